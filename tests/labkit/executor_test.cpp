@@ -1,0 +1,3 @@
+#include <labkit/executor.hpp>
+#include <gtest/gtest.h>
+TEST(Placeholder, Compiles) {}

@@ -1,0 +1,1 @@
+#include <labkit/testing.hpp>

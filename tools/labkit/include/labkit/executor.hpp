@@ -1,0 +1,434 @@
+// labkit/executor.hpp — run short tasks on a bounded set of threads.
+//
+// Modelled on Python's concurrent.futures.ThreadPoolExecutor. The discipline it
+// teaches: all data goes INTO a task through submit()'s arguments (decay-copied,
+// like std::thread), and all results come OUT through the returned Future. A task
+// that follows it touches no global variable, so it cannot race with another task,
+// and the executor behind it (a thread pool today, a process pool tomorrow) can be
+// swapped without changing the answer.
+//
+//     labkit::ThreadPoolExecutor ex{4};
+//     labkit::Future<int> f = ex.submit(parse, request);   // data goes in here
+//     int n = f.get();                                     // the result comes out here
+//     std::vector<int> all = ex.map(parse, requests);      // input order, always
+//     ex.shutdown();                                       // the destructor does it too
+//
+// Labs take a `labkit::Executor&`, so tests can hand them an instrumented executor
+// (see labkit/testing.hpp) and no lab needs a global.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace labkit {
+
+/// Thrown by submit() (and map()) once shutdown() has been called on the executor.
+class ExecutorShutdown : public std::runtime_error {
+ public:
+  ExecutorShutdown() : std::runtime_error("labkit: cannot submit a task after shutdown()") {}
+};
+
+/// Stored in the future of a task that shutdown(..., cancel_futures=true) removed from
+/// the queue before it started: get() throws it.
+class CancelledError : public std::runtime_error {
+ public:
+  CancelledError() : std::runtime_error("labkit: the task was cancelled before it started") {}
+};
+
+namespace detail {
+
+// The completion signal shared by a task and its Future. Kept apart from std::future
+// so that as_completed() can be told when a task ends, in the order tasks end.
+class Completion {
+ public:
+  // Marks the task finished and runs the observers registered so far.
+  void complete() {
+    std::vector<std::function<void()>> observers;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      done_ = true;
+      observers.swap(observers_);
+    }
+    cv_.notify_all();
+    for (auto& observer : observers) observer();
+  }
+  // Runs `observer` when the task finishes (at once, here, if it already has).
+  void on_complete(std::function<void()> observer) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (!done_) {
+        observers_.push_back(std::move(observer));
+        return;
+      }
+    }
+    observer();
+  }
+  bool done() const {
+    std::lock_guard<std::mutex> lock(m_);
+    return done_;
+  }
+  // Blocks until complete(). Calls the executor's driver first: executors that
+  // hold tasks back until somebody waits (the test executors) release them here.
+  void wait() const {
+    drive();
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    drive();
+    std::unique_lock<std::mutex> lock(m_);
+    return cv_.wait_for(lock, timeout, [this] { return done_; });
+  }
+  void drive() const {
+    if (driver_) driver_();
+  }
+  void set_driver(std::function<void()> driver) { driver_ = std::move(driver); }
+
+ private:
+  mutable std::mutex m_;
+  mutable std::condition_variable cv_;
+  bool done_ = false;
+  std::vector<std::function<void()>> observers_;
+  std::function<void()> driver_;  // set once, before the task is queued
+};
+
+// A queued unit of work: run() it exactly once, or cancel() it instead.
+class Task {
+ public:
+  virtual ~Task() = default;
+  virtual void run() noexcept = 0;
+  virtual void cancel() noexcept = 0;
+};
+
+template <class R, class Fn>
+class TaskImpl final : public Task {
+ public:
+  TaskImpl(Fn fn, std::promise<R> promise, std::shared_ptr<Completion> signal)
+      : fn_(std::move(fn)), promise_(std::move(promise)), signal_(std::move(signal)) {}
+  void run() noexcept override {
+    try {
+      if constexpr (std::is_void_v<R>) {
+        fn_();
+        promise_.set_value();
+      } else {
+        promise_.set_value(fn_());
+      }
+    } catch (...) {
+      promise_.set_exception(std::current_exception());
+    }
+    signal_->complete();
+  }
+  void cancel() noexcept override {
+    promise_.set_exception(std::make_exception_ptr(CancelledError{}));
+    signal_->complete();
+  }
+
+ private:
+  Fn fn_;
+  std::promise<R> promise_;
+  std::shared_ptr<Completion> signal_;
+};
+
+}  // namespace detail
+
+/// The result of a submitted task, delivered once. Move-only, like std::future.
+template <class T>
+class Future {
+ public:
+  /// An empty future: valid() is false.
+  Future() = default;
+
+  /// Blocks until the task has finished, then returns its result or rethrows the
+  /// exception it ended with (CancelledError if it was cancelled). Call it once:
+  /// afterwards valid() is false.
+  T get() {
+    signal_->wait();
+    return future_.get();
+  }
+  /// Blocks until the task has finished, without taking the result.
+  void wait() const { signal_->wait(); }
+  /// Waits at most `timeout`; true if the task has finished.
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return signal_->wait_for(timeout);
+  }
+  /// True once the task has finished (with a value, an exception or cancelled). Never blocks.
+  bool done() const { return signal_ && signal_->done(); }
+  /// True while the future still holds a result to get().
+  bool valid() const noexcept { return future_.valid(); }
+
+ private:
+  template <class>
+  friend class AsCompleted;
+  friend class Executor;
+  Future(std::future<T> future, std::shared_ptr<detail::Completion> signal)
+      : future_(std::move(future)), signal_(std::move(signal)) {}
+
+  std::future<T> future_;
+  std::shared_ptr<detail::Completion> signal_;
+};
+
+/// What every executor offers. Labs and their tests depend on this interface only,
+/// so a test can pass an instrumented executor where the program passes a pool.
+class Executor {
+ public:
+  Executor() = default;
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+  virtual ~Executor() = default;
+
+  /// Schedules `fn(args...)` and returns the Future of its result. `fn` and every
+  /// argument are decay-copied into the task, as by std::thread: the task owns its
+  /// data, and the caller may change or destroy its own copies at once. (Pass
+  /// std::ref(x) to share x on purpose; you then own the race.) Never blocks on
+  /// the task. Throws ExecutorShutdown after shutdown().
+  template <class F, class... Args>
+  auto submit(F&& fn, Args&&... args) {
+    auto call = [fn = std::decay_t<F>(std::forward<F>(fn)),
+                 args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+      return std::apply(fn, std::move(args));
+    };
+    using R = std::invoke_result_t<decltype(call)&>;
+    std::promise<R> promise;
+    auto future = promise.get_future();
+    auto signal = std::make_shared<detail::Completion>();
+    signal->set_driver(driver());
+    accept(std::make_unique<detail::TaskImpl<R, decltype(call)>>(std::move(call), std::move(promise),
+                                                                  signal));
+    return Future<R>(std::move(future), std::move(signal));
+  }
+
+  /// Runs `fn(x)` for every x in `inputs` as separate tasks and returns the results
+  /// in INPUT order, however the tasks were scheduled. Blocks until every task has
+  /// finished; if any threw, rethrows the exception of the first such input (in
+  /// input order) after all have finished, so no task outlives the call.
+  /// Throws ExecutorShutdown after shutdown().
+  template <class F, class Range>
+  auto map(F&& fn, const Range& inputs) {
+    using Item = std::decay_t<decltype(*std::begin(inputs))>;
+    using R = std::invoke_result_t<std::decay_t<F>&, Item>;
+    static_assert(!std::is_void_v<R>,
+                  "labkit::map: the function must RETURN its result (the discipline: results "
+                  "come back through futures); use submit() for a task with no result");
+    const std::decay_t<F> shared_fn(std::forward<F>(fn));
+    std::vector<Future<R>> futures;
+    for (const auto& input : inputs) futures.push_back(submit(shared_fn, input));
+    for (auto& future : futures) future.wait();
+    std::vector<R> results;
+    results.reserve(futures.size());
+    for (auto& future : futures) results.push_back(future.get());
+    return results;
+  }
+
+  /// Stops accepting tasks. With wait=true, blocks until every accepted task has
+  /// finished and the worker threads have exited; with wait=false, returns at once
+  /// and the tasks still finish in the background. With cancel_futures=true, tasks
+  /// that have not started are dropped and their futures throw CancelledError.
+  /// Idempotent: later calls only add what they ask for (a wait, a cancel).
+  virtual void shutdown(bool wait = true, bool cancel_futures = false) = 0;
+
+  /// How many tasks may run at once: the bound given or chosen at construction.
+  virtual std::size_t max_workers() const noexcept = 0;
+
+  /// How many tasks this executor has accepted so far. Tests use it to check that
+  /// work was really split into several tasks.
+  std::size_t tasks_submitted() const noexcept { return submitted_.load(); }
+
+ protected:
+  /// Takes ownership of one task: runs it or, at shutdown with cancel, cancels it.
+  /// Must throw ExecutorShutdown (and keep nothing) once shut down.
+  virtual void schedule(std::unique_ptr<detail::Task> task) = 0;
+
+  /// A function every Future of this executor calls before it blocks. Executors
+  /// that run tasks eagerly return an empty function (the default).
+  virtual std::function<void()> driver() { return {}; }
+
+ private:
+  void accept(std::unique_ptr<detail::Task> task) {
+    schedule(std::move(task));
+    submitted_.fetch_add(1);
+  }
+  std::atomic<std::size_t> submitted_{0};
+};
+
+/// A pool of at most max_workers threads that run tasks from one FIFO queue. Threads
+/// are started as work arrives, not all up front. The destructor calls shutdown(true).
+class ThreadPoolExecutor final : public Executor {
+ public:
+  /// `max_workers` = 0 picks std::thread::hardware_concurrency() (at least 1).
+  explicit ThreadPoolExecutor(std::size_t max_workers = 0)
+      : max_workers_(max_workers != 0 ? max_workers
+                                      : std::max(1u, std::thread::hardware_concurrency())) {}
+
+  /// Waits for all accepted tasks to finish (shutdown(true)).
+  ~ThreadPoolExecutor() override { shutdown(true); }
+
+  void shutdown(bool wait = true, bool cancel_futures = false) override {
+    std::deque<std::unique_ptr<detail::Task>> cancelled;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      shut_down_ = true;
+      if (cancel_futures) cancelled.swap(queue_);
+    }
+    cv_.notify_all();
+    for (auto& task : cancelled) task->cancel();
+    if (!wait) return;
+    std::lock_guard<std::mutex> join_lock(join_m_);
+    std::vector<std::thread> workers;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      for (auto& worker : workers_) {
+        if (worker.get_id() == std::this_thread::get_id())
+          throw std::logic_error("labkit: shutdown(wait=true) called from one of the pool's own tasks");
+      }
+      workers.swap(workers_);
+    }
+    for (auto& worker : workers) worker.join();
+  }
+
+  std::size_t max_workers() const noexcept override { return max_workers_; }
+
+ protected:
+  void schedule(std::unique_ptr<detail::Task> task) override {
+    std::lock_guard<std::mutex> lock(m_);
+    if (shut_down_) throw ExecutorShutdown{};
+    queue_.push_back(std::move(task));
+    if (idle_ < queue_.size() && workers_.size() < max_workers_) {
+      workers_.emplace_back([this] { work(); });
+    } else {
+      cv_.notify_one();
+    }
+  }
+
+ private:
+  void work() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      ++idle_;
+      cv_.wait(lock, [this] { return shut_down_ || !queue_.empty(); });
+      --idle_;
+      if (queue_.empty()) return;  // shut down and nothing left to do
+      auto task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      task->run();
+      task.reset();
+      lock.lock();
+    }
+  }
+
+  const std::size_t max_workers_;
+  std::mutex m_;                 // guards everything below
+  std::condition_variable cv_;   // work arrived, or shut down
+  std::deque<std::unique_ptr<detail::Task>> queue_;
+  std::vector<std::thread> workers_;
+  std::size_t idle_ = 0;         // workers waiting for work
+  bool shut_down_ = false;
+  std::mutex join_m_;            // one joiner at a time
+};
+
+/// The range returned by as_completed(): iterate it to get each future as its task
+/// finishes, in completion order. Blocks in operator++ / begin() until one more is done.
+template <class T>
+class AsCompleted {
+ public:
+  explicit AsCompleted(std::vector<Future<T>>& futures) : futures_(futures) {
+    auto q = queue_;
+    for (std::size_t i = 0; i < futures.size(); ++i) {
+      if (!futures[i].signal_) throw std::invalid_argument("labkit::as_completed: an empty future");
+      futures[i].signal_->on_complete([q, i] {
+        {
+          std::lock_guard<std::mutex> lock(q->m);
+          q->ready.push_back(i);
+        }
+        q->cv.notify_one();
+      });
+    }
+  }
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Future<T>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = Future<T>*;
+    using reference = Future<T>&;
+
+    reference operator*() const { return owner_->futures_[current_]; }
+    pointer operator->() const { return &owner_->futures_[current_]; }
+    iterator& operator++() {
+      advance();
+      return *this;
+    }
+    bool operator==(const iterator& other) const { return remaining_ == other.remaining_; }
+    bool operator!=(const iterator& other) const { return !(*this == other); }
+
+   private:
+    friend class AsCompleted;
+    iterator(AsCompleted* owner, std::size_t remaining) : owner_(owner), remaining_(remaining) {}
+    void advance() {
+      if (remaining_ == 0) return;
+      --remaining_;
+      if (remaining_ == 0) return;
+      current_ = owner_->next();
+    }
+    AsCompleted* owner_;
+    std::size_t remaining_;  // futures not yet yielded, the current one included
+    std::size_t current_ = 0;
+  };
+
+  iterator begin() {
+    iterator it(this, futures_.size() + 1);
+    it.advance();
+    return it;
+  }
+  iterator end() { return iterator(this, 0); }
+
+ private:
+  struct Queue {
+    std::mutex m;
+    std::condition_variable cv;
+    std::deque<std::size_t> ready;
+  };
+  std::size_t next() {
+    for (auto& future : futures_)
+      if (!future.done()) future.signal_->drive();
+    std::unique_lock<std::mutex> lock(queue_->m);
+    queue_->cv.wait(lock, [this] { return !queue_->ready.empty(); });
+    std::size_t index = queue_->ready.front();
+    queue_->ready.pop_front();
+    return index;
+  }
+  std::vector<Future<T>>& futures_;
+  std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
+};
+
+/// Yields each future of `futures` once, as its task finishes (completion order,
+/// not input order), blocking until the next one is done:
+///
+///     for (auto& done : labkit::as_completed(futures)) handle(done.get());
+///
+/// The vector must outlive the loop and must not be resized during it.
+template <class T>
+AsCompleted<T> as_completed(std::vector<Future<T>>& futures) {
+  return AsCompleted<T>(futures);
+}
+
+}  // namespace labkit

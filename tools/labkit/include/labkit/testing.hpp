@@ -1,0 +1,142 @@
+// labkit/testing.hpp — executors and checks that make concurrency bugs show up in tests
+// every run, not one run in twenty.
+//
+// Three problems with testing threaded code, and what this header does about each:
+//
+//  1. ThreadSanitizer misses races between tasks of an ordinary pool: a worker that
+//     pops task A, runs it, then pops task B through the same queue mutex orders A
+//     before B, so TSan sees no race. ExposureExecutor runs every task on a fresh
+//     thread and releases them together, so nothing of ours orders two tasks.
+//  2. A result that depends on completion order may come out right on one machine for
+//     a thousand runs. ShuffledExecutor runs tasks in an order drawn from a seed, and
+//     same_result_for_all_seeds() tries many seeds and names the one that fails, so
+//     the failure can be replayed (LABKIT_SEED=N).
+//  3. "Don't use globals" is a rule a test can read off the compiled object:
+//     find_mutable_statics() lists every symbol in a writable data section.
+#pragma once
+
+#include <labkit/executor.hpp>
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace labkit::testing {
+
+/// An executor that exposes data races between tasks to ThreadSanitizer.
+///
+/// Every task gets its own new thread, which waits at a closed gate. The gate opens
+/// when somebody first waits on one of the futures (get/wait/map/as_completed) or at
+/// shutdown; then all tasks held at it start together. No queue, no lock of ours sits
+/// between two tasks of one gate, so any two of them that touch the same memory
+/// without synchronising are reported by TSan, in every run.
+/// At most `max_held` threads wait at one gate (TSan supports a few thousand threads);
+/// when it is full the gate opens and the next tasks wait at a new one.
+class ExposureExecutor final : public Executor {
+ public:
+  explicit ExposureExecutor(std::size_t max_held = 64);
+  /// Opens the gate and joins every thread (shutdown(true)).
+  ~ExposureExecutor() override;
+  void shutdown(bool wait = true, bool cancel_futures = false) override;
+  /// The most tasks that may be held at one gate, and so run at once.
+  std::size_t max_workers() const noexcept override { return max_held_; }
+
+ protected:
+  void schedule(std::unique_ptr<detail::Task> task) override;
+  std::function<void()> driver() override;
+
+ private:
+  struct Gate;
+  struct State;
+  const std::size_t max_held_;
+  std::shared_ptr<State> state_;
+};
+
+/// A deterministic executor for order-dependence tests: tasks are held until somebody
+/// waits on one of the futures, then run one at a time, on the waiting thread, in an
+/// order drawn from `seed`. The same seed and the same submissions give the same order.
+class ShuffledExecutor final : public Executor {
+ public:
+  explicit ShuffledExecutor(std::uint64_t seed);
+  /// Runs what is still held (shutdown(true)).
+  ~ShuffledExecutor() override;
+  void shutdown(bool wait = true, bool cancel_futures = false) override;
+  /// Reports 4: the code under test should not depend on the number anyway.
+  std::size_t max_workers() const noexcept override { return 4; }
+  /// The seed this executor draws its order from.
+  std::uint64_t seed() const noexcept { return seed_; }
+
+ protected:
+  void schedule(std::unique_ptr<detail::Task> task) override;
+  std::function<void()> driver() override;
+
+ private:
+  struct State;
+  const std::uint64_t seed_;
+  std::shared_ptr<State> state_;
+};
+
+/// The seeds a determinism test tries: 0..count-1, or only LABKIT_SEED when that
+/// environment variable is set (to replay a failure).
+std::vector<std::uint64_t> seeds_to_try(std::uint64_t count);
+
+/// Runs `run(executor)` on a ShuffledExecutor for each seed of seeds_to_try(count) and
+/// checks that every result equals `expected` (usually the sequential reference).
+/// On failure, the message names the first failing seed and how to replay it.
+template <class Result, class Run>
+::testing::AssertionResult same_result_for_all_seeds(const Result& expected, Run run,
+                                                     std::uint64_t count = 32) {
+  for (std::uint64_t seed : seeds_to_try(count)) {
+    ShuffledExecutor executor(seed);
+    Result got = run(static_cast<Executor&>(executor));
+    if (!(got == expected)) {
+      return ::testing::AssertionFailure()
+             << "nondeterministic: with task order seed " << seed
+             << " the result differs from the sequential reference.\n  expected: "
+             << ::testing::PrintToString(expected) << "\n  got:      " << ::testing::PrintToString(got)
+             << "\n  replay just this order with LABKIT_SEED=" << seed;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+/// Runs `run()` `runs` times and counts each distinct result (as printed by
+/// GoogleTest's PrintToString). One key means the program was deterministic over
+/// those runs; several show the spread a race produces.
+template <class Run>
+std::map<std::string, std::size_t> sample_outcomes(std::size_t runs, Run run) {
+  std::map<std::string, std::size_t> counts;
+  for (std::size_t i = 0; i < runs; ++i) ++counts[::testing::PrintToString(run())];
+  return counts;
+}
+
+/// A symbol in a writable data section of an object file: a global, a static data
+/// member, a function-local static (or its guard), thread_local or not.
+struct MutableStatic {
+  std::string object;   ///< the object file it was found in
+  std::string section;  ///< .data, .bss, .tdata, .tbss, .data.rel, ...
+  std::string symbol;   ///< demangled name
+};
+
+/// Reads an ELF64 object file and lists its mutable statics. Sections counted:
+/// .data, .bss, .tdata, .tbss and their .data.*/.bss.*/.tdata.*/.tbss.* variants, but
+/// not .data.rel.ro* (read-only after relocation: constants). Symbols the compiler or
+/// a sanitizer adds (std::ios_base::Init from <iostream>, __tsan_*, __asan_*) are
+/// ignored. Throws std::runtime_error if the file cannot be read or is not ELF64.
+std::vector<MutableStatic> find_mutable_statics(const std::string& object_file);
+
+/// GoogleTest check over a '|'- or ';'-separated list of object files: succeeds when none
+/// holds a mutable static; otherwise names each one and says how to fix it.
+::testing::AssertionResult has_no_mutable_statics(const std::string& object_files);
+
+}  // namespace labkit::testing

@@ -1,0 +1,100 @@
+// main() for every racelab test program: GoogleTest, plus a watchdog that turns a hang
+// (a deadlock, a lost wake-up, an endless loop) into a clear failure within seconds,
+// plus the ThreadSanitizer options, so a test binary run by hand behaves as under ctest.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+// TSan reads these before main(); TSAN_OPTIONS in the environment still wins.
+// exitcode=66 lets a grader tell "TSan reported" from "a test failed" (exit 1).
+extern "C" const char* __tsan_default_options() {
+  return "halt_on_error=0:exitcode=66:second_deadlock_stack=1";
+}
+#endif
+#endif
+
+namespace {
+
+// Exit status of a test program whose test ran past the watchdog's limit.
+constexpr int kWatchdogExit = 124;
+
+// The watchdog's clock, shared by the listener and the watching thread. Never freed:
+// the thread is detached (it must outlive a hung main thread) and may still be
+// waiting on it while the process exits.
+struct Clock {
+  std::chrono::seconds limit;
+  std::mutex m;
+  std::condition_variable cv;
+  std::string test;  // the test being timed
+  std::chrono::steady_clock::time_point deadline{};
+  bool armed = false;
+};
+
+[[noreturn]] void watch(Clock* clock) {
+  std::unique_lock<std::mutex> lock(clock->m);
+  for (;;) {
+    if (!clock->armed) {
+      clock->cv.wait(lock);
+      continue;
+    }
+    const auto deadline = clock->deadline;
+    if (clock->cv.wait_until(lock, deadline) == std::cv_status::timeout && clock->armed &&
+        clock->deadline == deadline) {
+      std::fprintf(stderr,
+                   "\n[racelab watchdog] timeout: %s still running after %llds: a deadlock "
+                   "(threads waiting on each other) or a thread that never finishes.\n",
+                   clock->test.c_str(), static_cast<long long>(clock->limit.count()));
+      std::fflush(stderr);
+      _exit(kWatchdogExit);
+    }
+  }
+}
+
+// Arms the clock at the start of each test and disarms it at the end.
+class Watchdog : public ::testing::EmptyTestEventListener {
+ public:
+  explicit Watchdog(std::chrono::seconds limit) : clock_(new Clock{limit, {}, {}, {}, {}, false}) {
+    std::thread(watch, clock_).detach();
+  }
+  void OnTestStart(const ::testing::TestInfo& test) override {
+    std::lock_guard<std::mutex> lock(clock_->m);
+    clock_->test = std::string(test.test_suite_name()) + "." + test.name();
+    clock_->deadline = std::chrono::steady_clock::now() + clock_->limit;
+    clock_->armed = true;
+    clock_->cv.notify_all();
+  }
+  void OnTestEnd(const ::testing::TestInfo&) override {
+    std::lock_guard<std::mutex> lock(clock_->m);
+    clock_->armed = false;
+  }
+
+ private:
+  Clock* clock_;
+};
+
+std::chrono::seconds watchdog_limit() {
+  if (const char* text = std::getenv("LABKIT_TEST_TIMEOUT"); text != nullptr && *text != '\0') {
+    long seconds = std::strtol(text, nullptr, 10);
+    if (seconds > 0) return std::chrono::seconds(seconds);
+  }
+  return std::chrono::seconds(60);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  // Owned by GoogleTest's listener list from here on; the watchdog thread runs until exit.
+  ::testing::UnitTest::GetInstance()->listeners().Append(new Watchdog(watchdog_limit()));
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,299 @@
+// The test executors and the object-file check of labkit/testing.hpp.
+#include <labkit/testing.hpp>
+
+#include <cxxabi.h>
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+
+namespace labkit::testing {
+
+// ---------------------------------------------------------------- ExposureExecutor
+
+// Threads wait here until open() (run their task) or cancel() (cancel it).
+struct ExposureExecutor::Gate {
+  std::mutex m;
+  std::condition_variable cv;
+  bool open = false;
+  bool cancelled = false;
+
+  // Returns true to run the task, false to cancel it. The lock only orders this
+  // thread after the opener; the task body runs after the unlock, so it is not
+  // ordered against the bodies of the other tasks at this gate.
+  bool pass() {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [this] { return open || cancelled; });
+    return open;
+  }
+  void release(bool cancel) {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      if (open || cancelled) return;
+      (cancel ? cancelled : open) = true;
+    }
+    cv.notify_all();
+  }
+};
+
+struct ExposureExecutor::State {
+  std::mutex m;  // guards everything below
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  std::size_t held = 0;  // threads started at the current gate
+  std::vector<std::thread> threads;
+  bool shut_down = false;
+
+  // Opens the current gate and puts a new, closed one in its place.
+  void release() {
+    std::shared_ptr<Gate> opened;
+    {
+      std::lock_guard<std::mutex> lock(m);
+      if (held == 0) return;
+      opened = std::exchange(gate, std::make_shared<Gate>());
+      held = 0;
+    }
+    opened->release(/*cancel=*/false);
+  }
+};
+
+ExposureExecutor::ExposureExecutor(std::size_t max_held)
+    : max_held_(max_held == 0 ? 1 : max_held), state_(std::make_shared<State>()) {}
+
+ExposureExecutor::~ExposureExecutor() { shutdown(true); }
+
+void ExposureExecutor::schedule(std::unique_ptr<detail::Task> task) {
+  // TSan keeps a finished thread until it is joined and supports about 8000, so
+  // after this many the executor opens the gate and joins them all. Tasks on either
+  // side of such a join are ordered by it: a race between them is not exposed.
+  constexpr std::size_t kJoinEvery = 1024;
+  std::vector<std::shared_ptr<Gate>> to_open;
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard<std::mutex> lock(state_->m);
+    if (state_->shut_down) throw ExecutorShutdown{};
+    if (state_->held == max_held_) {
+      to_open.push_back(std::exchange(state_->gate, std::make_shared<Gate>()));
+      state_->held = 0;
+    }
+    ++state_->held;
+    state_->threads.emplace_back([gate = state_->gate, task = std::move(task)] {
+      if (gate->pass()) {
+        task->run();
+      } else {
+        task->cancel();
+      }
+    });
+    if (state_->threads.size() >= kJoinEvery) {
+      to_open.push_back(std::exchange(state_->gate, std::make_shared<Gate>()));
+      state_->held = 0;
+      finished.swap(state_->threads);
+    }
+  }
+  for (auto& gate : to_open) gate->release(/*cancel=*/false);
+  for (auto& thread : finished) thread.join();
+}
+
+std::function<void()> ExposureExecutor::driver() {
+  return [state = std::weak_ptr<State>(state_)] {
+    if (auto alive = state.lock()) alive->release();
+  };
+}
+
+void ExposureExecutor::shutdown(bool wait, bool cancel_futures) {
+  std::shared_ptr<Gate> last;
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(state_->m);
+    state_->shut_down = true;
+    last = std::exchange(state_->gate, std::make_shared<Gate>());
+    state_->held = 0;
+    if (wait) threads.swap(state_->threads);
+  }
+  last->release(/*cancel=*/cancel_futures);
+  for (auto& thread : threads) thread.join();
+}
+
+// ---------------------------------------------------------------- ShuffledExecutor
+
+struct ShuffledExecutor::State {
+  explicit State(std::uint64_t seed) : rng(seed) {}
+  std::mutex m;  // guards everything below
+  std::vector<std::unique_ptr<detail::Task>> held;
+  std::mt19937_64 rng;
+  bool shut_down = false;
+
+  // Runs held tasks one at a time, each time picking one at random, until none is left.
+  void run_all() {
+    for (;;) {
+      std::unique_ptr<detail::Task> task;
+      {
+        std::lock_guard<std::mutex> lock(m);
+        if (held.empty()) return;
+        std::size_t pick = static_cast<std::size_t>(rng() % held.size());
+        task = std::move(held[pick]);
+        held.erase(held.begin() + static_cast<std::ptrdiff_t>(pick));
+      }
+      task->run();
+    }
+  }
+};
+
+ShuffledExecutor::ShuffledExecutor(std::uint64_t seed)
+    : seed_(seed), state_(std::make_shared<State>(seed)) {}
+
+ShuffledExecutor::~ShuffledExecutor() { shutdown(true); }
+
+void ShuffledExecutor::schedule(std::unique_ptr<detail::Task> task) {
+  std::lock_guard<std::mutex> lock(state_->m);
+  if (state_->shut_down) throw ExecutorShutdown{};
+  state_->held.push_back(std::move(task));
+}
+
+std::function<void()> ShuffledExecutor::driver() {
+  return [state = std::weak_ptr<State>(state_)] {
+    if (auto alive = state.lock()) alive->run_all();
+  };
+}
+
+void ShuffledExecutor::shutdown(bool /*wait*/, bool cancel_futures) {
+  std::vector<std::unique_ptr<detail::Task>> cancelled;
+  {
+    std::lock_guard<std::mutex> lock(state_->m);
+    state_->shut_down = true;
+    if (cancel_futures) cancelled.swap(state_->held);
+  }
+  for (auto& task : cancelled) task->cancel();
+  // Held tasks have no thread of their own: run them now, whether or not asked to wait.
+  state_->run_all();
+}
+
+// ---------------------------------------------------------------- seeds
+
+std::vector<std::uint64_t> seeds_to_try(std::uint64_t count) {
+  if (const char* replay = std::getenv("LABKIT_SEED"); replay != nullptr && *replay != '\0') {
+    char* end = nullptr;
+    unsigned long long seed = std::strtoull(replay, &end, 10);
+    if (end != nullptr && *end == '\0') return {seed};
+  }
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t seed = 0; seed < count; ++seed) seeds.push_back(seed);
+  return seeds;
+}
+
+// ---------------------------------------------------------------- object-file check
+
+namespace {
+
+std::string demangle(const char* name) {
+  int status = 0;
+  char* text = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || text == nullptr) return name;
+  std::string result(text);
+  std::free(text);
+  return result;
+}
+
+bool starts_with(const std::string& text, const char* prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+bool is_writable_data_section(const std::string& name) {
+  if (starts_with(name, ".data.rel.ro")) return false;  // constants that need relocation
+  for (const char* base : {".data", ".bss", ".tdata", ".tbss"}) {
+    const std::size_t n = std::strlen(base);
+    if (name.compare(0, n, base) == 0 && (name.size() == n || name[n] == '.')) return true;
+  }
+  return false;
+}
+
+// Symbols that are in writable sections but are not the student's state.
+bool is_tooling_symbol(const std::string& name) {
+  return name == "_ZStL8__ioinit"  // <iostream>'s static std::ios_base::Init
+         || starts_with(name, "__tsan") || starts_with(name, "__asan") ||
+         starts_with(name, "___asan") || starts_with(name, "__odr_asan") ||
+         starts_with(name, "__ubsan") || starts_with(name, "__sancov") || starts_with(name, ".L") ||
+         starts_with(name, "DW.ref.");  // exception-handling personality pointers
+}
+
+template <class T>
+T read_at(const std::string& bytes, std::size_t offset, const std::string& file) {
+  if (offset + sizeof(T) > bytes.size()) throw std::runtime_error(file + ": truncated ELF file");
+  T value;
+  std::memcpy(&value, bytes.data() + offset, sizeof(T));
+  return value;
+}
+
+}  // namespace
+
+std::vector<MutableStatic> find_mutable_statics(const std::string& object_file) {
+  std::ifstream in(object_file, std::ios::binary);
+  if (!in) throw std::runtime_error(object_file + ": cannot open object file");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() < sizeof(Elf64_Ehdr) || bytes.compare(0, SELFMAG, ELFMAG) != 0 ||
+      bytes[EI_CLASS] != ELFCLASS64)
+    throw std::runtime_error(object_file + ": not an ELF64 object file");
+
+  const auto header = read_at<Elf64_Ehdr>(bytes, 0, object_file);
+  std::vector<Elf64_Shdr> sections;
+  for (std::size_t i = 0; i < header.e_shnum; ++i)
+    sections.push_back(
+        read_at<Elf64_Shdr>(bytes, header.e_shoff + i * header.e_shentsize, object_file));
+  if (header.e_shstrndx >= sections.size())
+    throw std::runtime_error(object_file + ": no section name table");
+  const Elf64_Shdr& names = sections[header.e_shstrndx];
+  auto string_at = [&](const Elf64_Shdr& table, std::size_t offset) {
+    const std::size_t start = table.sh_offset + offset;
+    if (start >= bytes.size()) throw std::runtime_error(object_file + ": bad string offset");
+    return std::string(bytes.c_str() + start);
+  };
+
+  std::vector<MutableStatic> found;
+  for (const auto& symtab : sections) {
+    if (symtab.sh_type != SHT_SYMTAB || symtab.sh_entsize == 0) continue;
+    if (symtab.sh_link >= sections.size()) throw std::runtime_error(object_file + ": bad symtab");
+    const Elf64_Shdr& strtab = sections[symtab.sh_link];
+    for (std::size_t i = 1; i < symtab.sh_size / symtab.sh_entsize; ++i) {
+      const auto sym = read_at<Elf64_Sym>(bytes, symtab.sh_offset + i * symtab.sh_entsize, object_file);
+      const int type = ELF64_ST_TYPE(sym.st_info);
+      if (type != STT_OBJECT && type != STT_TLS && type != STT_NOTYPE) continue;
+      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= sections.size()) continue;
+      const std::string section = string_at(names, sections[sym.st_shndx].sh_name);
+      if (!is_writable_data_section(section)) continue;
+      const std::string name = string_at(strtab, sym.st_name);
+      if (name.empty() || is_tooling_symbol(name)) continue;
+      found.push_back({object_file, section, demangle(name.c_str())});
+    }
+  }
+  return found;
+}
+
+::testing::AssertionResult has_no_mutable_statics(const std::string& object_files) {
+  std::vector<MutableStatic> found;
+  std::string separated = object_files;  // CMake joins the list with '|' (';' also accepted)
+  std::replace(separated.begin(), separated.end(), '|', ';');
+  std::stringstream list(separated);
+  std::string file;
+  while (std::getline(list, file, ';')) {
+    if (file.empty()) continue;
+    try {
+      auto more = find_mutable_statics(file);
+      found.insert(found.end(), more.begin(), more.end());
+    } catch (const std::exception& error) {
+      return ::testing::AssertionFailure() << "cannot check for mutable statics: " << error.what();
+    }
+  }
+  if (found.empty()) return ::testing::AssertionSuccess();
+  auto failure = ::testing::AssertionFailure();
+  failure << "mutable global: the lab's code keeps " << found.size()
+          << " mutable static variable(s), shared by every thread:";
+  for (const auto& item : found) failure << "\n  " << item.symbol << "   (section " << item.section << ")";
+  failure << "\n  Pass the data into each task through submit()/map() and return results "
+             "through the future; a true constant can be constexpr.";
+  return failure;
+}
+
+}  // namespace labkit::testing
