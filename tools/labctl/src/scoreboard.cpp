@@ -1,0 +1,88 @@
+#include "scoreboard.hpp"
+
+#include "lab_state.hpp"
+#include "style.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace labctl {
+namespace {
+
+constexpr std::size_t kMaxTitleWidth = 52;
+
+// Display width, counting each UTF-8 character once (titles may hold a dash or an accent).
+std::size_t width_of(const std::string& text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+  const std::size_t used = width_of(text);
+  return used >= width ? text : text + std::string(width - used, ' ');
+}
+
+std::string clip(const std::string& text, std::size_t width) {
+  if (width_of(text) <= width) return text;
+  std::string clipped;
+  std::size_t used = 0;
+  for (char c : text) {
+    const bool starts_character = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_character && ++used > width - 1) break;
+    clipped += c;
+  }
+  return clipped + "…";
+}
+
+}  // namespace
+
+int run_list(const Workspace& workspace, bool no_build) {
+  workspace.require_build();
+  const Style style = Style::for_stdout();
+
+  std::vector<LabState> states;
+  for (const auto& lab : workspace.catalogue.labs) states.push_back(check_lab(workspace, lab, !no_build));
+  save_state(workspace.build, states);
+
+  std::size_t title_width = 0;
+  std::size_t words_width = 0;
+  for (const auto& state : states) {
+    title_width = std::max(title_width, std::min(width_of(state.lab->title), kMaxTitleWidth));
+    words_width = std::max(words_width, width_of(state.words()));
+  }
+
+  long long earned = 0;
+  long long possible = 0;
+  const LabState* next = nullptr;
+  for (const auto& state : states) {
+    const Lab& lab = *state.lab;
+    earned += state.earned();
+    possible += lab.points;
+    const Tone tone = state.passed() ? Tone::good : Tone::bad;
+    const std::string points = fmt::format("{:>3}/{}", state.earned(), lab.points);
+    fmt::print("  {}  {}  {}  {}\n", style(lab.number, Tone::bold), pad(clip(lab.title, kMaxTitleWidth), title_width),
+               style(pad(state.words(), words_width), tone), style(points, tone));
+    if (state.passed()) continue;
+    if (next == nullptr) next = &state;
+    fmt::print("      {}\n", state.headline());
+    if (state.compiled) {
+      for (const auto& detail : state.run.verdict.details) fmt::print("        {}\n", detail);
+    }
+    fmt::print("      {}\n", style("full report: " + state.report().string(), Tone::dim));
+  }
+
+  const std::size_t passing = static_cast<std::size_t>(
+      std::count_if(states.begin(), states.end(), [](const LabState& s) { return s.passed(); }));
+  fmt::print("\nTotal: {} points ({} of {} labs passing)\n", style(fmt::format("{}/{}", earned, possible), Tone::bold),
+             passing, states.size());
+  if (next != nullptr) {
+    fmt::print("Next: tools/lab check {} — {} (tools/lab hint {})\n", next->lab->number, next->advice(),
+               next->lab->number);
+  } else {
+    fmt::print("Every lab passes. Well done.\n");
+  }
+  return 0;
+}
+
+}  // namespace labctl

@@ -1,0 +1,13 @@
+// `labctl list`: the student's scoreboard. Every lab in catalogue order with its state
+// and points, the total, and what to do next.
+#pragma once
+
+#include "workspace.hpp"
+
+namespace labctl {
+
+// Prints the scoreboard on stdout and saves BUILD/racelab-state.json. Returns 0: a
+// lab that does not pass yet is the normal state of a course, not an error.
+int run_list(const Workspace& workspace, bool no_build);
+
+}  // namespace labctl

@@ -1,0 +1,76 @@
+# labctl's command line, as users meet it. Each test runs labctl once through
+# expect_cli.sh, which checks the exit code, that an error is exactly one
+# "racelab: " line on stderr, and what stdout shows. Included from ../CMakeLists.txt.
+# (CMake splits arguments at ";", so the patterns below match one with ".")
+set(_cli_driver "${CMAKE_CURRENT_SOURCE_DIR}/tests/expect_cli.sh")
+set(_fixtures "${CMAKE_CURRENT_SOURCE_DIR}/tests/fixtures")
+set(_tree "${_fixtures}/tree")
+
+# labctl_cli_test(NAME <expect_cli.sh options> -- <labctl arguments>)
+function(labctl_cli_test name)
+  list(FIND ARGN "--" separator)
+  list(SUBLIST ARGN 0 ${separator} checks)
+  math(EXPR first_argument "${separator} + 1")
+  list(SUBLIST ARGN ${first_argument} -1 arguments)
+  add_test(NAME labctl_cli_${name}
+           COMMAND sh "${_cli_driver}" ${checks} -- $<TARGET_FILE:labctl> ${arguments})
+  set_tests_properties(labctl_cli_${name} PROPERTIES LABELS "tools" TIMEOUT 60)
+endfunction()
+
+# --- usage and environment errors: exit 2, one line
+labctl_cli_test(unknown_lab --exit 2 --stderr "^racelab: no lab 99. labs are 01–02 \\(tools/lab list\\)$"
+  -- --root "${_tree}" --build @BUILD@ verify 99 --no-build)
+labctl_cli_test(unknown_lab_in_the_course --exit 2 --stderr "^racelab: no lab 99. (labs are|the only lab is) [0-9]"
+  -- --root "${PROJECT_SOURCE_DIR}" --build @BUILD@ verify 99 --no-build)
+labctl_cli_test(malformed_catalogue --exit 2 --stderr "^racelab: .*/malformed\\.toml:3:[0-9]+: "
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/malformed.toml" list --no-build)
+labctl_cli_test(catalogue_missing_field --exit 2 --stderr "missing_field\\.toml:1:1: lab 1 \\(01-alpha\\): missing field `expect`"
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/missing_field.toml" list --no-build)
+labctl_cli_test(catalogue_unknown_expect --exit 2 --stderr "unknown expect value `race-condition`. use one of: data-race"
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/unknown_expect.toml" list --no-build)
+labctl_cli_test(catalogue_missing_folder --exit 2 --stderr "lab 07-nowhere: its folder .*labs/07-nowhere does not exist"
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/missing_folder.toml" list --no-build)
+labctl_cli_test(catalogue_missing_file --exit 2 --stderr "^racelab: cannot read the catalogue .*nothing\\.toml: no such file"
+  -- --root "${_tree}" --catalogue "${_fixtures}/nothing.toml" list)
+labctl_cli_test(missing_root --exit 2 --stderr "^racelab: no source tree at /nonexistent/racelab"
+  -- --root /nonexistent/racelab list)
+labctl_cli_test(missing_build --exit 2 --stderr "^racelab: no build in /nonexistent/labctl-build: run tools/lab start$"
+  -- --root "${_tree}" --build /nonexistent/labctl-build list)
+labctl_cli_test(unconfigured_build --exit 2 --stderr "is not a configured build \\(no CMakeCache\\.txt\\): run tools/lab start$"
+  --remove CMakeCache.txt -- --root "${_tree}" --build @BUILD@ verify --no-build)
+labctl_cli_test(missing_test_program --exit 2 --stderr "^racelab: test program .*/tests/lab01_starter not found"
+  --remove tests/lab01_starter -- --root "${_tree}" --build @BUILD@ verify 01 --no-build)
+labctl_cli_test(unknown_subcommand --exit 2 --stderr "^racelab: .*\\(labctl --help\\)$" -- frobnicate)
+labctl_cli_test(no_subcommand --exit 2 --stderr "^racelab: .*\\(labctl --help\\)$" -- --root "${_tree}")
+labctl_cli_test(bad_runs --exit 2 --stderr "^racelab: .*--runs" -- --root "${_tree}" verify --runs 0)
+labctl_cli_test(help --exit 0 --stdout "verify" --stdout "--catalogue" -- --help)
+
+# --- the commands themselves, on stand-in test programs (fixtures/fake-build/tests)
+labctl_cli_test(list --exit 0
+  --stdout "^  01  Alpha: a race on a counter  data race +0/10$"
+  --stdout "^      ThreadSanitizer: data race in alpha\\.cpp:12$"
+  --stdout "^        during Correctness\\.Counts$"
+  --stdout "^      full report: .*/racelab-runs/lab01_starter\\.log$"
+  --stdout "^  02  Beta: a wrong sum +wrong result +0/15$"
+  --stdout "^      wrong result in Correctness\\.Sum$"
+  --stdout "^            Which is: 9$"
+  --stdout "^Total: 0/25 points \\(0 of 2 labs passing\\)$"
+  --stdout "^Next: tools/lab check 01 — .*\\(tools/lab hint 01\\)$"
+  --file racelab-state.json
+  -- --root "${_tree}" --build @BUILD@ list --no-build)
+# Without --no-build labctl builds first; this folder is no real build, so it "does not compile".
+labctl_cli_test(list_build_failure --exit 0 --stdout "^  01  .*does not compile" --stdout "^      does not compile: "
+  -- --root "${_tree}" --build @BUILD@ list)
+labctl_cli_test(verify_ok --exit 0
+  --stdout "^01   data-race 3/3 +pass 3/3 +ok$" --stdout "^1 passed, 0 failed$"
+  -- --root "${_tree}" --build @BUILD@ verify 1 --runs 3 --no-build)
+# The solution fails its second run: one wobbly run fails the lab.
+labctl_cli_test(verify_flaky_solution --exit 1
+  --stdout "^02   wrong-result 3/3 +pass 2/3 +FAIL$" --stdout "^     solution run 2: nondeterministic result in Determinism\\.Seeds"
+  --stdout "^0 passed, 1 failed$"
+  -- --root "${_tree}" --build @BUILD@ verify 02 --runs 3 --no-build)
+# The starter races, but the catalogue says it deadlocks: the wrong reason fails the lab.
+labctl_cli_test(verify_wrong_reason --exit 1
+  --stdout "^01   deadlock 0/2 +pass 2/2 +FAIL$" --stdout "^     starter run 1: ThreadSanitizer: data race in alpha\\.cpp:12 \\[data-race\\]"
+  --stdout "^0 passed, 1 failed$"
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/expect_deadlock.toml" verify 01 --runs 2 --no-build)
