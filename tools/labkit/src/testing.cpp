@@ -94,7 +94,16 @@ void ExposureExecutor::schedule(std::unique_ptr<detail::Task> task) {
     }
   }
   for (auto& gate : to_open) gate->release(/*cancel=*/false);
-  for (auto& thread : finished) thread.join();
+  for (auto& thread : finished) {
+    if (thread.get_id() == std::this_thread::get_id()) {
+      // A task submitting a subtask: its own thread is among those to join. Joining
+      // itself would throw (and std::terminate on the rest); keep it for shutdown().
+      std::lock_guard<std::mutex> lock(state_->m);
+      state_->threads.push_back(std::move(thread));
+      continue;
+    }
+    thread.join();
+  }
 }
 
 std::function<void()> ExposureExecutor::driver() {
@@ -108,6 +117,12 @@ void ExposureExecutor::shutdown(bool wait, bool cancel_futures) {
   std::vector<std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(state_->m);
+    if (wait) {
+      for (const auto& thread : state_->threads) {
+        if (thread.get_id() == std::this_thread::get_id())
+          throw std::logic_error("labkit: shutdown(wait=true) called from one of the executor's own tasks");
+      }
+    }
     state_->shut_down = true;
     last = std::exchange(state_->gate, std::make_shared<Gate>());
     state_->held = 0;

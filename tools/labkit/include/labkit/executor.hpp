@@ -29,6 +29,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -117,31 +118,46 @@ class Task {
   virtual void cancel() noexcept = 0;
 };
 
+// Runs the callable once and publishes its outcome. Before the completion is signalled,
+// the task drops everything it holds on its own thread: the callable (so its copies of
+// the arguments) and its reference to the result's shared state. Whoever returns from
+// Future::wait()/get() is therefore ordered after those releases, and the last owner of
+// the result (or of the exception a task threw) is always the caller. Dropping them
+// after complete() instead races with a caller that already reads the result: TSan
+// reports it, for exceptions whose reference count lives inside libstdc++.
 template <class R, class Fn>
 class TaskImpl final : public Task {
  public:
   TaskImpl(Fn fn, std::promise<R> promise, std::shared_ptr<Completion> signal)
-      : fn_(std::move(fn)), promise_(std::move(promise)), signal_(std::move(signal)) {}
+      : fn_(std::in_place, std::move(fn)), promise_(std::move(promise)), signal_(std::move(signal)) {}
   void run() noexcept override {
-    try {
-      if constexpr (std::is_void_v<R>) {
-        fn_();
-        promise_.set_value();
-      } else {
-        promise_.set_value(fn_());
+    {
+      std::promise<R> promise(std::move(promise_));
+      try {
+        if constexpr (std::is_void_v<R>) {
+          (*fn_)();
+          promise.set_value();
+        } else {
+          promise.set_value((*fn_)());
+        }
+      } catch (...) {
+        promise.set_exception(std::current_exception());
       }
-    } catch (...) {
-      promise_.set_exception(std::current_exception());
-    }
+      fn_.reset();
+    }  // the promise lets go of the shared state here
     signal_->complete();
   }
   void cancel() noexcept override {
-    promise_.set_exception(std::make_exception_ptr(CancelledError{}));
+    {
+      std::promise<R> promise(std::move(promise_));
+      promise.set_exception(std::make_exception_ptr(CancelledError{}));
+      fn_.reset();
+    }
     signal_->complete();
   }
 
  private:
-  Fn fn_;
+  std::optional<Fn> fn_;
   std::promise<R> promise_;
   std::shared_ptr<Completion> signal_;
 };
@@ -157,17 +173,20 @@ class Future {
 
   /// Blocks until the task has finished, then returns its result or rethrows the
   /// exception it ended with (CancelledError if it was cancelled). Call it once:
-  /// afterwards valid() is false.
+  /// afterwards valid() is false, and a second get() throws std::future_error
+  /// (no_state), as it does on an empty (default-constructed or moved-from) future.
   T get() {
-    signal_->wait();
+    completion().wait();
     return future_.get();
   }
   /// Blocks until the task has finished, without taking the result.
-  void wait() const { signal_->wait(); }
+  /// Throws std::future_error (no_state) on an empty future.
+  void wait() const { completion().wait(); }
   /// Waits at most `timeout`; true if the task has finished.
+  /// Throws std::future_error (no_state) on an empty future.
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
-    return signal_->wait_for(timeout);
+    return completion().wait_for(timeout);
   }
   /// True once the task has finished (with a value, an exception or cancelled). Never blocks.
   bool done() const { return signal_ && signal_->done(); }
@@ -180,6 +199,10 @@ class Future {
   friend class Executor;
   Future(std::future<T> future, std::shared_ptr<detail::Completion> signal)
       : future_(std::move(future)), signal_(std::move(signal)) {}
+  const detail::Completion& completion() const {
+    if (!signal_) throw std::future_error(std::future_errc::no_state);
+    return *signal_;
+  }
 
   std::future<T> future_;
   std::shared_ptr<detail::Completion> signal_;
@@ -229,7 +252,14 @@ class Executor {
                   "come back through futures); use submit() for a task with no result");
     const std::decay_t<F> shared_fn(std::forward<F>(fn));
     std::vector<Future<R>> futures;
-    for (const auto& input : inputs) futures.push_back(submit(shared_fn, input));
+    try {
+      for (const auto& input : inputs) futures.push_back(submit(shared_fn, input));
+    } catch (...) {
+      // Shut down (by another thread) part-way: the tasks already accepted still
+      // finish before the exception leaves, as promised above.
+      for (auto& future : futures) future.wait();
+      throw;
+    }
     for (auto& future : futures) future.wait();
     std::vector<R> results;
     results.reserve(futures.size());
@@ -280,10 +310,19 @@ class ThreadPoolExecutor final : public Executor {
   /// Waits for all accepted tasks to finish (shutdown(true)).
   ~ThreadPoolExecutor() override { shutdown(true); }
 
+  /// As Executor::shutdown(). Queued tasks still run after a shutdown without cancel,
+  /// wait or not. Throws std::logic_error, and changes nothing, if called with
+  /// wait=true from one of the pool's own tasks (a worker cannot join itself).
   void shutdown(bool wait = true, bool cancel_futures = false) override {
     std::deque<std::unique_ptr<detail::Task>> cancelled;
     {
       std::lock_guard<std::mutex> lock(m_);
+      if (wait) {
+        for (auto& worker : workers_) {
+          if (worker.get_id() == std::this_thread::get_id())
+            throw std::logic_error("labkit: shutdown(wait=true) called from one of the pool's own tasks");
+        }
+      }
       shut_down_ = true;
       if (cancel_futures) cancelled.swap(queue_);
     }
@@ -294,15 +333,12 @@ class ThreadPoolExecutor final : public Executor {
     std::vector<std::thread> workers;
     {
       std::lock_guard<std::mutex> lock(m_);
-      for (auto& worker : workers_) {
-        if (worker.get_id() == std::this_thread::get_id())
-          throw std::logic_error("labkit: shutdown(wait=true) called from one of the pool's own tasks");
-      }
       workers.swap(workers_);
     }
     for (auto& worker : workers) worker.join();
   }
 
+  /// The bound given at construction, or the hardware concurrency chosen for 0.
   std::size_t max_workers() const noexcept override { return max_workers_; }
 
  protected:
@@ -346,9 +382,13 @@ class ThreadPoolExecutor final : public Executor {
 
 /// The range returned by as_completed(): iterate it to get each future as its task
 /// finishes, in completion order. Blocks in operator++ / begin() until one more is done.
+/// Iterate it once; the loop body may get() (or move out) the future it is given.
 template <class T>
 class AsCompleted {
  public:
+  /// Watches every future of `futures` (not copied: the vector must outlive the range
+  /// and keep its size). Does not block. Throws std::invalid_argument if one of them is
+  /// empty (default-constructed or moved from).
   explicit AsCompleted(std::vector<Future<T>>& futures) : futures_(futures) {
     auto q = queue_;
     for (std::size_t i = 0; i < futures.size(); ++i) {
@@ -363,6 +403,7 @@ class AsCompleted {
     }
   }
 
+  /// An input iterator over the futures in completion order.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -371,13 +412,19 @@ class AsCompleted {
     using pointer = Future<T>*;
     using reference = Future<T>&;
 
+    /// The future that finished: an element of the watched vector, already done.
     reference operator*() const { return owner_->futures_[current_]; }
+    /// The same future, for `it->get()`.
     pointer operator->() const { return &owner_->futures_[current_]; }
+    /// Moves to the next future to finish: blocks until one more has finished (and
+    /// first releases tasks that a test executor holds until somebody waits).
     iterator& operator++() {
       advance();
       return *this;
     }
+    /// Equal when as many futures remain to be yielded (end(): none).
     bool operator==(const iterator& other) const { return remaining_ == other.remaining_; }
+    /// The negation of operator==.
     bool operator!=(const iterator& other) const { return !(*this == other); }
 
    private:
@@ -394,11 +441,14 @@ class AsCompleted {
     std::size_t current_ = 0;
   };
 
+  /// Blocks until the first future has finished (unless there are none) and returns
+  /// an iterator to it. Call it once.
   iterator begin() {
     iterator it(this, futures_.size() + 1);
     it.advance();
     return it;
   }
+  /// The end of the range: reached after every future has been yielded once.
   iterator end() { return iterator(this, 0); }
 
  private:
@@ -408,8 +458,10 @@ class AsCompleted {
     std::deque<std::size_t> ready;
   };
   std::size_t next() {
+    // Release tasks that an executor holds until somebody waits. A future the loop body
+    // has already moved out of the vector is empty: skip it.
     for (auto& future : futures_)
-      if (!future.done()) future.signal_->drive();
+      if (future.signal_ && !future.signal_->done()) future.signal_->drive();
     std::unique_lock<std::mutex> lock(queue_->m);
     queue_->cv.wait(lock, [this] { return !queue_->ready.empty(); });
     std::size_t index = queue_->ready.front();

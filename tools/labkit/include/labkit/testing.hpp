@@ -44,11 +44,18 @@ namespace labkit::testing {
 /// when it is full the gate opens and the next tasks wait at a new one.
 class ExposureExecutor final : public Executor {
  public:
+  /// `max_held` = the most tasks held at one gate (0 is taken as 1).
   explicit ExposureExecutor(std::size_t max_held = 64);
   /// Opens the gate and joins every thread (shutdown(true)).
   ~ExposureExecutor() override;
+  /// Stops accepting tasks and opens the current gate, or with cancel_futures=true
+  /// cancels the tasks held at it (their get() throws CancelledError); tasks of gates
+  /// already opened run to the end. wait=true then joins every thread; wait=false
+  /// leaves that to a later call or the destructor. Throws std::logic_error, and
+  /// changes nothing, if called with wait=true from one of this executor's own tasks.
   void shutdown(bool wait = true, bool cancel_futures = false) override;
-  /// The most tasks that may be held at one gate, and so run at once.
+  /// The most tasks held at one gate, released together. (Tasks of a gate that opened
+  /// because it was full may still be running when the next gate opens.)
   std::size_t max_workers() const noexcept override { return max_held_; }
 
  protected:
@@ -70,6 +77,9 @@ class ShuffledExecutor final : public Executor {
   explicit ShuffledExecutor(std::uint64_t seed);
   /// Runs what is still held (shutdown(true)).
   ~ShuffledExecutor() override;
+  /// Stops accepting tasks. Held tasks are run here, on the calling thread, in the
+  /// seed's order, whatever `wait` says (they have no thread of their own); with
+  /// cancel_futures=true they are cancelled instead (get() throws CancelledError).
   void shutdown(bool wait = true, bool cancel_futures = false) override;
   /// Reports 4: the code under test should not depend on the number anyway.
   std::size_t max_workers() const noexcept override { return 4; }
