@@ -225,9 +225,21 @@ bool is_writable_data_section(const std::string& name) {
   return false;
 }
 
+// "__unnamed_<digits>": a name LLVM gives its own nameless data, such as the table of
+// global descriptors AddressSanitizer registers for every object (in .data). No C++
+// variable gets it: such a name is reserved to the implementation.
+bool is_unnamed_compiler_data(const std::string& name) {
+  constexpr const char* kPrefix = "__unnamed_";
+  const std::size_t n = std::strlen(kPrefix);
+  return name.size() > n && name.compare(0, n, kPrefix) == 0 &&
+         std::all_of(name.begin() + static_cast<std::ptrdiff_t>(n), name.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // Symbols that are in writable sections but are not the student's state.
 bool is_tooling_symbol(const std::string& name) {
   return name == "_ZStL8__ioinit"  // <iostream>'s static std::ios_base::Init
+         || is_unnamed_compiler_data(name)
          || starts_with(name, "__tsan") || starts_with(name, "__asan") ||
          starts_with(name, "___asan") || starts_with(name, "__odr_asan") ||
          starts_with(name, "__ubsan") || starts_with(name, "__sancov") || starts_with(name, ".L") ||

@@ -141,8 +141,8 @@ struct MutableStatic {
 /// Reads an ELF64 object file and lists its mutable statics. Sections counted:
 /// .data, .bss, .tdata, .tbss and their .data.*/.bss.*/.tdata.*/.tbss.* variants, but
 /// not .data.rel.ro* (read-only after relocation: constants). Symbols the compiler or
-/// a sanitizer adds (std::ios_base::Init from <iostream>, __tsan_*, __asan_*) are
-/// ignored. Throws std::runtime_error if the file cannot be read or is not ELF64.
+/// a sanitizer adds (std::ios_base::Init from <iostream>, __tsan_*, __asan_*, the
+/// __unnamed_N tables ASan registers) are ignored. Throws std::runtime_error if the file cannot be read or is not ELF64.
 std::vector<MutableStatic> find_mutable_statics(const std::string& object_file);
 
 /// GoogleTest check over a '|'- or ';'-separated list of object files: succeeds when none
