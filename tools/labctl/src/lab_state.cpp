@@ -49,7 +49,7 @@ std::string LabState::words() const {
   if (reason == "mutable-global") return "mutable global";
   if (reason == "not-parallel") return "not parallel";
   if (reason == "deadlock") return "deadlock";
-  if (reason == "timeout") return "too slow";
+  if (reason == "timeout") return "timed out";
   if (reason == "crash") return "crashed";
   return reason;
 }

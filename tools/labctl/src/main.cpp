@@ -62,6 +62,12 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
+    const auto left = app.remaining();
+    if (!list->parsed() && !verify->parsed() && !left.empty() && left.front().rfind('-', 0) != 0) {
+      report(fmt::format("unknown command '{}'; the commands are list and verify (labctl --help)", left.front()));
+      return labctl::kExitUsage;
+    }
     report(fmt::format("{} (labctl --help)", error.what()));
     return labctl::kExitUsage;
   }

@@ -31,7 +31,10 @@ std::atomic<pid_t> g_running_group{0};
 
 extern "C" void stop_child_and_die(int signal) {
   const pid_t group = g_running_group.load();
-  if (group > 0) ::kill(-group, SIGKILL);
+  if (group > 0) {
+    ::kill(-group, SIGKILL);
+    ::waitpid(group, nullptr, 0);  // the group leader is the child: reap it, leave no zombie
+  }
   ::signal(signal, SIG_DFL);
   ::raise(signal);
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -73,6 +74,35 @@ TEST_F(Process, OwnProcessGroup) {
   EXPECT_EQ(out.substr(0, newline) + "\n", out.substr(newline + 1)) << "pgid differs from pid";
   EXPECT_NE(out.substr(0, newline), std::to_string(::getpgrp()));
   EXPECT_TRUE(result.status.ok());
+}
+
+// The program's own group does not get the terminal's Ctrl-C, so labctl passes it on:
+// when labctl is interrupted, the program it runs must not live on.
+TEST_F(Process, InterruptingLabctlStopsTheProgram) {
+  const fs::path pid_file = dir_ / "pid";
+  const pid_t labctl = ::fork();
+  ASSERT_GE(labctl, 0);
+  if (labctl == 0) {
+    auto spec = shell("echo $$ > '" + pid_file.string() + "'; exec sleep 30", 60);
+    run_process(spec);
+    ::_exit(0);
+  }
+  // Wait for the program to start, then interrupt "labctl".
+  for (int i = 0; i < 500 && read_file(pid_file).empty(); ++i) ::usleep(10'000);
+  const std::string pid_text = read_file(pid_file);
+  ASSERT_FALSE(pid_text.empty()) << "the program never started";
+  const pid_t program = static_cast<pid_t>(std::stol(pid_text));
+  ::kill(labctl, SIGINT);
+  int status = 0;
+  ::waitpid(labctl, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "labctl should die of the SIGINT it got";
+  // kill(pid, 0) fails once the program is gone (and reaped).
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = ::kill(program, 0) != 0;
+    if (!gone) ::usleep(10'000);
+  }
+  EXPECT_TRUE(gone) << "the program outlived the interrupted labctl";
 }
 
 TEST_F(Process, EnvironmentDefaultsDoNotOverride) {
