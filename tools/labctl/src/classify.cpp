@@ -117,7 +117,7 @@ std::optional<SourceLocation> headline_frame(const Report& report, std::string_v
       if (in_code && frame.line > 0) return frame;
     }
   }
-  for (const auto& frame : report.frames) return frame;
+  if (!report.frames.empty()) return report.frames.front();
   return std::nullopt;
 }
 
