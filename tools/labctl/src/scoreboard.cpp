@@ -2,6 +2,7 @@
 
 #include "lab_state.hpp"
 #include "style.hpp"
+#include "test_program.hpp"
 
 #include <fmt/format.h>
 
@@ -39,6 +40,11 @@ std::string clip(const std::string& text, std::size_t width) {
 
 int run_list(const Workspace& workspace, bool no_build) {
   workspace.require_build();
+  if (no_build) {
+    std::vector<std::string> targets;
+    for (const auto& lab : workspace.catalogue.labs) targets.push_back(lab.target("starter"));
+    require_test_programs(workspace.build, targets);
+  }
   const Style style = Style::for_stdout();
 
   std::vector<LabState> states;

@@ -52,6 +52,11 @@ std::string without_directories(std::string_view line) {
   return std::string(slash == std::string_view::npos ? line : line.substr(slash + 1));
 }
 
+Error missing_program(const fs::path& program) {
+  return Error(fmt::format("test program {} not found: build it with tools/lab start (or without --no-build)",
+                           program.string()));
+}
+
 }  // namespace
 
 std::vector<std::string> launcher_for(std::string_view rnd_bits, std::string_view machine) {
@@ -72,12 +77,16 @@ fs::path test_program_path(const fs::path& build_dir, const std::string& target)
   return build_dir / "tests" / target;
 }
 
+void require_test_programs(const fs::path& build_dir, const std::vector<std::string>& targets) {
+  for (const auto& target : targets) {
+    const fs::path program = test_program_path(build_dir, target);
+    if (!fs::exists(program)) throw missing_program(program);
+  }
+}
+
 TestRun run_test_program(const fs::path& program, const fs::path& stem, std::string_view code_dir,
                          std::chrono::seconds limit) {
-  if (!fs::exists(program)) {
-    throw Error(fmt::format("test program {} not found: build it with tools/lab start (or without --no-build)",
-                            program.string()));
-  }
+  if (!fs::exists(program)) throw missing_program(program);
   fs::path log = stem;
   log += ".log";
   fs::path json = stem;

@@ -48,6 +48,10 @@ std::string first_error_line(std::string_view build_output);
 // BUILD/tests/labNN_side: where tests/CMakeLists.txt puts the test programs.
 std::filesystem::path test_program_path(const std::filesystem::path& build_dir, const std::string& target);
 
+// Throws labctl::Error unless every one of `targets` has its test program in the build:
+// checked before anything runs, so a missing one costs no time and prints no half table.
+void require_test_programs(const std::filesystem::path& build_dir, const std::vector<std::string>& targets);
+
 // BUILD/racelab-runs: logs and reports of labctl's runs (progress lives in the build,
 // never in the sources).
 std::filesystem::path runs_dir(const std::filesystem::path& build_dir);

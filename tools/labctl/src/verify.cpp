@@ -85,6 +85,14 @@ void explain(const SideResult& result, const std::string& side, const std::strin
 int run_verify(const Workspace& workspace, const std::vector<std::string>& names, int runs, bool no_build) {
   const std::vector<const Lab*> labs = workspace.select(names);
   workspace.require_build();
+  if (no_build) {
+    std::vector<std::string> targets;
+    for (const Lab* lab : labs) {
+      targets.push_back(lab->target("starter"));
+      targets.push_back(lab->target("solution"));
+    }
+    require_test_programs(workspace.build, targets);
+  }
   const Style style = Style::for_stdout();
 
   constexpr int kStarterWidth = 28;

@@ -40,6 +40,8 @@ labctl_cli_test(unconfigured_build --exit 2 --stderr "is not a configured build 
   --remove CMakeCache.txt -- --root "${_tree}" --build @BUILD@ verify --no-build)
 labctl_cli_test(missing_test_program --exit 2 --stderr "^racelab: test program .*/tests/lab01_starter not found"
   --remove tests/lab01_starter -- --root "${_tree}" --build @BUILD@ verify 01 --no-build)
+labctl_cli_test(missing_test_program_list --exit 2 --stderr "^racelab: test program .*/tests/lab02_starter not found"
+  --remove tests/lab02_starter -- --root "${_tree}" --build @BUILD@ list --no-build)
 labctl_cli_test(unknown_subcommand --exit 2 --stderr "^racelab: unknown command 'frobnicate'" -- frobnicate)
 labctl_cli_test(no_subcommand --exit 2 --stderr "^racelab: .*\\(labctl --help\\)$" -- --root "${_tree}")
 labctl_cli_test(bad_runs --exit 2 --stderr "^racelab: .*--runs" -- --root "${_tree}" verify --runs 0)
