@@ -97,17 +97,21 @@ ChildResult run_racy_pair(const std::string& mode) {
 }
 
 // Runs one mode kRuns times; returns how many runs TSan reported the race in, and fails
-// the test for any run that neither exited cleanly nor reported (a crash, say).
-int count_reports(const std::string& mode) {
+// the test for any run that neither exited cleanly nor reported (a crash, say). The
+// output of the first run without a report goes to `unreported`, for the message.
+int count_reports(const std::string& mode, std::string* unreported = nullptr) {
   int reported = 0;
   for (int run = 0; run < kRuns; ++run) {
     const ChildResult child = run_racy_pair(mode);
     if (child.reported()) {
       ++reported;
-    } else if (child.exit_code != 0) {
+      continue;
+    }
+    if (unreported != nullptr && unreported->empty())
+      *unreported = "run " + std::to_string(run) + ", exit " + std::to_string(child.exit_code) + ":\n" + child.output;
+    if (child.exit_code != 0)
       ADD_FAILURE() << mode << " run " << run << ": exit " << child.exit_code << " without a TSan report:\n"
                     << child.output;
-    }
   }
   return reported;
 }
@@ -117,10 +121,11 @@ int count_reports(const std::string& mode) {
 // ExposureExecutor: TSan reports the race (exit 66, "data race") in 20 runs of 20.
 TEST(RacyPair, ExposureExecutorIsReportedInEveryRun) {
   if (!LABKIT_TEST_UNDER_TSAN) GTEST_SKIP() << "needs a ThreadSanitizer build (the tsan preset)";
-  const int reported = count_reports("exposure");
+  std::string unreported;
+  const int reported = count_reports("exposure", &unreported);
   std::printf("[racy_pair] exposure: TSan reported the race in %d of %d runs\n", reported, kRuns);
   RecordProperty("exposure_reported", reported);
-  EXPECT_EQ(reported, kRuns);
+  EXPECT_EQ(reported, kRuns) << "first run without a report: " << unreported;
 }
 
 // A one-worker pool runs the tasks one after the other through its queue, whose mutex
