@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -103,13 +104,40 @@ LabState check_lab(const Workspace& workspace, const Lab& lab, bool build) {
 
 fs::path state_file(const fs::path& build_dir) { return build_dir / "racelab-state.json"; }
 
-void save_state(const fs::path& build_dir, const std::vector<LabState>& states) {
-  const fs::path file = state_file(build_dir);
-  // Keep what earlier commands recorded about labs not checked this time.
+namespace {
+
+// The state file as JSON; an empty object when it is missing or unreadable (it is only
+// a cache of verdicts and hint counters: losing it loses nothing the student wrote).
+nlohmann::json read_state(const fs::path& file) {
   nlohmann::json state = nlohmann::json::parse(read_file(file), nullptr, /*allow_exceptions=*/false);
   if (state.is_discarded() || !state.is_object()) state = nlohmann::json::object();
   state["version"] = 1;
-  if (!state.contains("labs") || !state["labs"].is_object()) state["labs"] = nlohmann::json::object();
+  for (const char* key : {"labs", "hints_shown"}) {
+    if (!state.contains(key) || !state[key].is_object()) state[key] = nlohmann::json::object();
+  }
+  return state;
+}
+
+// Written whole, then renamed into place, so a reader never sees half a file.
+void write_state(const fs::path& file, const nlohmann::json& state) {
+  fs::path partial = file;
+  partial += ".partial";
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << state.dump(2) << '\n';
+    if (!out) throw Error(fmt::format("cannot write {}", partial.string()));
+  }
+  std::error_code error;
+  fs::rename(partial, file, error);
+  if (error) throw Error(fmt::format("cannot write {}: {}", file.string(), error.message()));
+}
+
+}  // namespace
+
+void save_state(const fs::path& build_dir, const std::vector<LabState>& states) {
+  const fs::path file = state_file(build_dir);
+  // Keep what earlier commands recorded about labs not checked this time.
+  nlohmann::json state = read_state(file);
 
   const std::string checked_at = now_utc();
   for (const auto& lab_state : states) {
@@ -126,17 +154,21 @@ void save_state(const fs::path& build_dir, const std::vector<LabState>& states) 
     entry["checked_at"] = checked_at;
     state["labs"][lab.number] = std::move(entry);
   }
+  write_state(file, state);
+}
 
-  fs::path partial = file;
-  partial += ".partial";
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    out << state.dump(2) << '\n';
-    if (!out) throw Error(fmt::format("cannot write {}", partial.string()));
-  }
-  std::error_code error;
-  fs::rename(partial, file, error);
-  if (error) throw Error(fmt::format("cannot write {}: {}", file.string(), error.message()));
+int hints_shown(const fs::path& build_dir, const Lab& lab) {
+  const nlohmann::json state = read_state(state_file(build_dir));
+  const auto& shown = state["hints_shown"];
+  if (!shown.contains(lab.number) || !shown[lab.number].is_number_integer()) return 0;
+  return std::max(0, shown[lab.number].get<int>());
+}
+
+void record_hints_shown(const fs::path& build_dir, const Lab& lab, int count) {
+  const fs::path file = state_file(build_dir);
+  nlohmann::json state = read_state(file);
+  state["hints_shown"][lab.number] = count;
+  write_state(file, state);
 }
 
 }  // namespace labctl

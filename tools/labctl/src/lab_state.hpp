@@ -38,6 +38,10 @@ LabState check_lab(const Workspace& workspace, const Lab& lab, bool build);
 // into place, so a reader never sees half a file).
 void save_state(const std::filesystem::path& build_dir, const std::vector<LabState>& states);
 
+// How many of the lab's hints `tools/lab hint` has shown, and recording a new count.
+int hints_shown(const std::filesystem::path& build_dir, const Lab& lab);
+void record_hints_shown(const std::filesystem::path& build_dir, const Lab& lab, int count);
+
 // The state file's path.
 std::filesystem::path state_file(const std::filesystem::path& build_dir);
 

@@ -3,9 +3,12 @@
 //
 //   labctl [--root DIR] [--build DIR] [--catalogue FILE] [--time-limit S] list [--no-build]
 //   labctl ... verify [NN ...] [--runs R] [--no-build]
+//   labctl ... check NN
+//   labctl ... hint NN
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
+#include "hint.hpp"
 #include "scoreboard.hpp"
 #include "verify.hpp"
 #include "workspace.hpp"
@@ -29,7 +32,7 @@ void report(const std::string& message) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, verify)", "labctl"};
+  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, verify)", "labctl"};
   app.set_version_flag("--version", std::string(LABCTL_VERSION));
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
@@ -58,14 +61,22 @@ int run(int argc, char** argv) {
   verify->add_option("--runs", runs, "runs of each test program (default: 5)")->check(CLI::Range(1, 1000));
   verify->add_flag("--no-build", verify_no_build, "run the test programs as they are, without building first");
 
+  std::string check_lab;
+  CLI::App* check = app.add_subcommand("check", "rebuild one lab, run its tests and say what is wrong, if anything");
+  check->add_option("lab", check_lab, "the lab's number, like 01")->required();
+
+  std::string hint_lab;
+  CLI::App* hint = app.add_subcommand("hint", "the lab's next hint (one more each time)");
+  hint->add_option("lab", hint_lab, "the lab's number, like 01")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
     // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
     const auto left = app.remaining();
-    if (!list->parsed() && !verify->parsed() && !left.empty() && left.front().rfind('-', 0) != 0) {
-      report(fmt::format("unknown command '{}'; the commands are list and verify (labctl --help)", left.front()));
+    if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
+      report(fmt::format("unknown command '{}'; the commands are list, check, hint and verify (labctl --help)", left.front()));
       return labctl::kExitUsage;
     }
     report(fmt::format("{} (labctl --help)", error.what()));
@@ -78,6 +89,8 @@ int run(int argc, char** argv) {
   options.time_limit = std::chrono::seconds(time_limit);
   const labctl::Workspace workspace = labctl::Workspace::open(options);
   if (list->parsed()) return labctl::run_list(workspace, list_no_build);
+  if (check->parsed()) return labctl::run_check(workspace, check_lab);
+  if (hint->parsed()) return labctl::run_hint(workspace, hint_lab);
   return labctl::run_verify(workspace, verify_labs, runs, verify_no_build);
 }
 

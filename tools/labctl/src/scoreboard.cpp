@@ -36,7 +36,44 @@ std::string clip(const std::string& text, std::size_t width) {
   return clipped + "…";
 }
 
+// One lab's row, and for a lab that does not pass, why and where the full report is.
+void print_lab(const LabState& state, const Style& style, std::size_t title_width, std::size_t words_width) {
+  const Lab& lab = *state.lab;
+  const Tone tone = state.passed() ? Tone::good : Tone::bad;
+  const std::string points = fmt::format("{:>3}/{}", state.earned(), lab.points);
+  fmt::print("  {}  {}  {}  {}\n", style(lab.number, Tone::bold), pad(clip(lab.title, kMaxTitleWidth), title_width),
+             style(pad(state.words(), words_width), tone), style(points, tone));
+  if (state.passed()) return;
+  fmt::print("      {}\n", state.headline());
+  if (state.compiled) {
+    for (const auto& detail : state.run.verdict.details) fmt::print("        {}\n", detail);
+  }
+  fmt::print("      {}\n", style("full report: " + state.report().string(), Tone::dim));
+}
+
 }  // namespace
+
+int run_check(const Workspace& workspace, const std::string& name) {
+  const Lab& lab = *workspace.select({name}).front();
+  workspace.require_build();
+  const Style style = Style::for_stdout();
+  const LabState state = check_lab(workspace, lab, /*build=*/true);
+  save_state(workspace.build, {state});
+  print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()));
+  if (!state.passed()) {
+    fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
+    return 1;
+  }
+  const auto& labs = workspace.catalogue.labs;
+  const auto here = std::find_if(labs.begin(), labs.end(), [&](const Lab& l) { return l.slug == lab.slug; });
+  if (here != labs.end() && std::next(here) != labs.end()) {
+    fmt::print("\nLab {} passes. Next: labs/{}/README.md, then tools/lab check {}\n", lab.number,
+               std::next(here)->slug, std::next(here)->number);
+  } else {
+    fmt::print("\nLab {} passes.\n", lab.number);
+  }
+  return 0;
+}
 
 int run_list(const Workspace& workspace, bool no_build) {
   workspace.require_build();
@@ -62,20 +99,10 @@ int run_list(const Workspace& workspace, bool no_build) {
   long long possible = 0;
   const LabState* next = nullptr;
   for (const auto& state : states) {
-    const Lab& lab = *state.lab;
     earned += state.earned();
-    possible += lab.points;
-    const Tone tone = state.passed() ? Tone::good : Tone::bad;
-    const std::string points = fmt::format("{:>3}/{}", state.earned(), lab.points);
-    fmt::print("  {}  {}  {}  {}\n", style(lab.number, Tone::bold), pad(clip(lab.title, kMaxTitleWidth), title_width),
-               style(pad(state.words(), words_width), tone), style(points, tone));
-    if (state.passed()) continue;
-    if (next == nullptr) next = &state;
-    fmt::print("      {}\n", state.headline());
-    if (state.compiled) {
-      for (const auto& detail : state.run.verdict.details) fmt::print("        {}\n", detail);
-    }
-    fmt::print("      {}\n", style("full report: " + state.report().string(), Tone::dim));
+    possible += state.lab->points;
+    print_lab(state, style, title_width, words_width);
+    if (!state.passed() && next == nullptr) next = &state;
   }
 
   const std::size_t passing = static_cast<std::size_t>(

@@ -10,4 +10,8 @@ namespace labctl {
 // lab that does not pass yet is the normal state of a course, not an error.
 int run_list(const Workspace& workspace, bool no_build);
 
+// `labctl check NN`: rebuilds that lab, runs its tests once and prints its row with the
+// reason. Returns 0 when it passes, 1 when it does not yet.
+int run_check(const Workspace& workspace, const std::string& name);
+
 }  // namespace labctl
