@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -20,6 +21,16 @@
 extern "C" const char* __tsan_default_options() {
   return "halt_on_error=0:exitcode=66:second_deadlock_stack=1";
 }
+
+// TSan calls this hook for every report it prints. Counting them lets the test that was
+// running fail by name ("ThreadSanitizer reported ... during this test") instead of
+// showing OK and leaving only the exit status 66 to tell. Only a relaxed atomic here:
+// the hook runs inside TSan's reporting, in whichever thread raced.
+static std::atomic<unsigned> g_tsan_reports{0};
+extern "C" void __tsan_on_report(const void* /*report*/) {
+  g_tsan_reports.fetch_add(1, std::memory_order_relaxed);
+}
+#define RACELAB_COUNTS_TSAN_REPORTS 1
 #endif
 #endif
 
@@ -67,19 +78,36 @@ class Watchdog : public ::testing::EmptyTestEventListener {
     std::thread(watch, clock_).detach();
   }
   void OnTestStart(const ::testing::TestInfo& test) override {
+#ifdef RACELAB_COUNTS_TSAN_REPORTS
+    reports_at_start_ = g_tsan_reports.load(std::memory_order_relaxed);
+#endif
     std::lock_guard<std::mutex> lock(clock_->m);
     clock_->test = std::string(test.test_suite_name()) + "." + test.name();
     clock_->deadline = std::chrono::steady_clock::now() + clock_->limit;
     clock_->armed = true;
     clock_->cv.notify_all();
   }
+  // Listeners hear OnTestEnd in reverse order of registration, so this runs before
+  // GoogleTest's printer: a failure added here is printed as this test's FAILED.
   void OnTestEnd(const ::testing::TestInfo&) override {
-    std::lock_guard<std::mutex> lock(clock_->m);
-    clock_->armed = false;
+    {
+      std::lock_guard<std::mutex> lock(clock_->m);
+      clock_->armed = false;
+    }
+#ifdef RACELAB_COUNTS_TSAN_REPORTS
+    const unsigned reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_at_start_;
+    if (reports > 0) {
+      ADD_FAILURE() << "ThreadSanitizer reported " << reports
+                    << " problem(s) during this test (the WARNING: ThreadSanitizer report above). "
+                       "TSan prints each distinct race once per program, so a later test that "
+                       "hits the same race is not flagged again.";
+    }
+#endif
   }
 
  private:
   Clock* clock_;
+  unsigned reports_at_start_ = 0;
 };
 
 std::chrono::seconds watchdog_limit() {
