@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace labctl {
 namespace {
@@ -37,7 +38,16 @@ std::string clip(const std::string& text, std::size_t width) {
 }
 
 // One lab's row, and for a lab that does not pass, why and where the full report is.
-void print_lab(const LabState& state, const Style& style, std::size_t title_width, std::size_t words_width) {
+// A path as the student would type it from the top of the tree, when it is inside it.
+std::string shown_path(const std::filesystem::path& path, const std::filesystem::path& root) {
+  std::error_code error;
+  const auto relative = std::filesystem::relative(path, root, error);
+  if (error || relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
+void print_lab(const LabState& state, const Style& style, std::size_t title_width, std::size_t words_width,
+               const std::filesystem::path& root) {
   const Lab& lab = *state.lab;
   const Tone tone = state.passed() ? Tone::good : Tone::bad;
   const std::string points = fmt::format("{:>3}/{}", state.earned(), lab.points);
@@ -48,7 +58,7 @@ void print_lab(const LabState& state, const Style& style, std::size_t title_widt
   if (state.compiled) {
     for (const auto& detail : state.run.verdict.details) fmt::print("        {}\n", detail);
   }
-  fmt::print("      {}\n", style("full report: " + state.report().string(), Tone::dim));
+  fmt::print("      {}\n", style("full report: " + shown_path(state.report(), root), Tone::dim));
 }
 
 }  // namespace
@@ -59,7 +69,7 @@ int run_check(const Workspace& workspace, const std::string& name) {
   const Style style = Style::for_stdout();
   const LabState state = check_lab(workspace, lab, /*build=*/true);
   save_state(workspace.build, {state});
-  print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()));
+  print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root);
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return 1;
@@ -101,7 +111,7 @@ int run_list(const Workspace& workspace, bool no_build) {
   for (const auto& state : states) {
     earned += state.earned();
     possible += state.lab->points;
-    print_lab(state, style, title_width, words_width);
+    print_lab(state, style, title_width, words_width, workspace.root);
     if (!state.passed() && next == nullptr) next = &state;
   }
 
