@@ -147,6 +147,11 @@ struct MutableStatic {
 /// __unnamed_N tables ASan registers) are ignored. Throws std::runtime_error if the file cannot be read or is not ELF64.
 std::vector<MutableStatic> find_mutable_statics(const std::string& object_file);
 
+/// The object files of the lab under test, '|'-separated. Defined for each lab test
+/// program by the build (tests/CMakeLists.txt), which also defines the macro LAB_OBJECTS
+/// as a call to it: has_no_mutable_statics(LAB_OBJECTS).
+const char* lab_objects();
+
 /// GoogleTest check over a '|'- or ';'-separated list of object files: succeeds when none
 /// holds a mutable static; otherwise names each one and says how to fix it.
 ::testing::AssertionResult has_no_mutable_statics(const std::string& object_files);
