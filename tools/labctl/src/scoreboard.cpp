@@ -3,11 +3,14 @@
 #include "lab_state.hpp"
 #include "style.hpp"
 #include "test_program.hpp"
+#include "tsan_report.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace labctl {
 namespace {
@@ -61,6 +64,17 @@ void print_lab(const LabState& state, const Style& style, std::size_t title_widt
   fmt::print("      {}\n", style("full report: " + shown_path(state.report(), root), Tone::dim));
 }
 
+// The sanitizer report of a failed check, condensed, and where to read about its kind.
+void print_condensed_report(const LabState& state, const Style& style) {
+  std::ifstream in(state.run.log);
+  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto report = condense_first_report(output, Workspace::code_dir(*state.lab, "starter"));
+  if (!report) return;
+  fmt::print("\n  {}\n", style("The first report, condensed:", Tone::bold));
+  for (const auto& line : report->lines) fmt::print("    {}\n", line);
+  fmt::print("  {}\n", style("How to read a " + report->kind + " report: " + report->guide, Tone::dim));
+}
+
 }  // namespace
 
 int run_check(const Workspace& workspace, const std::string& name) {
@@ -70,6 +84,7 @@ int run_check(const Workspace& workspace, const std::string& name) {
   const LabState state = check_lab(workspace, lab, /*build=*/true);
   save_state(workspace.build, {state});
   print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root);
+  if (state.compiled && !state.passed()) print_condensed_report(state, style);
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return 1;

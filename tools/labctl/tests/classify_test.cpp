@@ -1,6 +1,7 @@
 // The classifier on real output: TSan and ASan reports captured from real programs,
 // the labkit watchdog's line, and GoogleTest JSON with a failure in every suite.
 #include "classify.hpp"
+#include "fixtures.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,13 +16,7 @@ using labctl::classify;
 using labctl::ExitStatus;
 using labctl::Verdict;
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(LABCTL_FIXTURES) + "/runs/" + name, std::ios::binary);
-  EXPECT_TRUE(in) << "missing fixture " << name;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string fixture(const std::string& name) { return labctl::testing::run_fixture(name); }
 
 Verdict classify_fixture(ExitStatus status, const std::string& output, const std::string& json,
                          std::string_view code_dir = "labs/01-lost-update/") {
