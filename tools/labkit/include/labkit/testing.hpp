@@ -112,11 +112,21 @@ template <class Result, class Run>
     ShuffledExecutor executor(seed);
     Result got = run(static_cast<Executor&>(executor));
     if (!(got == expected)) {
-      return ::testing::AssertionFailure()
-             << "nondeterministic: with task order seed " << seed
-             << " the result differs from the sequential reference.\n  expected: "
-             << ::testing::PrintToString(expected) << "\n  got:      " << ::testing::PrintToString(got)
-             << "\n  replay just this order with LABKIT_SEED=" << seed;
+      auto failure = ::testing::AssertionFailure();
+      if (executor.tasks_submitted() == 0) {
+        // The seed orders the executor's tasks; code that ran none made its own order.
+        failure << "nondeterministic: the result differs from the sequential reference, and the "
+                   "code ran no task on the executor, so the order came from its own threads "
+                   "(no seed replays it).";
+      } else {
+        failure << "nondeterministic: with task order seed " << seed
+                << " the result differs from the sequential reference.";
+      }
+      failure << "\n  expected: " << ::testing::PrintToString(expected)
+              << "\n  got:      " << ::testing::PrintToString(got);
+      if (executor.tasks_submitted() != 0)
+        failure << "\n  replay just this order with LABKIT_SEED=" << seed;
+      return failure;
     }
   }
   return ::testing::AssertionSuccess();
