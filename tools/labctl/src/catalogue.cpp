@@ -143,7 +143,7 @@ const std::vector<std::string>& expect_vocabulary() {
   static const std::vector<std::string> words = {
       "data-race",    "lock-order-inversion", "heap-use-after-free", "thread-leak",
       "wrong-result", "nondeterministic",     "mutable-global",      "not-parallel",
-      "deadlock",     "crash"};
+      "unbounded",    "deadlock",             "crash"};
   return words;
 }
 

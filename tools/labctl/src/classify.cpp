@@ -211,6 +211,7 @@ std::string words_for(const std::string& reason) {
   if (reason == "nondeterministic") return "nondeterministic result";
   if (reason == "mutable-global") return "mutable global";
   if (reason == "not-parallel") return "not parallel";
+  if (reason == "unbounded") return "too many threads";
   return reason;
 }
 
@@ -241,6 +242,7 @@ std::string reason_for_suite(std::string_view suite) {
     if (part == "Determinism") return "nondeterministic";
     if (part == "NoGlobals") return "mutable-global";
     if (part == "Parallel") return "not-parallel";
+    if (part == "Bounded") return "unbounded";
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash + 1);
   }

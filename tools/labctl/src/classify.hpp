@@ -57,7 +57,7 @@ Verdict classify(const RunOutput& run);
 
 // The reason for a failed test, from its suite name (the grading criterion):
 // Correctness and RaceFree → wrong-result, Determinism → nondeterministic,
-// NoGlobals → mutable-global, Parallel → not-parallel; others → wrong-result.
+// NoGlobals → mutable-global, Parallel → not-parallel, Bounded → unbounded; others → wrong-result.
 std::string reason_for_suite(std::string_view suite);
 
 // The reason for a sanitizer report kind as printed: "data race" → data-race,

@@ -49,6 +49,7 @@ std::string LabState::words() const {
   if (reason == "nondeterministic") return "nondeterministic";
   if (reason == "mutable-global") return "mutable global";
   if (reason == "not-parallel") return "not parallel";
+  if (reason == "unbounded") return "too many threads";
   if (reason == "deadlock") return "deadlock";
   if (reason == "timeout") return "timed out";
   if (reason == "crash") return "crashed";
@@ -67,14 +68,17 @@ std::string LabState::advice() const {
     return "two threads use the same memory, at least one writing: read both stacks in the report, "
            "then give each task its own data";
   if (reason == "lock-order-inversion")
-    return "two threads take the same locks in opposite orders: take them in one order, or together "
-           "(std::scoped_lock)";
+    return "two threads take the same locks in opposite orders and can wait for each other forever: "
+           "read the cycle in the report, then give each task its own data so it needs no shared lock";
   if (reason == "heap-use-after-free") return "memory is used after it was freed: keep it alive until every task is done";
   if (reason == "thread-leak") return "a thread is never joined: join it, or let the executor run the work";
   if (reason == "wrong-result") return "the result differs from a plain sequential loop: compare the expected and actual values";
   if (reason == "nondeterministic") return "the result depends on the order tasks finish in: combine results in input order";
   if (reason == "mutable-global") return "remove the global and static variables: data goes in as task arguments, results come back through futures";
   if (reason == "not-parallel") return "the work must go through the executor as several tasks";
+  if (reason == "unbounded")
+    return "the work ran on more threads than max_workers(): hand it to the executor as tasks instead of "
+           "starting threads yourself";
   if (reason == "deadlock") return "threads wait on each other forever: look at which locks and waits each one is stuck in";
   if (reason == "timeout") return "the tests never finished: look for an endless loop or a wait that never ends";
   return "the test program crashed: the full report shows where";

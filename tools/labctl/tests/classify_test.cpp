@@ -132,6 +132,7 @@ TEST(Classify, SuiteNames) {
   EXPECT_EQ(labctl::reason_for_suite("Correctness"), "wrong-result");
   EXPECT_EQ(labctl::reason_for_suite("RaceFree"), "wrong-result");
   EXPECT_EQ(labctl::reason_for_suite("Determinism"), "nondeterministic");
+  EXPECT_EQ(labctl::reason_for_suite("Bounded"), "unbounded");
   EXPECT_EQ(labctl::reason_for_suite("NoGlobals"), "mutable-global");
   EXPECT_EQ(labctl::reason_for_suite("Parallel"), "not-parallel");
   EXPECT_EQ(labctl::reason_for_suite("Seeds/Determinism"), "nondeterministic");
