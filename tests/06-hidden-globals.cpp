@@ -274,7 +274,8 @@ struct HiddenStateFunction {
 };
 
 constexpr const char* kOneGenerator = "one random-number generator for the whole process";
-constexpr const char* kOwnGenerator = "an IdGenerator (random_r) or a std::mt19937 owned by the task";
+constexpr const char* kOwnGenerator =
+    "a generator the task owns: in this lab IdGenerator (random_r, rand()'s own numbers); elsewhere std::mt19937";
 constexpr const char* kStaticTm = "returns a pointer to one static std::tm, overwritten by every call";
 constexpr const char* kStaticText = "returns one static buffer, overwritten by every call";
 constexpr const char* kStaticEntry = "returns one static entry, overwritten by every call";
