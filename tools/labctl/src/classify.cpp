@@ -84,6 +84,9 @@ struct Report {
   std::string kind;  // "data race", as printed
   std::vector<SourceLocation> frames;
   std::string test;  // the test running when it was printed, if known
+  // A thread leak printed after the watchdog's line: the watchdog's _exit ends the process
+  // with its threads still blocked, and TSan reports them. A consequence, not a finding.
+  bool leak_after_watchdog = false;
 };
 
 // "WARNING: ThreadSanitizer: data race (pid=12)" or "==1==ERROR: AddressSanitizer:
@@ -338,7 +341,9 @@ Verdict classify(const RunOutput& run) {
       continue;
     }
     if (auto start = report_start(line)) {
-      reports.push_back({start->first, start->second, {}, current_test});
+      const bool leak_after_watchdog =
+          !watchdog.empty() && reason_for_sanitizer_kind(start->second) == "thread-leak";
+      reports.push_back({start->first, start->second, {}, current_test, leak_after_watchdog});
       in_report = true;
       continue;
     }
@@ -368,6 +373,7 @@ Verdict classify(const RunOutput& run) {
 
   // 1. Sanitizer reports: the most precise evidence, so they name the headline.
   for (const auto& report : reports) {
+    if (report.leak_after_watchdog) continue;
     const std::string reason = reason_for_sanitizer_kind(report.kind);
     std::string headline = report.tool + ": " + report.kind;
     if (auto where = headline_frame(report, run.code_dir)) headline += " in " + located(*where);

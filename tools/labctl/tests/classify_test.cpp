@@ -96,6 +96,14 @@ TEST(Classify, WatchdogExitIsADeadlock) {
   EXPECT_EQ(v.headline, "deadlock: Deadlock.TwoLocks still running after 1s");
 }
 
+// The watchdog's _exit leaves blocked threads behind and TSan reports them as a thread
+// leak: that follows from the deadlock and must not take its place.
+TEST(Classify, ThreadLeakAfterTheWatchdogIsNotAFinding) {
+  const Verdict v = classify_fixture(ExitStatus::exited(124), "watchdog_then_leak.out", "");
+  EXPECT_EQ(v.reasons, Reasons{"deadlock"});
+  EXPECT_EQ(v.primary, "deadlock");
+}
+
 // The watchdog's exit code alone, without its line, proves nothing.
 TEST(Classify, Exit124WithoutTheWatchdogLineIsNotADeadlock) {
   const Verdict v = classify({ExitStatus::exited(124), "[ RUN      ] A.B\n", "", ""});
