@@ -299,6 +299,12 @@ bool is_tooling_symbol(const std::string& name) {
          starts_with(name, "DW.ref.");  // exception-handling personality pointers
 }
 
+bool is_standard_library_static(const std::string& demangled) {
+  for (const char* prefix : {"std::", "__gnu_cxx::", "guard variable for std::", "guard variable for __gnu_cxx::"})
+    if (starts_with(demangled, prefix)) return true;
+  return false;
+}
+
 template <class T>
 T read_at(const std::string& bytes, std::size_t offset, const std::string& file) {
   if (offset + sizeof(T) > bytes.size()) throw std::runtime_error(file + ": truncated ELF file");
@@ -345,7 +351,12 @@ std::vector<MutableStatic> find_mutable_statics(const std::string& object_file) 
       if (!is_writable_data_section(section)) continue;
       const std::string name = string_at(strtab, sym.st_name);
       if (name.empty() || is_tooling_symbol(name)) continue;
-      found.push_back({object_file, section, demangle(name.c_str())});
+      const std::string readable = demangle(name.c_str());
+      // The standard library's own statics, instantiated from its headers into any object
+      // that uses them (std::latch and atomic wait put std::__detail::__waiter_pool_base's
+      // pool here): not the student's state, and no code of theirs can name them.
+      if (is_standard_library_static(readable)) continue;
+      found.push_back({object_file, section, readable});
     }
   }
   return found;
