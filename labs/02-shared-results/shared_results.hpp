@@ -2,6 +2,7 @@
 #pragma once
 
 #include <labkit/executor.hpp>
+#include <labkit/simulate.hpp>
 
 #include <cstdint>
 #include <ostream>
@@ -37,19 +38,7 @@ inline std::ostream& operator<<(std::ostream& out, const Response& r) {
 
 namespace detail {
 
-// Stands in for the time a real server takes to answer: a checksum of `text`,
-// computed `rounds` times over. Pure arithmetic, the same result every time.
-inline std::uint32_t checksum(const std::string& text, int rounds) {
-  std::uint32_t hash = 2166136261u;  // FNV-1a
-  for (int round = 0; round < rounds; ++round) {
-    for (const char c : text) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 16777619u;
-    }
-  }
-  return hash;
-}
-
+// Eight lowercase hex digits, as an ETag shows a checksum.
 inline std::string to_hex(std::uint32_t value) {
   constexpr char kDigits[] = "0123456789abcdef";
   std::string text(8, '0');
@@ -91,8 +80,8 @@ inline Response fetch(const Request& request) {
   // The path, without a query ("?...") or fragment ("#...").
   const std::string path = request.url.substr(path_start, request.url.find_first_of("?#") - path_start);
   // The server's "latency": between 40 and 400 rounds of checksum, depending on the URL.
-  const int rounds = 40 + static_cast<int>(detail::checksum(request.url, 1) % 361);
-  const std::uint32_t etag = detail::checksum(request.url, rounds);
+  const int rounds = 40 + static_cast<int>(labkit::simulate::checksum(request.url, 1) % 361);
+  const std::uint32_t etag = labkit::simulate::checksum(request.url, rounds);
 
   const std::string status_prefix = "/status/";
   if (path.rfind(status_prefix, 0) == 0 && path.size() == status_prefix.size() + 3) {

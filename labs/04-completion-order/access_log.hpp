@@ -2,6 +2,7 @@
 #pragma once
 
 #include <labkit/executor.hpp>
+#include <labkit/simulate.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -28,23 +29,6 @@ inline std::ostream& operator<<(std::ostream& out, const Request& r) {
   return out << '#' << r.id << ' ' << r.client << ' ' << r.method << ' ' << r.path;
 }
 
-namespace detail {
-
-// Stands in for the work a real server does for a request: a checksum of `text`,
-// computed `rounds` times over. Pure arithmetic, the same result every time.
-inline std::uint32_t checksum(const std::string& text, int rounds) {
-  std::uint32_t hash = 2166136261u;  // FNV-1a
-  for (int round = 0; round < rounds; ++round) {
-    for (const char c : text) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 16777619u;
-    }
-  }
-  return hash;
-}
-
-}  // namespace detail
-
 /// Handles one request on a SIMULATED server (no network, no files) and returns its
 /// access-log line, "<id> <client> \"<method> <path>\" <status> <bytes>":
 ///   17 10.0.0.7 "GET /index.html" 200 5120
@@ -57,8 +41,8 @@ inline std::uint32_t checksum(const std::string& text, int rounds) {
 /// Some requests take the server longer than others (up to ~10x), as on a real server.
 inline std::string handle_request(const Request& request) {
   // The server's "work": between 40 and 400 rounds of checksum, depending on the path.
-  const int rounds = 40 + static_cast<int>(detail::checksum(request.path, 1) % 361);
-  const std::uint32_t page = detail::checksum(request.method + ' ' + request.path, rounds);
+  const int rounds = 40 + static_cast<int>(labkit::simulate::checksum(request.path, 1) % 361);
+  const std::uint32_t page = labkit::simulate::checksum(request.method + ' ' + request.path, rounds);
 
   const auto ends_with = [](const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;

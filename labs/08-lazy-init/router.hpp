@@ -2,6 +2,7 @@
 #pragma once
 
 #include <labkit/executor.hpp>
+#include <labkit/simulate.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -26,23 +27,6 @@ struct RoutingTable {
   std::vector<Route> routes;     ///< longest prefix first
   std::uint32_t fingerprint = 0; ///< a checksum of the config text, as a proxy logs on reload
 };
-
-namespace detail {
-
-// Stands in for what loading a real config costs (reading the file, checking every
-// backend): a checksum of `text`, computed `rounds` times over. Pure arithmetic.
-inline std::uint32_t checksum(const std::string& text, int rounds) {
-  std::uint32_t hash = 2166136261u;  // FNV-1a
-  for (int round = 0; round < rounds; ++round) {
-    for (const char c : text) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 16777619u;
-    }
-  }
-  return hash;
-}
-
-}  // namespace detail
 
 /// Parses the proxy's config: one route per line, a path prefix (starting with '/')
 /// and a backend, separated by blanks:
@@ -71,7 +55,7 @@ inline RoutingTable parse_config(const std::string& config_text) {
   // Longest prefix first, so that the first match is the most specific one.
   std::stable_sort(table.routes.begin(), table.routes.end(),
                    [](const Route& a, const Route& b) { return a.prefix.size() > b.prefix.size(); });
-  table.fingerprint = detail::checksum(config_text, 400);
+  table.fingerprint = labkit::simulate::checksum(config_text, 400);
   return table;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <labkit/executor.hpp>
+#include <labkit/simulate.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -51,30 +52,13 @@ inline std::ostream& operator<<(std::ostream& out, const Transcript& t) {
 /// their own. It may be called from any thread, and takes a moment, as a real clock may.
 using Clock = std::function<std::string()>;
 
-namespace detail {
-
-// Stands in for the time a real server takes to answer: a checksum of `text`,
-// computed `rounds` times over. Pure arithmetic, the same result every time.
-inline std::uint32_t checksum(const std::string& text, int rounds) {
-  std::uint32_t hash = 2166136261u;  // FNV-1a
-  for (int round = 0; round < rounds; ++round) {
-    for (const char c : text) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 16777619u;
-    }
-  }
-  return hash;
-}
-
-}  // namespace detail
-
 /// The SIMULATED server: the answer to one request is a pure function of it (no
 /// network, nothing shared), computed slowly, as real work takes a while.
 ///   a method other than GET        -> 405, body "method not allowed"
 ///   GET /status/NNN (100..599)     -> status NNN, body "status NNN"
 ///   GET anything else              -> 200, a small page naming the path, with a checksum
 inline Response respond(const Request& request) {
-  const std::uint32_t work = detail::checksum(request.method + " " + request.path, 300);
+  const std::uint32_t work = labkit::simulate::checksum(request.method + " " + request.path, 300);
   if (request.method != "GET") return {405, "method not allowed"};
   const std::string status_prefix = "/status/";
   if (request.path.rfind(status_prefix, 0) == 0 && request.path.size() == status_prefix.size() + 3) {
