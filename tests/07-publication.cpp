@@ -42,45 +42,16 @@ using lab07::Dispatch;
 // milliseconds under ThreadSanitizer; a spin that never ends is stopped after this.
 constexpr std::chrono::seconds kDeadline{5};
 
-// Runs `call()` on a thread of its own and returns its result (or rethrows its exception).
-// If it has not returned after kDeadline, prints a watchdog line naming the test and
-// ends the program with status 124, as the test watchdog does (labctl then reports a
-// deadlock), rather than hanging on a spin that never ends. The done flag is an atomic
-// with release/acquire, which ThreadSanitizer understands; the runner thread is joined
-// before its result is read.
+// Runs `call()` under kDeadline (labkit::testing::call_within): past it, the program
+// ends as the test watchdog would end it (labctl then reports a deadlock), rather than
+// hanging on a spin that never ends.
 template <class Call>
 auto within_deadline(const char* what, Call call) {
-  using Result = decltype(call());
-  std::optional<Result> result;
-  std::exception_ptr error;
-  std::atomic<bool> done{false};
-  std::thread runner([&] {
-    try {
-      result.emplace(call());
-    } catch (...) {
-      error = std::current_exception();
-    }
-    done.store(true, std::memory_order_release);
+  return labkit::testing::call_within(kDeadline, call, [what] {
+    return std::string(what) + " has not returned after " + std::to_string(kDeadline.count()) +
+           " s. Is a thread spinning on a flag it never sees change? (The compiler may read a plain "
+           "bool once and loop forever.)";
   });
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done.load(std::memory_order_acquire)) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
-      std::fflush(stdout);
-      std::fprintf(stderr,
-                   "\n[racelab watchdog] timeout: %s.%s still running after %llds: %s has not returned. "
-                   "Is a thread spinning on a flag it never sees change? (The compiler may read a "
-                   "plain bool once and loop forever.)\n",
-                   test != nullptr ? test->test_suite_name() : "?", test != nullptr ? test->name() : "?",
-                   static_cast<long long>(kDeadline.count()), what);
-      std::fflush(stderr);
-      _exit(124);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  runner.join();
-  if (error) std::rethrow_exception(error);
-  return std::move(*result);
 }
 
 // lab07::dispatch_all, under the deadline.

@@ -267,14 +267,6 @@ void pause_briefly() {
 // is let go after kHoldLimit, so correct code and the starter both return long before).
 constexpr std::chrono::seconds kCallLimit{10};
 
-// Ends the program the way the test watchdog does, naming the test and the reason.
-[[noreturn]] void hang_detected(const char* what) {
-  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::fprintf(stderr, "\n[racelab watchdog] timeout: %s.%s: %s\n", test ? test->test_suite_name() : "?",
-               test ? test->name() : "?", what);
-  std::fflush(stderr);
-  _exit(124);
-}
 
 // Waits, allocating nothing, until the process is back to `baseline` threads. After
 // kThreadLimit, says which test and why, and ends the program as the watchdog does.
@@ -282,7 +274,7 @@ void wait_for_threads_to_end(long baseline) {
   const auto deadline = std::chrono::steady_clock::now() + kThreadLimit;
   while (live_threads() > baseline) {
     if (std::chrono::steady_clock::now() > deadline) {
-      hang_detected("threads started during serve_connection were still running 5 s after it returned: a task "
+      labkit::testing::end_as_hung("threads started during serve_connection were still running 5 s after it returned: a task "
                     "or thread that never ends. serve_connection must leave nothing running when it returns.");
     }
     pause_briefly();
@@ -333,7 +325,7 @@ Served serve_watched(const std::vector<Request>& requests, labkit::Executor& inn
   const auto deadline = std::chrono::steady_clock::now() + kCallLimit;
   while (!returned.load(std::memory_order_acquire)) {
     if (std::chrono::steady_clock::now() > deadline) {
-      hang_detected("serve_connection had not returned after 10 s: it waits for something that never "
+      labkit::testing::end_as_hung("serve_connection had not returned after 10 s: it waits for something that never "
                     "happens. (A test executor starts tasks only once somebody waits for their futures.)");
     }
     pause_briefly();

@@ -103,22 +103,6 @@ Balances settle_sequentially(const Balances& opening, const std::vector<Transfer
 
 // ------------------------------------------------------------------ the deadline
 
-// Ends the program as the test watchdog does (labkit's gtest_main.cpp): a line that
-// starts "[racelab watchdog] timeout:", then exit status 124, which tools/lab reads as
-// a deadlock. Its threads are blocked for good, so there is no clean way out: _exit.
-[[noreturn]] void end_as_deadlock(const std::string& what_is_blocked) {
-  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string name =
-      test != nullptr ? std::string(test->test_suite_name()) + "." + test->name() : std::string("a test");
-  std::fflush(stdout);
-  std::fprintf(stderr,
-               "\ndeadlock: %s\n[racelab watchdog] timeout: %s still blocked after %llds: settle() never "
-               "returned (a deadlock: threads waiting for each other's locks).\n",
-               what_is_blocked.c_str(), name.c_str(), static_cast<long long>(kDeadline.count()));
-  std::fflush(stderr);
-  _exit(124);
-}
-
 // What a settle() that missed its deadline is blocked on, unless the test knows better.
 std::string blocked_threads_in_general() {
   return "settle() did not return within " + std::to_string(kDeadline.count()) +
@@ -126,36 +110,20 @@ std::string blocked_threads_in_general() {
          "the lock of another that a second thread holds";
 }
 
-// Runs lab10::settle on a thread of its own and waits for it, at most kDeadline. On
-// time, returns its result (or rethrows its exception). Too late: prints
-// `what_is_blocked()` and ends the program (end_as_deadlock). The wait polls an atomic
-// flag rather than using a timed condition-variable wait, which clang 14's
-// ThreadSanitizer does not model (false reports).
+// Runs lab10::settle under kDeadline (labkit::testing::call_within). Too late: prints
+// `what_is_blocked()` and ends the program as the test watchdog does, which tools/lab
+// reads as a deadlock; the blocked threads leave no clean way out.
 Balances settle_with_deadline(const Balances& opening, const std::vector<Transfer>& transfers,
                               const FraudCheck& approve, labkit::Executor& executor,
                               const std::function<std::string()>& what_is_blocked = blocked_threads_in_general) {
-  struct Outcome {
-    std::atomic<bool> finished{false};
-    Balances closing{};
-    std::exception_ptr error;
-  };
-  Outcome outcome;
-  std::thread runner([&] {
-    try {
-      outcome.closing = lab10::settle(opening, transfers, approve, executor);
-    } catch (...) {
-      outcome.error = std::current_exception();
-    }
-    outcome.finished.store(true, std::memory_order_release);
-  });
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!outcome.finished.load(std::memory_order_acquire)) {
-    if (std::chrono::steady_clock::now() > deadline) end_as_deadlock(what_is_blocked());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  runner.join();
-  if (outcome.error) std::rethrow_exception(outcome.error);
-  return outcome.closing;
+  return labkit::testing::call_within(
+      kDeadline, [&] { return lab10::settle(opening, transfers, approve, executor); },
+      [&]() -> std::string {
+        labkit::testing::end_as_hung("still blocked after " + std::to_string(kDeadline.count()) +
+                                         "s: settle() never returned (a deadlock: threads waiting for each "
+                                         "other's locks).",
+                                     "deadlock: " + what_is_blocked());
+      });
 }
 
 // A fraud check that holds back its answers until `expected` checks are in progress at

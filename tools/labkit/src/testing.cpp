@@ -4,6 +4,7 @@
 #include <cxxabi.h>
 #include <elf.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -237,6 +238,24 @@ void ShuffledExecutor::shutdown(bool /*wait*/, bool cancel_futures) {
   for (auto& task : cancelled) task->cancel();
   // Held tasks have no thread of their own: run them now, whether or not asked to wait.
   state_->run_all();
+}
+
+// ---------------------------------------------------------------- hangs
+
+void pause_briefly() {
+  timespec pause{0, 1'000'000};  // 1 ms
+  ::clock_nanosleep(CLOCK_MONOTONIC, 0, &pause, nullptr);
+}
+
+void end_as_hung(const std::string& what, const std::string& detail) {
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string name =
+      test != nullptr ? std::string(test->test_suite_name()) + "." + test->name() : std::string("a test");
+  std::fflush(stdout);
+  if (!detail.empty()) std::fprintf(stderr, "\n%s", detail.c_str());
+  std::fprintf(stderr, "\n[racelab watchdog] timeout: %s: %s\n", name.c_str(), what.c_str());
+  std::fflush(stderr);
+  _exit(kHangExit);
 }
 
 // ---------------------------------------------------------------- seeds

@@ -19,7 +19,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -29,9 +32,14 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace labkit::testing {
+
+/// Sleeps about a millisecond without telling TSan (clock_nanosleep is not intercepted),
+/// for polling loops in tests.
+void pause_briefly();
 
 /// An executor that exposes data races between tasks to ThreadSanitizer.
 ///
@@ -97,6 +105,53 @@ class ShuffledExecutor final : public Executor {
   const std::uint64_t seed_;
   std::shared_ptr<State> state_;
 };
+
+/// Exit status of a test program stopped because something hung; the watchdog in
+/// labkit_gtest_main uses it too, and tools/lab reads it (with the line below) as a deadlock.
+inline constexpr int kHangExit = 124;
+
+/// Ends the test program the way the watchdog does, for tests that wait with a deadline
+/// of their own: prints `detail` on a line of its own (when not empty), then
+/// "[racelab watchdog] timeout: Suite.Test: <what>", flushes, and _exit(kHangExit). There
+/// is no clean way out when threads are blocked for good; _exit does not wait for them.
+[[noreturn]] void end_as_hung(const std::string& what, const std::string& detail = "");
+
+/// Runs `call()` on a thread of its own and returns its result (or rethrows its
+/// exception). If it has not returned after `limit`, calls end_as_hung(describe()).
+/// The wait polls an atomic flag with clock_nanosleep: timed condition-variable waits
+/// give false reports under clang 14's TSan, and sleep_for adds "as if synchronized via
+/// sleep" notes pointing into labkit to every report.
+template <class Call, class Describe>
+auto call_within(std::chrono::milliseconds limit, Call call, Describe describe) {
+  using Result = decltype(call());
+  struct Outcome {
+    std::atomic<bool> done{false};
+    std::optional<std::conditional_t<std::is_void_v<Result>, bool, Result>> value;
+    std::exception_ptr error;
+  };
+  Outcome outcome;
+  std::thread runner([&] {
+    try {
+      if constexpr (std::is_void_v<Result>) {
+        call();
+        outcome.value.emplace(true);
+      } else {
+        outcome.value.emplace(call());
+      }
+    } catch (...) {
+      outcome.error = std::current_exception();
+    }
+    outcome.done.store(true, std::memory_order_release);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!outcome.done.load(std::memory_order_acquire)) {
+    if (std::chrono::steady_clock::now() >= deadline) end_as_hung(describe());
+    pause_briefly();
+  }
+  runner.join();
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  if constexpr (!std::is_void_v<Result>) return std::move(*outcome.value);
+}
 
 /// The seeds a determinism test tries: 0..count-1, or only LABKIT_SEED when that
 /// environment variable is set (to replay a failure).
