@@ -80,6 +80,16 @@ TEST(Correctness, OneLine) {
   EXPECT_EQ(lab01::count_status_classes(log, executor), expected);
 }
 
+// A few lines, a few per thread. Besides checking the counts, this is the test where
+// ThreadSanitizer reliably sees a shared counter: TSan can report a race only while it
+// still remembers the other thread's earlier access, and with thousands of accesses per
+// thread in between (the many-lines test) that memory is sometimes gone.
+TEST(Correctness, AFewLinesOnAThreadPool) {
+  const auto log = make_log(24);
+  labkit::ThreadPoolExecutor executor(4);
+  EXPECT_EQ(lab01::count_status_classes(log, executor), count_sequentially(log));
+}
+
 // Many lines on a real pool: every request counted once, none lost.
 TEST(Correctness, ManyLinesOnAThreadPool) {
   const auto log = make_log(20'000);
