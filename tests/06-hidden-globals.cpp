@@ -24,18 +24,13 @@
 
 #include <gtest/gtest.h>
 
-#include <elf.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -225,45 +220,6 @@ class InterleavingHandler {
 
 // ------------------------------------------------------------------ object files
 
-// The names of the symbols an ELF64 object file uses but does not define (undefined,
-// global or weak): the functions it calls in other files and libraries, the C library
-// among them. (This belongs in labkit, next to find_mutable_statics, which walks the same
-// symbol table; it lives here until it moves.)
-std::vector<std::string> undefined_symbols(const std::string& object_file) {
-  std::ifstream in(object_file, std::ios::binary);
-  if (!in) throw std::runtime_error(object_file + ": cannot open object file");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < sizeof(Elf64_Ehdr) || bytes.compare(0, SELFMAG, ELFMAG) != 0 || bytes[EI_CLASS] != ELFCLASS64)
-    throw std::runtime_error(object_file + ": not an ELF64 object file");
-  auto read_at = [&](auto value, std::size_t offset) {
-    if (offset > bytes.size() || bytes.size() - offset < sizeof(value))
-      throw std::runtime_error(object_file + ": truncated ELF file");
-    std::memcpy(&value, bytes.data() + offset, sizeof(value));
-    return value;
-  };
-  const auto header = read_at(Elf64_Ehdr{}, 0);
-  std::vector<Elf64_Shdr> sections;
-  for (std::size_t i = 0; i < header.e_shnum; ++i)
-    sections.push_back(read_at(Elf64_Shdr{}, header.e_shoff + i * header.e_shentsize));
-
-  std::vector<std::string> names;
-  for (const auto& symtab : sections) {
-    if (symtab.sh_type != SHT_SYMTAB || symtab.sh_entsize == 0) continue;
-    if (symtab.sh_link >= sections.size()) throw std::runtime_error(object_file + ": bad symbol table");
-    const Elf64_Shdr& strtab = sections[symtab.sh_link];
-    for (std::size_t i = 1; i < symtab.sh_size / symtab.sh_entsize; ++i) {
-      const auto symbol = read_at(Elf64_Sym{}, symtab.sh_offset + i * symtab.sh_entsize);
-      const int binding = ELF64_ST_BIND(symbol.st_info);
-      if (symbol.st_shndx != SHN_UNDEF || (binding != STB_GLOBAL && binding != STB_WEAK)) continue;
-      const std::size_t start = strtab.sh_offset + symbol.st_name;
-      if (start >= bytes.size()) throw std::runtime_error(object_file + ": bad symbol name");
-      std::string name(bytes.c_str() + start);
-      if (!name.empty()) names.push_back(std::move(name));
-    }
-  }
-  return names;
-}
-
 // C library functions that keep state in a global of the C library, shared by every
 // thread (POSIX lists them as not required to be thread-safe; glibc's manual marks
 // them MT-Unsafe), and what to use instead.
@@ -342,14 +298,9 @@ constexpr HiddenStateFunction kHiddenStateFunctions[] = {
 // would mean this reader is broken, not that the code is clean.
 ::testing::AssertionResult calls_no_hidden_state_functions(const std::string& object_files) {
   std::set<std::string> called;
-  std::string separated = object_files;
-  std::replace(separated.begin(), separated.end(), '|', ';');
-  std::stringstream list(separated);
-  std::string file;
-  while (std::getline(list, file, ';')) {
-    if (file.empty()) continue;
+  for (const auto& file : labkit::testing::object_files_in(object_files)) {
     try {
-      for (auto& name : undefined_symbols(file)) called.insert(std::move(name));
+      for (auto& name : labkit::testing::undefined_symbols(file)) called.insert(std::move(name));
     } catch (const std::exception& error) {
       return ::testing::AssertionFailure() << "cannot read the lab's object file: " << error.what();
     }

@@ -393,6 +393,20 @@ TEST(FindMutableStatics, IgnoresTheStandardLibrarysOwnStatics) {
   EXPECT_EQ(symbols_in(FIXTURE_USES_LATCH), std::vector<std::string>{});
 }
 
+// undefined_symbols() lists what an object uses from elsewhere: <iostream>'s std::cout
+// for the clean fixture (lab 06 uses it to find calls to strtok, rand, gmtime...).
+TEST(UndefinedSymbols, ListsWhatAnObjectUsesFromElsewhere) {
+  const auto names = labkit::testing::undefined_symbols(FIXTURE_CLEAN);
+  EXPECT_NE(std::find(names.begin(), names.end(), "_ZSt4cout"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "_Z20fixture_weighted_sumRKSt6vectorIiSaIiEE"), names.end())
+      << "a function the object defines is not undefined";
+}
+
+// object_files_in() splits LAB_OBJECTS as CMake joins it ('|'), ';' too, skipping blanks.
+TEST(UndefinedSymbols, ObjectFileListsSplitOnBothSeparators) {
+  EXPECT_EQ(labkit::testing::object_files_in("a.o|b.o;;c.o"), (std::vector<std::string>{"a.o", "b.o", "c.o"}));
+}
+
 // has_no_mutable_statics() reads a '|'- or ';'-separated list and names every finding.
 TEST(FindMutableStatics, HasNoMutableStaticsNamesEachFinding) {
   const std::string list = std::string(FIXTURE_CLEAN) + "|" + FIXTURE_GLOBAL + ";" + FIXTURE_STATIC_MEMBER;

@@ -334,7 +334,19 @@ T read_at(const std::string& bytes, std::size_t offset, const std::string& file)
 
 }  // namespace
 
-std::vector<MutableStatic> find_mutable_statics(const std::string& object_file) {
+namespace {
+
+// One symbol of an object file's symbol table, with what the checks need to know.
+struct SymbolView {
+  const Elf64_Sym& symbol;
+  const std::string& name;     // as stored (mangled)
+  const std::string& section;  // its section's name; empty for an undefined symbol
+};
+
+// Reads an ELF64 object file and calls `visit` for every named symbol of its symbol
+// tables. Throws std::runtime_error if the file cannot be read or is not ELF64.
+template <class Visit>
+void for_each_symbol(const std::string& object_file, Visit visit) {
   std::ifstream in(object_file, std::ios::binary);
   if (!in) throw std::runtime_error(object_file + ": cannot open object file");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -356,39 +368,64 @@ std::vector<MutableStatic> find_mutable_statics(const std::string& object_file) 
     return std::string(bytes.c_str() + start);
   };
 
-  std::vector<MutableStatic> found;
+  const std::string no_section;
   for (const auto& symtab : sections) {
     if (symtab.sh_type != SHT_SYMTAB || symtab.sh_entsize == 0) continue;
     if (symtab.sh_link >= sections.size()) throw std::runtime_error(object_file + ": bad symtab");
     const Elf64_Shdr& strtab = sections[symtab.sh_link];
     for (std::size_t i = 1; i < symtab.sh_size / symtab.sh_entsize; ++i) {
       const auto sym = read_at<Elf64_Sym>(bytes, symtab.sh_offset + i * symtab.sh_entsize, object_file);
-      const int type = ELF64_ST_TYPE(sym.st_info);
-      if (type != STT_OBJECT && type != STT_TLS && type != STT_NOTYPE) continue;
-      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= sections.size()) continue;
-      const std::string section = string_at(names, sections[sym.st_shndx].sh_name);
-      if (!is_writable_data_section(section)) continue;
       const std::string name = string_at(strtab, sym.st_name);
-      if (name.empty() || is_tooling_symbol(name)) continue;
-      const std::string readable = demangle(name.c_str());
-      // The standard library's own statics, instantiated from its headers into any object
-      // that uses them (std::latch and atomic wait put std::__detail::__waiter_pool_base's
-      // pool here): not the student's state, and no code of theirs can name them.
-      if (is_standard_library_static(readable)) continue;
-      found.push_back({object_file, section, readable});
+      if (name.empty()) continue;
+      const bool defined = sym.st_shndx != SHN_UNDEF && sym.st_shndx < sections.size();
+      const std::string section = defined ? string_at(names, sections[sym.st_shndx].sh_name) : no_section;
+      visit(SymbolView{sym, name, section});
     }
   }
+}
+
+}  // namespace
+
+std::vector<MutableStatic> find_mutable_statics(const std::string& object_file) {
+  std::vector<MutableStatic> found;
+  for_each_symbol(object_file, [&](const SymbolView& view) {
+    const int type = ELF64_ST_TYPE(view.symbol.st_info);
+    if (type != STT_OBJECT && type != STT_TLS && type != STT_NOTYPE) return;
+    if (!is_writable_data_section(view.section) || is_tooling_symbol(view.name)) return;
+    const std::string readable = demangle(view.name.c_str());
+    // The standard library's own statics, instantiated from its headers into any object
+    // that uses them (std::latch and atomic wait put std::__detail::__waiter_pool_base's
+    // pool here): not the student's state, and no code of theirs can name them.
+    if (is_standard_library_static(readable)) return;
+    found.push_back({object_file, view.section, readable});
+  });
   return found;
+}
+
+std::vector<std::string> undefined_symbols(const std::string& object_file) {
+  std::vector<std::string> names;
+  for_each_symbol(object_file, [&](const SymbolView& view) {
+    const int binding = ELF64_ST_BIND(view.symbol.st_info);
+    if (view.symbol.st_shndx == SHN_UNDEF && (binding == STB_GLOBAL || binding == STB_WEAK))
+      names.push_back(view.name);
+  });
+  return names;
+}
+
+std::vector<std::string> object_files_in(const std::string& list) {
+  std::string separated = list;  // CMake joins the list with '|' (';' also accepted)
+  std::replace(separated.begin(), separated.end(), '|', ';');
+  std::stringstream stream(separated);
+  std::vector<std::string> files;
+  std::string file;
+  while (std::getline(stream, file, ';'))
+    if (!file.empty()) files.push_back(file);
+  return files;
 }
 
 ::testing::AssertionResult has_no_mutable_statics(const std::string& object_files) {
   std::vector<MutableStatic> found;
-  std::string separated = object_files;  // CMake joins the list with '|' (';' also accepted)
-  std::replace(separated.begin(), separated.end(), '|', ';');
-  std::stringstream list(separated);
-  std::string file;
-  while (std::getline(list, file, ';')) {
-    if (file.empty()) continue;
+  for (const auto& file : object_files_in(object_files)) {
     try {
       auto more = find_mutable_statics(file);
       found.insert(found.end(), more.begin(), more.end());

@@ -212,6 +212,14 @@ struct MutableStatic {
 /// __unnamed_N tables ASan registers) are ignored. Throws std::runtime_error if the file cannot be read or is not ELF64.
 std::vector<MutableStatic> find_mutable_statics(const std::string& object_file);
 
+/// The undefined global and weak symbols of an ELF64 object file, as stored (mangled):
+/// the functions and data it uses from other files and libraries, the C library among
+/// them. Throws std::runtime_error if the file cannot be read or is not ELF64.
+std::vector<std::string> undefined_symbols(const std::string& object_file);
+
+/// Splits a '|'- or ';'-separated list of object files (LAB_OBJECTS) into its files.
+std::vector<std::string> object_files_in(const std::string& list);
+
 /// The object files of the lab under test, '|'-separated. Defined for each lab test
 /// program by the build (tests/CMakeLists.txt), which also defines the macro LAB_OBJECTS
 /// as a call to it: has_no_mutable_statics(LAB_OBJECTS).
