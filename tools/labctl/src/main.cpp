@@ -5,10 +5,12 @@
 //   labctl ... verify [NN ...] [--runs R] [--no-build]
 //   labctl ... check NN
 //   labctl ... hint NN
+//   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--release-build DIR] [--no-build]
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
 #include "hint.hpp"
+#include "race.hpp"
 #include "scoreboard.hpp"
 #include "verify.hpp"
 #include "workspace.hpp"
@@ -32,7 +34,7 @@ void report(const std::string& message) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, verify)", "labctl"};
+  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, verify, race)", "labctl"};
   app.set_version_flag("--version", std::string(LABCTL_VERSION));
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
@@ -69,6 +71,17 @@ int run(int argc, char** argv) {
   CLI::App* hint = app.add_subcommand("hint", "the lab's next hint (one more each time)");
   hint->add_option("lab", hint_lab, "the lab's number, like 01")->required();
 
+  labctl::RaceOptions race_options;
+  std::string release_build;
+  CLI::App* race = app.add_subcommand(
+      "race", "run a lab's demo program many times on your code and on the reference, and chart the answers");
+  race->add_option("lab", race_options.lab, "the lab's number, like 01")->required();
+  race->add_option("--runs", race_options.runs, "runs of each side (default: 200)")->check(CLI::Range(1, 100000));
+  race->add_flag("--solution", race_options.solution_only, "run only the reference");
+  race->add_option("--svg", race_options.svg, "also draw the chart as an SVG file");
+  race->add_option("--release-build", release_build, "the release build directory (default: ROOT/build/release)");
+  race->add_flag("--no-build", race_options.no_build, "run the demo programs as they are, without building first");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -76,7 +89,7 @@ int run(int argc, char** argv) {
     // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
-      report(fmt::format("unknown command '{}'; the commands are list, check, hint and verify (labctl --help)", left.front()));
+      report(fmt::format("unknown command '{}'; the commands are list, check, hint, verify and race (labctl --help)", left.front()));
       return labctl::kExitUsage;
     }
     report(fmt::format("{} (labctl --help)", error.what()));
@@ -91,6 +104,10 @@ int run(int argc, char** argv) {
   if (list->parsed()) return labctl::run_list(workspace, list_no_build);
   if (check->parsed()) return labctl::run_check(workspace, check_lab);
   if (hint->parsed()) return labctl::run_hint(workspace, hint_lab);
+  if (race->parsed()) {
+    race_options.release_build = release_build;
+    return labctl::run_race(workspace, race_options);
+  }
   return labctl::run_verify(workspace, verify_labs, runs, verify_no_build);
 }
 

@@ -100,6 +100,14 @@ ProcessResult run_process(const ProcessSpec& spec) {
   fs::create_directories(spec.log.parent_path(), ignored);
   const int log_fd = ::open(spec.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) throw Error(fmt::format("cannot write {}: {}", spec.log.string(), std::strerror(errno)));
+  int out_fd = log_fd;
+  if (!spec.stdout_log.empty()) {
+    out_fd = ::open(spec.stdout_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out_fd < 0) {
+      ::close(log_fd);
+      throw Error(fmt::format("cannot write {}: {}", spec.stdout_log.string(), std::strerror(errno)));
+    }
+  }
   const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   // exec() failing in the child is reported through this pipe, closed on a good exec.
   int exec_pipe[2];
@@ -112,8 +120,13 @@ ProcessResult run_process(const ProcessSpec& spec) {
     // The child: only async-signal-safe calls from here to exec.
     ::setpgid(0, 0);
     ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
+    if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
+      const int error = errno;
+      [[maybe_unused]] auto written = ::write(exec_pipe[1], &error, sizeof error);
+      ::_exit(127);
+    }
     for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(signal, SIG_DFL);
     ::execve(program.c_str(), c_argv.data(), c_env.data());
     const int error = errno;
@@ -125,6 +138,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   g_running_group.store(pid);
   ::close(exec_pipe[1]);
   ::close(log_fd);
+  if (out_fd != log_fd) ::close(out_fd);
   if (null_fd >= 0) ::close(null_fd);
 
   int exec_error = 0;

@@ -19,6 +19,10 @@ struct ProcessSpec {
   // a user's own TSAN_OPTIONS (say) wins.
   std::vector<std::pair<std::string, std::string>> env_defaults;
   std::filesystem::path log;  // stdout and stderr go here (created or truncated)
+  // When set, stdout goes here instead and `log` gets only stderr (for programs whose
+  // answer is their stdout, like the race demos).
+  std::filesystem::path stdout_log;
+  std::filesystem::path cwd;  // the child's working directory; empty: labctl's own
   std::chrono::seconds limit{120};
 };
 

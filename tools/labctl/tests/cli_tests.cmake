@@ -76,3 +76,32 @@ labctl_cli_test(verify_wrong_reason --exit 1
   --stdout "^01   deadlock 0/2 +pass 2/2 +FAIL$" --stdout "^     starter run 1: ThreadSanitizer: data race in alpha\\.cpp:12 \\[data-race\\]"
   --stdout "^0 passed, 1 failed$"
   -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/expect_deadlock.toml" verify 01 --runs 2 --no-build)
+
+# --- race: the demo chart, on stand-in demo programs (fixtures/fake-build/tests/lab01_*_demo)
+labctl_cli_test(race_unknown_lab --exit 2 --stderr "^racelab: no lab 99. labs are 01–02 \\(tools/lab list\\)$"
+  -- --root "${_tree}" race 99 --release-build @BUILD@ --no-build)
+labctl_cli_test(race_no_demo --exit 2 --stderr "^racelab: lab 02 has no demo program yet \\(tests/02-beta\\.demo\\.cpp\\)$"
+  -- --root "${_tree}" race 02 --release-build @BUILD@)
+labctl_cli_test(race_bad_runs --exit 2 --stderr "^racelab: .*--runs"
+  -- --root "${_tree}" race 01 --runs 0 --release-build @BUILD@ --no-build)
+labctl_cli_test(race_runs_not_a_number --exit 2 --stderr "^racelab: .*--runs"
+  -- --root "${_tree}" race 01 --runs many --release-build @BUILD@ --no-build)
+labctl_cli_test(race_svg_not_overwritten --exit 2 --stderr "^racelab: .*labs\\.toml exists and is not an \\.svg file"
+  -- --root "${_tree}" race 01 --svg "${_tree}/labs/labs.toml" --release-build @BUILD@ --no-build)
+labctl_cli_test(race --exit 0
+  --stdout "^your code \\(6 runs, 5 different answers\\):$"
+  --stdout "^  ██████████ +2  total 200  ✓ reference$"
+  --stdout "^  █████ +1  total 197$"
+  --stdout "^  █████ +1  crash \\(SIGSEGV\\)$"
+  --stdout "^  █████ +1  exited 3$"
+  --stdout "^  █████ +1  total <x & y>$"
+  --stdout "^reference \\(6 runs, 1 different answer\\):$"
+  --stdout "^  ██████████████████████████████  6  total 200  ✓ reference$"
+  --stdout "^your code: 5 different answers in 6 runs. reference: 1$"
+  --stdout "^chart: .*/chart\\.svg$"
+  --file chart.svg
+  -- --root "${_tree}" race 01 --runs 6 --svg @BUILD@/chart.svg --release-build @BUILD@ --no-build)
+labctl_cli_test(race_solution_only --exit 0
+  --stdout "^reference \\(4 runs, 1 different answer\\):$"
+  --stdout "^reference: 1 different answer in 4 runs$"
+  -- --root "${_tree}" race 1 --solution --runs 4 --release-build @BUILD@ --no-build)

@@ -3,7 +3,7 @@
 #
 #   expect_cli.sh [--exit N] [--stderr ERE] [--stdout ERE]... [--file REL] [--remove REL] -- LABCTL ARGS...
 #
-# @BUILD@ in ARGS becomes a fresh copy of fixtures/fake-build (labctl writes its logs
+# @BUILD@ in ARGS (alone or at the start of one) becomes a fresh copy of fixtures/fake-build (labctl writes its logs
 # and state there); --file REL must exist in that copy afterwards; --remove REL is
 # deleted from it first. With --exit 2, stderr must be exactly one "racelab: " line.
 set -u
@@ -34,7 +34,7 @@ cp -R "$here/fixtures/fake-build" "$work/build"
 program=$1
 shift
 for arg; do
-  [ "$arg" = @BUILD@ ] && arg=$work/build
+  case $arg in @BUILD@*) arg=$work/build${arg#@BUILD@} ;; esac
   set -- "$@" "$arg"
   shift
 done

@@ -1,0 +1,138 @@
+#include "race.hpp"
+
+#include "errors.hpp"
+#include "process.hpp"
+#include "race_chart.hpp"
+#include "style.hpp"
+#include "test_program.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace labctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::chrono::seconds kRunLimit{5};
+constexpr std::chrono::seconds kConfigureLimit{1800};
+
+std::string demo_target(const Lab& lab, const std::string& side) { return lab.target(side) + "_demo"; }
+
+void configure_release(const fs::path& root, const fs::path& build) {
+  std::fprintf(stderr, "racelab: configuring the release preset (once)\n");
+  ProcessSpec spec;
+  spec.argv = {"cmake", "--preset", "release", "-B", fs::absolute(build).string()};
+  spec.cwd = root;
+  spec.log = runs_dir(build) / "configure.log";
+  spec.limit = kConfigureLimit;
+  const ProcessResult result = run_process(spec);
+  if (!result.status.ok()) {
+    std::string error = first_error_line(read_file(spec.log));
+    if (error.empty()) error = "cmake " + result.status.describe();
+    throw Error(fmt::format("cannot configure the release preset: {} (full log: {})", error, spec.log.string()));
+  }
+}
+
+void build_demo(const fs::path& root, const fs::path& build, const std::string& target) {
+  BuildResult result = build_target(build, target);
+  if (!result.ok) {
+    // A demo added after the build was configured is not a target yet: configure again, once.
+    configure_release(root, build);
+    result = build_target(build, target);
+  }
+  if (!result.ok) {
+    throw Error(fmt::format("{} does not build: {} (full log: {})", target, result.error, result.log.string()));
+  }
+}
+
+// Runs one side's demo `runs` times; the outcome of each run.
+std::vector<std::string> run_side(const fs::path& program, const std::string& label, int runs,
+                                  const fs::path& scratch) {
+  if (!fs::exists(program)) {
+    throw Error(fmt::format("demo program {} not found: build it (or run without --no-build)", program.string()));
+  }
+  const bool progress = stderr_is_terminal();
+  std::vector<std::string> outcomes;
+  outcomes.reserve(static_cast<std::size_t>(runs));
+  ProcessSpec spec;
+  spec.argv = {program.string()};
+  spec.log = scratch / (program.filename().string() + ".stderr");
+  spec.stdout_log = scratch / (program.filename().string() + ".stdout");
+  spec.limit = kRunLimit;
+  for (int i = 1; i <= runs; ++i) {
+    if (progress) std::fprintf(stderr, "\r%s: run %d/%d ", label.c_str(), i, runs);
+    const ProcessResult result = run_process(spec);
+    outcomes.push_back(outcome_of(result.status, read_file(spec.stdout_log)));
+  }
+  if (progress) std::fprintf(stderr, "\r\x1b[K");
+  return outcomes;
+}
+
+void check_svg_path(const fs::path& svg) {
+  if (svg.empty()) return;
+  if (svg.extension() != ".svg") {
+    if (fs::exists(svg)) throw Error(fmt::format("{} exists and is not an .svg file: not overwriting it", svg.string()));
+  }
+  if (fs::is_directory(svg)) throw Error(fmt::format("{} is a directory, not a file name for the SVG", svg.string()));
+}
+
+}  // namespace
+
+int run_race(const Workspace& workspace, const RaceOptions& options) {
+  const Lab* lab = workspace.select({options.lab}).front();
+  const fs::path source = workspace.root / "tests" / (lab->slug + ".demo.cpp");
+  if (!fs::exists(source)) {
+    throw Error(fmt::format("lab {} has no demo program yet (tests/{}.demo.cpp)", lab->number, lab->slug));
+  }
+  if (options.runs < 1) throw Error("--runs must be at least 1");
+  check_svg_path(options.svg);
+
+  const fs::path build = options.release_build.empty() ? workspace.root / "build" / "release" : options.release_build;
+  std::vector<std::string> sides = {"solution"};
+  if (!options.solution_only) sides.insert(sides.begin(), "starter");
+  if (!options.no_build) {
+    if (!fs::is_regular_file(build / "CMakeCache.txt")) configure_release(workspace.root, build);
+    for (const auto& side : sides) build_demo(workspace.root, build, demo_target(*lab, side));
+  }
+
+  const fs::path scratch = runs_dir(build);
+  std::error_code ignored;
+  fs::create_directories(scratch, ignored);
+
+  Chart chart;
+  chart.lab = lab->number;
+  Tally reference;
+  std::vector<ChartSide> chart_sides;
+  for (const auto& side : sides) {
+    const std::string name = side == "solution" ? "reference" : "your code";
+    const auto outcomes =
+        run_side(test_program_path(build, demo_target(*lab, side)), name, options.runs, scratch);
+    chart_sides.push_back({name, count_outcomes(outcomes)});
+  }
+  chart.sides = std::move(chart_sides);
+  const Tally& solution = chart.sides.back().tally;
+  if (!solution.rows.empty()) chart.reference = solution.rows.front().outcome;
+
+  const Style style = Style::for_stdout();
+  Paint paint;
+  if (style.colour()) paint = {"\x1b[32m", "\x1b[31m", "\x1b[0m"};
+  std::fputs(render_text(chart, paint).c_str(), stdout);
+  std::fputs("\n", stdout);
+  std::fputs(style(summary_line(chart), Tone::bold).c_str(), stdout);
+  std::fputs("\n", stdout);
+
+  if (!options.svg.empty()) {
+    std::ofstream out(options.svg, std::ios::binary | std::ios::trunc);
+    out << render_svg(chart);
+    out.close();
+    if (!out) throw Error(fmt::format("cannot write {}", options.svg.string()));
+    std::printf("chart: %s\n", options.svg.string().c_str());
+  }
+  std::fflush(stdout);
+  return kExitOk;
+}
+
+}  // namespace labctl
