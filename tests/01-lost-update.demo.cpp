@@ -7,7 +7,8 @@
 // `++counter` on shared globals: two threads that load the same value both store
 // value+1, one line is lost, so some counts come out low and `lost` is above 0, by a
 // different amount on each run. Only in the runs where two threads really count at the
-// same moment: on 2 busy cores, measured, 30 to 120 runs of 200; the others look fine.
+// same moment: on 2 shared cores, measured, from 31 to all 200 runs of 200, depending on
+// what else the machine was doing; the other runs look fine.
 #include "lost_update.hpp"
 
 #include <cstdio>

@@ -13,9 +13,9 @@
 // "ids": request IDs drawn from the one generator behind srand/rand after another thread
 // reseeded it; "dates": gmtime's one static std::tm, overwritten by another thread. All
 // three need two connections served at the same moment, and the starter's one thread
-// per connection gives that often, even on 2 cores: measured, 453 of 500 plain runs
-// were wrong (157 different lines), every one of them with a split connection, and 82
-// and 74 of them with wrong ids and dates as well. No watchdog: the starter's loops
+// per connection gives that often, even on 2 cores: measured, 65% to 90% of plain runs
+// were wrong (453 of 500 once, 157 different lines), every one of them with a split
+// connection, and about 1 in 6 with wrong ids or dates as well. No watchdog: the loops
 // always end (strtok only moves forward through NUL-terminated buffers that outlive
 // every thread).
 #include "request_stamper.hpp"
