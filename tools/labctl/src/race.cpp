@@ -21,8 +21,8 @@ constexpr std::chrono::seconds kConfigureLimit{1800};
 
 std::string demo_target(const Lab& lab, const std::string& side) { return lab.target(side) + "_demo"; }
 
-void configure_release(const fs::path& root, const fs::path& build) {
-  std::fprintf(stderr, "racelab: configuring the release preset (once)\n");
+void configure_release(const fs::path& root, const fs::path& build, const char* why = "once") {
+  std::fprintf(stderr, "racelab: configuring the release preset (%s)\n", why);
   ProcessSpec spec;
   spec.argv = {"cmake", "--preset", "release", "-B", fs::absolute(build).string()};
   spec.cwd = root;
@@ -38,9 +38,9 @@ void configure_release(const fs::path& root, const fs::path& build) {
 
 void build_demo(const fs::path& root, const fs::path& build, const std::string& target) {
   BuildResult result = build_target(build, target);
-  if (!result.ok) {
+  if (!result.ok && read_file(result.log).find("unknown target") != std::string::npos) {
     // A demo added after the build was configured is not a target yet: configure again, once.
-    configure_release(root, build);
+    configure_release(root, build, fmt::format("again: {} is new to it", target).c_str());
     result = build_target(build, target);
   }
   if (!result.ok) {

@@ -130,4 +130,20 @@ TEST_F(Process, MissingProgramIsAnError) {
   EXPECT_THROW(run_process(spec), labctl::Error);
 }
 
+TEST_F(Process, StdoutApartFromStderrAndWorkingDirectory) {
+  ProcessSpec spec = shell("echo answer; echo noise >&2; pwd");
+  spec.stdout_log = dir_ / "stdout.txt";
+  spec.cwd = dir_;
+  const auto result = run_process(spec);
+  EXPECT_TRUE(result.status.ok()) << result.status.describe();
+  EXPECT_EQ(read_file(spec.stdout_log), "answer\n" + fs::canonical(dir_).string() + "\n");
+  EXPECT_EQ(read_file(spec.log), "noise\n");
+}
+
+TEST_F(Process, MissingWorkingDirectoryIsAnError) {
+  ProcessSpec spec = shell("true");
+  spec.cwd = dir_ / "nowhere";
+  EXPECT_THROW(run_process(spec), labctl::Error);
+}
+
 }  // namespace
