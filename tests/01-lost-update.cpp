@@ -8,6 +8,7 @@
 //   NoGlobals    the lab's object file holds no mutable static variable
 //   Parallel     the work really went through the executor, as several tasks
 #include "lost_update.hpp"
+#include "01-lost-update.data.hpp"
 
 #include <labkit/testing.hpp>
 
@@ -21,23 +22,7 @@ namespace {
 
 using lab01::StatusCounts;
 
-// A synthetic access log: `count` lines with statuses drawn from a fixed seed, and
-// every seventh line malformed (no status), so every counter is exercised.
-std::vector<std::string> make_log(std::size_t count) {
-  static constexpr int kStatuses[] = {100, 200, 200, 200, 204, 301, 304, 404, 403, 500, 503};
-  std::mt19937 rng(2026);
-  std::vector<std::string> lines;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i % 7 == 6) {
-      lines.push_back("garbage line " + std::to_string(i));
-      continue;
-    }
-    const int status = kStatuses[rng() % std::size(kStatuses)];
-    lines.push_back("10.0.0." + std::to_string(i % 250) + " - - [22/Nov/2026:10:00:00 +0000] \"GET /item/" +
-                    std::to_string(i) + " HTTP/1.1\" " + std::to_string(status) + " 512");
-  }
-  return lines;
-}
+using lab01::test_data::make_log;
 
 // The sequential reference: one loop, no threads, obviously right.
 StatusCounts count_sequentially(const std::vector<std::string>& lines) {

@@ -10,6 +10,7 @@
 // same moment: on 2 shared cores, measured, from 31 to all 200 runs of 200, depending on
 // what else the machine was doing; the other runs look fine.
 #include "lost_update.hpp"
+#include "01-lost-update.data.hpp"
 
 #include <cstdio>
 #include <random>
@@ -18,23 +19,7 @@
 
 namespace {
 
-// `count` log lines in Common Log Format, as the tests build them.
-std::vector<std::string> make_log(std::size_t count) {
-  static constexpr int kStatuses[] = {100, 200, 200, 200, 204, 301, 304, 404, 403, 500, 503};
-  std::mt19937 rng(2026);
-  std::vector<std::string> lines;
-  lines.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i % 7 == 6) {
-      lines.push_back("garbage line " + std::to_string(i));
-      continue;
-    }
-    const int status = kStatuses[rng() % std::size(kStatuses)];
-    lines.push_back("10.0.0." + std::to_string(i % 250) + " - - [22/Nov/2026:10:00:00 +0000] \"GET /item/" +
-                    std::to_string(i) + " HTTP/1.1\" " + std::to_string(status) + " 512");
-  }
-  return lines;
-}
+using lab01::test_data::make_log;
 
 }  // namespace
 

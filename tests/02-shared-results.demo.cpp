@@ -13,6 +13,7 @@
 // here). Now and then two push_backs collide: one response is lost, or a thread that
 // read the vector's end long ago stores it back and dozens of responses vanish at once.
 #include "shared_results.hpp"
+#include "02-shared-results.data.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -24,26 +25,7 @@ namespace {
 using lab02::Request;
 using lab02::Response;
 
-// `count` requests with different URLs, mixing every kind of answer, as the tests build them.
-std::vector<Request> make_requests(std::size_t count) {
-  std::vector<Request> requests;
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string host = "http://host" + std::to_string(i % 7) + ".example";
-    const std::string n = std::to_string(i);
-    if (i % 17 == 11) {
-      requests.push_back({"GET", "ftp://files.example/pub/" + n});
-    } else if (i % 13 == 5) {
-      requests.push_back({"POST", host + "/form/" + n});
-    } else if (i % 10 == 3) {
-      requests.push_back({"GET", host + "/status/404?try=" + n});
-    } else if (i % 10 == 7) {
-      requests.push_back({"GET", host + "/status/503#" + n});
-    } else {
-      requests.push_back({"GET", host + "/page/" + n});
-    }
-  }
-  return requests;
-}
+using lab02::test_data::make_requests;
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 //   NoGlobals    the lab's object file holds no mutable static variable
 //   Parallel     the lookups really went through the executor, as several tasks
 #include "resolver_cache.hpp"
+#include "03-check-then-act.data.hpp"
 
 #include <labkit/testing.hpp>
 
@@ -26,18 +27,7 @@ namespace {
 using lab03::Address;
 using Cache = std::unordered_map<std::string, Address>;
 
-// `distinct` different hostnames, each appearing `repeats` times, in an order shuffled
-// with a fixed seed, as the links of a crawled page would name them.
-std::vector<std::string> make_hostnames(std::size_t distinct, std::size_t repeats) {
-  static constexpr const char* kDomains[] = {".example.com", ".example.net", ".example.org"};
-  std::vector<std::string> hostnames;
-  for (std::size_t r = 0; r < repeats; ++r) {
-    for (std::size_t i = 0; i < distinct; ++i)
-      hostnames.push_back("host" + std::to_string(i) + kDomains[i % std::size(kDomains)]);
-  }
-  std::shuffle(hostnames.begin(), hostnames.end(), std::mt19937(2026));
-  return hostnames;
-}
+using lab03::test_data::make_hostnames;
 
 // The sequential reference: one loop, no threads, obviously right.
 Cache resolve_sequentially(const std::vector<std::string>& hostnames) {

@@ -15,6 +15,7 @@
 // thread of its own, and after 2 s without an answer the demo prints the "hung" line and
 // ends at once (_exit: the stuck thread cannot be joined).
 #include "resolver_cache.hpp"
+#include "03-check-then-act.data.hpp"
 
 #include <unistd.h>
 
@@ -30,17 +31,7 @@
 
 namespace {
 
-// `distinct` hostnames, each `repeats` times, shuffled with a fixed seed, as the tests build them.
-std::vector<std::string> make_hostnames(std::size_t distinct, std::size_t repeats) {
-  static constexpr const char* kDomains[] = {".example.com", ".example.net", ".example.org"};
-  std::vector<std::string> hostnames;
-  for (std::size_t r = 0; r < repeats; ++r) {
-    for (std::size_t i = 0; i < distinct; ++i)
-      hostnames.push_back("host" + std::to_string(i) + kDomains[i % std::size(kDomains)]);
-  }
-  std::shuffle(hostnames.begin(), hostnames.end(), std::mt19937(2026));
-  return hostnames;
-}
+using lab03::test_data::make_hostnames;
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 // it only now and then, so one test takes the timing into its own hands (LastToFirst
 // below) and makes the wrong order appear in every run.
 #include "access_log.hpp"
+#include "04-completion-order.data.hpp"
 
 #include <labkit/testing.hpp>
 
@@ -37,33 +38,7 @@ namespace {
 
 using lab04::Request;
 
-// `count` requests numbered 0..count-1, from a handful of clients, mixing every kind
-// of answer the simulated server gives: pages (200, GET and HEAD), /private/ (403),
-// .../missing (404) and a DELETE (405). The id makes every line different.
-std::vector<Request> make_requests(std::size_t count) {
-  std::vector<Request> requests;
-  for (std::size_t i = 0; i < count; ++i) {
-    Request request;
-    request.id = static_cast<int>(i);
-    request.client = "10.0.0." + std::to_string(1 + i % 9);
-    const std::string n = std::to_string(i);
-    if (i % 11 == 4) {
-      request.method = "DELETE";
-      request.path = "/cart/" + n;
-    } else if (i % 7 == 3) {
-      request.path = "/private/report-" + n;
-    } else if (i % 5 == 2) {
-      request.path = "/shop/item-" + n + "/missing";
-    } else if (i % 6 == 5) {
-      request.method = "HEAD";
-      request.path = "/shop/item-" + n;
-    } else {
-      request.path = "/shop/item-" + n;
-    }
-    requests.push_back(request);
-  }
-  return requests;
-}
+using lab04::test_data::make_requests;
 
 // The sequential reference: one loop, no threads, obviously right.
 std::vector<std::string> serve_sequentially(const std::vector<Request>& requests) {

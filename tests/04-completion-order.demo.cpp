@@ -14,6 +14,7 @@
 // started before it. With 100 requests that happens without the test's help in most
 // plain runs (here 460 of 500 were out of order, 455 different lines).
 #include "access_log.hpp"
+#include "04-completion-order.data.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -24,31 +25,7 @@ namespace {
 
 using lab04::Request;
 
-// `count` requests numbered 0..count-1, every kind of answer, as the tests build them.
-std::vector<Request> make_requests(std::size_t count) {
-  std::vector<Request> requests;
-  for (std::size_t i = 0; i < count; ++i) {
-    Request request;
-    request.id = static_cast<int>(i);
-    request.client = "10.0.0." + std::to_string(1 + i % 9);
-    const std::string n = std::to_string(i);
-    if (i % 11 == 4) {
-      request.method = "DELETE";
-      request.path = "/cart/" + n;
-    } else if (i % 7 == 3) {
-      request.path = "/private/report-" + n;
-    } else if (i % 5 == 2) {
-      request.path = "/shop/item-" + n + "/missing";
-    } else if (i % 6 == 5) {
-      request.method = "HEAD";
-      request.path = "/shop/item-" + n;
-    } else {
-      request.path = "/shop/item-" + n;
-    }
-    requests.push_back(request);
-  }
-  return requests;
-}
+using lab04::test_data::make_requests;
 
 }  // namespace
 

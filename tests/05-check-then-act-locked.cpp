@@ -17,6 +17,7 @@
 // (HoldAfterCheck below), through the hook QuotaStore calls after every check, and
 // makes the overdraft happen in every run.
 #include "quota_service.hpp"
+#include "05-check-then-act-locked.data.hpp"
 
 #include <labkit/testing.hpp>
 
@@ -36,7 +37,7 @@ namespace {
 
 using lab05::ApiCall;
 using lab05::Decision;
-using Credits = std::map<std::string, long>;
+using lab05::test_data::Credits;
 
 // What a batch leaves behind: one decision per call, and every client's credit after.
 struct Outcome {
@@ -53,31 +54,11 @@ void PrintTo(const Outcome& outcome, std::ostream* out) {
   for (const auto& [client, credit] : outcome.credits) *out << ' ' << client << '=' << credit;
 }
 
-// `per_client` calls for each of `clients`, interleaved (a client's calls are spread
-// over the batch, as they would arrive), with every endpoint and varied payloads.
-std::vector<ApiCall> make_calls(const std::vector<std::string>& clients, std::size_t per_client,
-                                const std::vector<std::string>& endpoints) {
-  std::vector<ApiCall> calls;
-  for (std::size_t round = 0; round < per_client; ++round) {
-    for (std::size_t c = 0; c < clients.size(); ++c) {
-      const std::size_t n = round * clients.size() + c;
-      calls.push_back({clients[c], endpoints[n % endpoints.size()],
-                       "{\"query\": \"item " + std::to_string(n * 37) + "\", \"lang\": \"en\"}"});
-    }
-  }
-  return calls;
-}
+using lab05::test_data::make_calls;
 
 const std::vector<std::string> kAllEndpoints = {"/v1/search", "/v1/translate", "/v1/generate", "/v1/ping"};
 
-// Quotas that cover only part of what each client asks for: `percent` of the total
-// price of its calls, so the batch contests every quota.
-Credits quotas_for(const std::vector<ApiCall>& calls, long percent) {
-  Credits demand;
-  for (const auto& call : calls) demand[call.client] += lab05::quote(call);
-  for (auto& [client, total] : demand) total = total * percent / 100;
-  return demand;
-}
+using lab05::test_data::quotas_for;
 
 // The sequential reference: one loop, no threads, obviously right.
 Outcome admit_sequentially(const std::vector<ApiCall>& calls, Credits credits) {

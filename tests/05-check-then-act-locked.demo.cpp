@@ -18,6 +18,7 @@
 // wide: 3 overdrafts in 3,500 plain runs. Plain runs all but hide the worse half of this
 // bug; the tests' hold is what shows it every time.
 #include "quota_service.hpp"
+#include "05-check-then-act-locked.data.hpp"
 
 #include <cstdio>
 #include <map>
@@ -28,29 +29,11 @@ namespace {
 
 using lab05::ApiCall;
 using lab05::Decision;
-using Credits = std::map<std::string, long>;
+using lab05::test_data::Credits;
 
-// `per_client` calls for each client, interleaved, every endpoint, as the tests build them.
-std::vector<ApiCall> make_calls(const std::vector<std::string>& clients, std::size_t per_client,
-                                const std::vector<std::string>& endpoints) {
-  std::vector<ApiCall> calls;
-  for (std::size_t round = 0; round < per_client; ++round) {
-    for (std::size_t c = 0; c < clients.size(); ++c) {
-      const std::size_t n = round * clients.size() + c;
-      calls.push_back({clients[c], endpoints[n % endpoints.size()],
-                       "{\"query\": \"item " + std::to_string(n * 37) + "\", \"lang\": \"en\"}"});
-    }
-  }
-  return calls;
-}
+using lab05::test_data::make_calls;
 
-// Each client's quota: `percent` of the total price of its calls, so every quota is contested.
-Credits quotas_for(const std::vector<ApiCall>& calls, long percent) {
-  Credits demand;
-  for (const auto& call : calls) demand[call.client] += lab05::quote(call);
-  for (auto& [client, total] : demand) total = total * percent / 100;
-  return demand;
-}
+using lab05::test_data::quotas_for;
 
 // First come, first served in call order: one loop, no threads.
 std::vector<Decision> admit_sequentially(const std::vector<ApiCall>& calls, Credits credits) {

@@ -19,6 +19,7 @@
 // always end (strtok only moves forward through NUL-terminated buffers that outlive
 // every thread).
 #include "request_stamper.hpp"
+#include "06-hidden-globals.data.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -32,34 +33,11 @@ using lab06::Request;
 using lab06::Response;
 using Responses = std::vector<std::vector<Response>>;
 
-constexpr std::time_t kSomeMorning = 1795341600;  // 2026-11-22 10:00:00 UTC
+using lab06::test_data::kSomeMorning;
 
-// `count` connections of `requests_each` request lines, as the tests build them.
-std::vector<Connection> make_connections(std::size_t count, std::size_t requests_each) {
-  static constexpr const char* kMethods[] = {"GET", "GET", "HEAD", "POST", "GET", "DELETE"};
-  std::vector<Connection> connections;
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::string end_of_line = i % 2 == 0 ? "\r\n" : "\n";
-    Connection connection;
-    for (std::size_t k = 0; k < requests_each; ++k) {
-      connection.bytes += std::string(kMethods[(i + k) % std::size(kMethods)]) + " /conn" + std::to_string(i) +
-                          "/req" + std::to_string(k) + " HTTP/1.1" + end_of_line;
-      if (i % 5 == 0 && k == requests_each / 2) connection.bytes += end_of_line;
-    }
-    if (i % 5 == 0) connection.bytes += "BREW /coffee" + end_of_line;
-    connection.arrived_at = kSomeMorning + static_cast<std::time_t>(i) * (86'400 + 3'671);
-    connection.id_seed = 1'000 + static_cast<unsigned>(i) * 7'919;
-    connections.push_back(std::move(connection));
-  }
-  return connections;
-}
+using lab06::test_data::make_connections;
 
-// The application: echoes what it was given, so that every wrong field shows.
-Response echo(const Request& request) {
-  const std::string stamp = " id=" + request.id + " date=" + request.date;
-  if (request.method.empty()) return {400, "malformed" + stamp};
-  return {200, request.method + " " + request.target + " " + request.version + stamp};
-}
+using lab06::test_data::echo;
 
 // The plain loop: one connection after another, each with its own generator and std::tm.
 Responses serve_sequentially(const std::vector<Connection>& connections) {
