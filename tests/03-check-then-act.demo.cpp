@@ -15,9 +15,9 @@
 // thread of its own, and after 2 s without an answer the demo prints the "hung" line and
 // ends at once (_exit: the stuck thread cannot be joined).
 #include "resolver_cache.hpp"
+#include "demo_deadline.hpp"
 #include "03-check-then-act.data.hpp"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -25,7 +25,6 @@
 #include <cstdio>
 #include <random>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -46,23 +45,10 @@ int main() {
     return lab03::simulated_lookup(hostname);
   };
 
-  std::unordered_map<std::string, lab03::Address> got;
-  std::atomic<bool> done{false};
-  std::thread caller([&] {
+  const auto got = demo::call_or_report_hang(std::chrono::seconds(2), "hung: stuck inside the shared map after 2 s", [&] {
     labkit::ThreadPoolExecutor executor(4);
-    got = lab03::resolve_all(hostnames, counting_lookup, executor);
-    done.store(true, std::memory_order_release);
+    return lab03::resolve_all(hostnames, counting_lookup, executor);
   });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!done.load(std::memory_order_acquire)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::printf("hung: stuck inside the shared map after 2 s\n");
-      std::fflush(stdout);
-      _exit(0);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  caller.join();
 
   std::size_t right = 0;
   for (const auto& [hostname, address] : expected) {

@@ -11,14 +11,12 @@
 // possible in principle but x86 keeps these stores in order, so the starter's lines are
 // mostly "right" and "hung": the flag's real damage in a plain run is the endless loop.
 #include "route_tables.hpp"
+#include "demo_deadline.hpp"
 
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -62,22 +60,8 @@ int main() {
   for (const auto& raw : paths) expected.push_back(lab07::dispatch(routes, types, lab07::normalise_path(raw)));
 
   labkit::ThreadPoolExecutor executor(4);
-  std::vector<lab07::Dispatch> got;
-  std::atomic<bool> done{false};
-  std::thread call([&] {
-    got = lab07::dispatch_all(routes_text, mime_text, paths, executor);
-    done.store(true);
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!done.load()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::printf("hung: still spinning on the ready flags after 2 s\n");
-      std::fflush(stdout);
-      _exit(0);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  call.join();
+  const auto got = demo::call_or_report_hang(std::chrono::seconds(2), "hung: still spinning on the ready flags after 2 s",
+                                             [&] { return lab07::dispatch_all(routes_text, mime_text, paths, executor); });
 
   std::size_t right = 0;
   std::size_t first_wrong = expected.size();

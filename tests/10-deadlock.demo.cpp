@@ -11,17 +11,15 @@
 // 2 s the demo prints the deadlock line and ends with _exit (the stuck threads cannot be
 // joined). When it does finish, the starter's balances are right: its bug is the hang.
 #include "payments.hpp"
+#include "demo_deadline.hpp"
 
 #include <labkit/simulate.hpp>
 
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -66,22 +64,8 @@ int main() {
   }
 
   labkit::ThreadPoolExecutor executor(4);
-  lab10::Balances got{};
-  std::atomic<bool> done{false};
-  std::thread call([&] {
-    got = lab10::settle(opening, transfers, approve, executor);
-    done.store(true);
-  });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!done.load()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::printf("deadlock: stuck after 2 s\n");
-      std::fflush(stdout);
-      _exit(0);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  call.join();
+  const auto got = demo::call_or_report_hang(std::chrono::seconds(2), "deadlock: stuck after 2 s",
+                                             [&] { return lab10::settle(opening, transfers, approve, executor); });
 
   int right = 0;
   for (int account = 0; account < lab10::kAccountCount; ++account) right += got[account] == expected[account] ? 1 : 0;
