@@ -13,6 +13,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitNotYet = 1;  // the work (or, for verify, the course) is not correct yet
 inline constexpr int kExitUsage = 2;   // usage or environment error
 
+// The layout of build directories this labctl understands: the top CMakeLists.txt's
+// RACELAB_BUILD_FORMAT, compiled in, and written by CMake into BUILD/racelab-build.json.
+inline constexpr int kBuildFormat = RACELAB_BUILD_FORMAT;
+
 class Error : public std::runtime_error {
  public:
   // `message` is one line, without the "racelab: " prefix.

@@ -9,8 +9,7 @@
 namespace labctl {
 
 int run_hint(const Workspace& workspace, const std::string& name) {
-  const Lab& lab = *workspace.select({name}).front();
-  workspace.require_build();  // the counter lives in the build directory
+  const Lab& lab = *workspace.select_built({name}).front();  // the counter lives in the build directory
   const int total = static_cast<int>(lab.hints.size());
   if (total == 0) {
     fmt::print("Lab {} has no hints: read labs/{}/README.md.\n", lab.number, lab.slug);

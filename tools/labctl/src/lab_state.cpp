@@ -161,6 +161,14 @@ void save_state(const fs::path& build_dir, const std::vector<LabState>& states) 
   write_state(file, state);
 }
 
+bool passed_when_last_checked(const fs::path& build_dir, const Lab& lab) {
+  const nlohmann::json state = read_state(state_file(build_dir));
+  const auto& labs = state["labs"];
+  if (!labs.contains(lab.number) || !labs[lab.number].is_object()) return false;
+  const auto& passed = labs[lab.number]["passed"];
+  return passed.is_boolean() && passed.get<bool>();
+}
+
 int hints_shown(const fs::path& build_dir, const Lab& lab) {
   const nlohmann::json state = read_state(state_file(build_dir));
   const auto& shown = state["hints_shown"];

@@ -38,6 +38,9 @@ LabState check_lab(const Workspace& workspace, const Lab& lab, bool build);
 // into place, so a reader never sees half a file).
 void save_state(const std::filesystem::path& build_dir, const std::vector<LabState>& states);
 
+// Whether the state file says the lab passed when it was last checked (false if never).
+bool passed_when_last_checked(const std::filesystem::path& build_dir, const Lab& lab);
+
 // How many of the lab's hints `tools/lab hint` has shown, and recording a new count.
 int hints_shown(const std::filesystem::path& build_dir, const Lab& lab);
 void record_hints_shown(const std::filesystem::path& build_dir, const Lab& lab, int count);

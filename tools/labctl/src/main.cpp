@@ -3,7 +3,8 @@
 //
 //   labctl [--root DIR] [--build DIR] [--catalogue FILE] [--time-limit S] list [--no-build]
 //   labctl ... verify [NN ...] [--runs R] [--no-build]
-//   labctl ... check NN
+//   labctl ... check NN [--no-build]
+//   labctl ... watch [NN] [--no-build]
 //   labctl ... hint NN
 //   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--release-build DIR] [--no-build]
 //
@@ -13,6 +14,7 @@
 #include "race.hpp"
 #include "scoreboard.hpp"
 #include "verify.hpp"
+#include "watch.hpp"
 #include "workspace.hpp"
 
 #include <CLI/CLI.hpp>
@@ -34,7 +36,7 @@ void report(const std::string& message) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, verify, race)", "labctl"};
+  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, watch, race, verify)", "labctl"};
   app.set_version_flag("--version", std::string(LABCTL_VERSION));
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
@@ -64,8 +66,16 @@ int run(int argc, char** argv) {
   verify->add_flag("--no-build", verify_no_build, "run the test programs as they are, without building first");
 
   std::string check_lab;
+  bool check_no_build = false;
   CLI::App* check = app.add_subcommand("check", "rebuild one lab, run its tests and say what is wrong, if anything");
   check->add_option("lab", check_lab, "the lab's number, like 01")->required();
+  check->add_flag("--no-build", check_no_build, "run the test program as it is, without building first");
+
+  labctl::WatchOptions watch_options;
+  CLI::App* watch = app.add_subcommand(
+      "watch", "check the lab you work on every time you save it, and move on when it passes (h hint, q quit)");
+  watch->add_option("lab", watch_options.lab, "start with this lab (default: the first one not passing)");
+  watch->add_flag("--no-build", watch_options.no_build, "run the test programs as they are, without building first");
 
   std::string hint_lab;
   CLI::App* hint = app.add_subcommand("hint", "the lab's next hint (one more each time)");
@@ -89,7 +99,7 @@ int run(int argc, char** argv) {
     // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
-      report(fmt::format("unknown command '{}'; the commands are list, check, hint, verify and race (labctl --help)", left.front()));
+      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race and verify (labctl --help)", left.front()));
       return labctl::kExitUsage;
     }
     report(fmt::format("{} (labctl --help)", error.what()));
@@ -102,7 +112,8 @@ int run(int argc, char** argv) {
   options.time_limit = std::chrono::seconds(time_limit);
   const labctl::Workspace workspace = labctl::Workspace::open(options);
   if (list->parsed()) return labctl::run_list(workspace, list_no_build);
-  if (check->parsed()) return labctl::run_check(workspace, check_lab);
+  if (check->parsed()) return labctl::run_check(workspace, check_lab, check_no_build);
+  if (watch->parsed()) return labctl::run_watch(workspace, watch_options);
   if (hint->parsed()) return labctl::run_hint(workspace, hint_lab);
   if (race->parsed()) {
     race_options.release_build = release_build;

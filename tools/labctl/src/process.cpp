@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,8 +29,10 @@ namespace fs = std::filesystem;
 // cancelled) stops it too: it is in its own group, so the terminal's SIGINT does not
 // reach it, and without this a hung test program would outlive labctl.
 std::atomic<pid_t> g_running_group{0};
+std::atomic<void (*)()> g_cleanup{nullptr};
 
 extern "C" void stop_child_and_die(int signal) {
+  if (auto cleanup = g_cleanup.load()) cleanup();
   const pid_t group = g_running_group.load();
   if (group > 0) {
     ::kill(-group, SIGKILL);
@@ -39,7 +42,10 @@ extern "C" void stop_child_and_die(int signal) {
   ::raise(signal);
 }
 
-void install_signal_forwarding() {
+}  // namespace
+
+void install_signal_forwarding(void (*cleanup)()) {
+  if (cleanup != nullptr) g_cleanup.store(cleanup);
   static bool installed = false;
   if (installed) return;
   installed = true;
@@ -50,6 +56,8 @@ void install_signal_forwarding() {
     ::sigaction(signal, &action, nullptr);
   }
 }
+
+namespace {
 
 // argv[0] resolved through PATH, as execvp would, but decided before fork() so that
 // "not found" is a clear error instead of a child that exits 127.
@@ -114,8 +122,18 @@ ProcessResult run_process(const ProcessSpec& spec) {
   if (::pipe2(exec_pipe, O_CLOEXEC) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
 
   const auto started = std::chrono::steady_clock::now();
+  // Ctrl-C waits until the child's group is recorded: arriving in between, it would find
+  // no group to stop and the program would outlive labctl.
+  sigset_t stop_signals;
+  sigset_t previous_mask;
+  sigemptyset(&stop_signals);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&stop_signals, signal);
+  ::pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
   const pid_t pid = ::fork();
-  if (pid < 0) throw Error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
+  if (pid < 0) {
+    ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+    throw Error(fmt::format("cannot start {}: {}", argv[0], std::strerror(errno)));
+  }
   if (pid == 0) {
     // The child: only async-signal-safe calls from here to exec.
     ::setpgid(0, 0);
@@ -128,6 +146,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
       ::_exit(127);
     }
     for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(signal, SIG_DFL);
+    ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
     ::execve(program.c_str(), c_argv.data(), c_env.data());
     const int error = errno;
     [[maybe_unused]] auto written = ::write(exec_pipe[1], &error, sizeof error);
@@ -136,6 +155,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   // Both sides set the group, so it exists whichever runs first.
   ::setpgid(pid, pid);
   g_running_group.store(pid);
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
   ::close(exec_pipe[1]);
   ::close(log_fd);
   if (out_fd != log_fd) ::close(out_fd);

@@ -35,6 +35,11 @@ struct ProcessResult {
 // writable); every way the program itself can end is a ProcessResult.
 ProcessResult run_process(const ProcessSpec& spec);
 
+// Makes Ctrl-C (SIGINT, SIGTERM, SIGHUP, SIGQUIT) kill the running child's process group
+// before labctl dies; run_process does it on its first call. `cleanup`, when given, runs
+// first (async-signal-safe only: `watch` restores the terminal with it).
+void install_signal_forwarding(void (*cleanup)() = nullptr);
+
 // Reads a whole file; empty when it does not exist.
 std::string read_file(const std::filesystem::path& file);
 

@@ -5,6 +5,8 @@
 #include "test_program.hpp"
 #include "tsan_report.hpp"
 
+#include "errors.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -77,17 +79,15 @@ void print_condensed_report(const LabState& state, const Style& style) {
 
 }  // namespace
 
-int run_check(const Workspace& workspace, const std::string& name) {
-  const Lab& lab = *workspace.select({name}).front();
-  workspace.require_build();
+bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
   const Style style = Style::for_stdout();
-  const LabState state = check_lab(workspace, lab, /*build=*/true);
+  const LabState state = check_lab(workspace, lab, build);
   save_state(workspace.build, {state});
   print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root);
   if (state.compiled && !state.passed()) print_condensed_report(state, style);
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
-    return 1;
+    return false;
   }
   const auto& labs = workspace.catalogue.labs;
   const auto here = std::find_if(labs.begin(), labs.end(), [&](const Lab& l) { return l.slug == lab.slug; });
@@ -97,20 +97,26 @@ int run_check(const Workspace& workspace, const std::string& name) {
   } else {
     fmt::print("\nLab {} passes.\n", lab.number);
   }
-  return 0;
+  return true;
+}
+
+int run_check(const Workspace& workspace, const std::string& name, bool no_build) {
+  const Lab& lab = *workspace.select_built({name}).front();
+  if (no_build) require_test_programs(workspace.build, {lab.target("starter")});
+  return check_and_show(workspace, lab, !no_build) ? kExitOk : kExitNotYet;
 }
 
 int run_list(const Workspace& workspace, bool no_build) {
-  workspace.require_build();
+  const std::vector<const Lab*> labs = workspace.select_built({});
   if (no_build) {
     std::vector<std::string> targets;
-    for (const auto& lab : workspace.catalogue.labs) targets.push_back(lab.target("starter"));
+    for (const Lab* lab : labs) targets.push_back(lab->target("starter"));
     require_test_programs(workspace.build, targets);
   }
   const Style style = Style::for_stdout();
 
   std::vector<LabState> states;
-  for (const auto& lab : workspace.catalogue.labs) states.push_back(check_lab(workspace, lab, !no_build));
+  for (const Lab* lab : labs) states.push_back(check_lab(workspace, *lab, !no_build));
   save_state(workspace.build, states);
 
   std::size_t title_width = 0;

@@ -83,8 +83,7 @@ void explain(const SideResult& result, const std::string& side, const std::strin
 }  // namespace
 
 int run_verify(const Workspace& workspace, const std::vector<std::string>& names, int runs, bool no_build) {
-  const std::vector<const Lab*> labs = workspace.select(names);
-  workspace.require_build();
+  const std::vector<const Lab*> labs = workspace.select_built(names);
   if (no_build) {
     std::vector<std::string> targets;
     for (const Lab* lab : labs) {

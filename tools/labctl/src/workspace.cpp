@@ -2,7 +2,10 @@
 
 #include "errors.hpp"
 
+#include "process.hpp"
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -41,6 +44,38 @@ std::vector<const Lab*> Workspace::select(const std::vector<std::string>& names)
   return labs;
 }
 
+namespace {
+
+// What the build's stamp (BUILD/racelab-build.json, written at configure time) says.
+struct BuildStamp {
+  int format = 0;
+  std::vector<std::string> labs;
+};
+
+BuildStamp read_stamp(const fs::path& build) {
+  const fs::path file = build / "racelab-build.json";
+  if (!fs::is_regular_file(file)) {
+    throw Error(fmt::format("{} was made by an older racelab (it has no racelab-build.json): run tools/lab start",
+                            build.string()));
+  }
+  BuildStamp stamp;
+  try {
+    const auto json = nlohmann::json::parse(read_file(file));
+    stamp.format = json.at("format").get<int>();
+    stamp.labs = json.at("labs").get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(fmt::format("{} is damaged: run tools/lab start", file.string()));
+  }
+  if (stamp.format != kBuildFormat) {
+    throw Error(fmt::format("{} was made by {} racelab (build format {}, this one needs {}): run tools/lab start",
+                            build.string(), stamp.format < kBuildFormat ? "an older" : "a newer", stamp.format,
+                            kBuildFormat));
+  }
+  return stamp;
+}
+
+}  // namespace
+
 void Workspace::require_build() const {
   if (!fs::is_directory(build)) {
     throw Error(fmt::format("no build in {}: run tools/lab start", build.string()));
@@ -48,6 +83,29 @@ void Workspace::require_build() const {
   if (!fs::is_regular_file(build / "CMakeCache.txt")) {
     throw Error(fmt::format("{} is not a configured build (no CMakeCache.txt): run tools/lab start", build.string()));
   }
+  read_stamp(build);
+}
+
+std::vector<const Lab*> Workspace::select_built(const std::vector<std::string>& names) const {
+  std::vector<const Lab*> labs = select(names);
+  require_build();
+  const BuildStamp stamp = read_stamp(build);
+  const auto built = [&](const Lab* lab) {
+    return std::find(stamp.labs.begin(), stamp.labs.end(), lab->number) != stamp.labs.end();
+  };
+  if (names.empty()) {
+    labs.erase(std::remove_if(labs.begin(), labs.end(), [&](const Lab* lab) { return !built(lab); }), labs.end());
+    if (labs.empty()) throw Error(fmt::format("{} holds no labs: run tools/lab start", build.string()));
+    return labs;
+  }
+  for (const Lab* lab : labs) {
+    if (!built(lab)) {
+      throw Error(fmt::format("lab {} is not in the build {} (it was configured with RACELAB_LABS): run "
+                              "cmake --preset tsan -DRACELAB_LABS= to build every lab",
+                              lab->number, build.string()));
+    }
+  }
+  return labs;
 }
 
 std::string Workspace::code_dir(const Lab& lab, const std::string& side) {

@@ -32,8 +32,14 @@ struct Workspace {
   // given; all of them, in catalogue order, when none is named. Throws "no lab 99".
   std::vector<const Lab*> select(const std::vector<std::string>& names) const;
 
-  // Throws unless the build directory is a configured CMake build.
+  // Throws unless the build directory is a configured racelab build in the layout this
+  // labctl knows (its racelab-build.json stamp says so), with one line saying what to do.
   void require_build() const;
+
+  // select(names), then require_build(), keeping only the labs this build holds (a build
+  // configured with RACELAB_LABS holds some). A lab named on the command line that the
+  // build does not hold is an error, not silently skipped.
+  std::vector<const Lab*> select_built(const std::vector<std::string>& names) const;
 
   // "labs/01-lost-update/" (starter) or "solutions/01-lost-update/" (solution): the
   // student's or reference code as it appears in the paths of stack frames.

@@ -48,7 +48,7 @@ TEST(Catalogue, GoodFileLoads) {
   EXPECT_EQ(alpha.points, 10);
   EXPECT_EQ(alpha.editable, std::vector<std::string>{"alpha.cpp"});
   EXPECT_EQ(alpha.expect, "data-race");
-  EXPECT_EQ(alpha.hints.size(), 1u);
+  EXPECT_EQ(alpha.hints.size(), 2u);
   EXPECT_EQ(alpha.target("starter"), "lab01_starter");
   EXPECT_EQ(catalogue.labs[1].expect, "wrong-result");
   EXPECT_TRUE(catalogue.labs[1].hints.empty());

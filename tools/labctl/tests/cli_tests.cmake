@@ -42,6 +42,19 @@ labctl_cli_test(missing_test_program --exit 2 --stderr "^racelab: test program .
   --remove tests/lab01_starter -- --root "${_tree}" --build @BUILD@ verify 01 --no-build)
 labctl_cli_test(missing_test_program_list --exit 2 --stderr "^racelab: test program .*/tests/lab02_starter not found"
   --remove tests/lab02_starter -- --root "${_tree}" --build @BUILD@ list --no-build)
+labctl_cli_test(build_without_stamp --exit 2
+  --stderr "^racelab: .* was made by an older racelab \\(it has no racelab-build\\.json\\): run tools/lab start$"
+  --remove racelab-build.json -- --root "${_tree}" --build @BUILD@ list --no-build)
+labctl_cli_test(build_of_an_older_format --exit 2
+  --stderr "^racelab: .* was made by an older racelab \\(build format 0, this one needs [0-9]+\\): run tools/lab start$"
+  --write racelab-build.json "{\"format\": 0, \"labs\": [\"01\"]}" -- --root "${_tree}" --build @BUILD@ check 01 --no-build)
+labctl_cli_test(build_stamp_damaged --exit 2 --stderr "racelab-build\\.json is damaged: run tools/lab start$"
+  --write racelab-build.json "{\"format\": " -- --root "${_tree}" --build @BUILD@ hint 01)
+labctl_cli_test(lab_not_in_build --exit 2 --stderr "^racelab: lab 02 is not in the build .*RACELAB_LABS"
+  --write racelab-build.json "{\"format\": ${RACELAB_BUILD_FORMAT}, \"labs\": [\"01\"]}"
+  -- --root "${_tree}" --build @BUILD@ check 02 --no-build)
+labctl_cli_test(lab_folder_deleted --exit 2 --stderr "its folder .*labs/07-nowhere does not exist"
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/missing_folder.toml" check 07 --no-build)
 labctl_cli_test(unknown_subcommand --exit 2 --stderr "^racelab: unknown command 'frobnicate'" -- frobnicate)
 labctl_cli_test(no_subcommand --exit 2 --stderr "^racelab: .*\\(labctl --help\\)$" -- --root "${_tree}")
 labctl_cli_test(bad_runs --exit 2 --stderr "^racelab: .*--runs" -- --root "${_tree}" verify --runs 0)
@@ -60,6 +73,35 @@ labctl_cli_test(list --exit 0
   --stdout "^Next: tools/lab check 01 — .*\\(tools/lab hint 01\\)$"
   --file racelab-state.json
   -- --root "${_tree}" --build @BUILD@ list --no-build)
+# A build of some labs (RACELAB_LABS=01) shows only those.
+labctl_cli_test(list_of_a_partial_build --exit 0 --stdout "^Total: 0/10 points \\(0 of 1 labs passing\\)$"
+  --write racelab-build.json "{\"format\": ${RACELAB_BUILD_FORMAT}, \"labs\": [\"01\"]}"
+  -- --root "${_tree}" --build @BUILD@ list --no-build)
+# check: the verdict, the condensed report and what to do; exit 1 until it passes.
+labctl_cli_test(check_race --exit 1
+  --stdout "^  01  Alpha: a race on a counter  data race +0/10$"
+  --stdout "^  The first report, condensed:$" --stdout "alpha\\.cpp:12"
+  --stdout "^Next: two threads use the same memory.*\\(tools/lab hint 01\\)$"
+  --file racelab-state.json
+  -- --root "${_tree}" --build @BUILD@ check 01 --no-build)
+labctl_cli_test(check_wrong_result --exit 1
+  --stdout "^      wrong result in Correctness\\.Sum$" --stdout "^            Which is: 9$" --stdout "^          10$"
+  -- --root "${_tree}" --build @BUILD@ check 2 --no-build)
+labctl_cli_test(check_passes --exit 0 --stdout "^  01  .*passing +10/10$" --stdout "^Lab 01 passes. Next: labs/02-beta/README.md, then tools/lab check 02$"
+  --write tests/lab01_starter "#!/bin/sh
+exec \"\$(dirname \"\$0\")/lab01_solution\" \"\$@\""
+  -- --root "${_tree}" --build @BUILD@ check 01 --no-build)
+# hint: one more each time, remembered in the build's state file; the last one repeats.
+labctl_cli_test(hint_first --exit 0 --stdout "^Hint 1 of 2 for lab 01 " --stdout "^  Look at the counter\\.$"
+  -- --root "${_tree}" --build @BUILD@ hint 01)
+labctl_cli_test(hint_second --exit 0 --runs-before 1 --stdout "^Hint 2 of 2 for lab 01 " --stdout "^  Give each task its own count\\.$"
+  --stdout "that was the last hint" --file racelab-state.json
+  -- --root "${_tree}" --build @BUILD@ hint 01)
+labctl_cli_test(hint_after_the_last --exit 0 --runs-before 5 --stdout "^Hint 2 of 2 for lab 01 "
+  -- --root "${_tree}" --build @BUILD@ hint 01)
+labctl_cli_test(hint_none --exit 0 --stdout "^Lab 02 has no hints: read labs/02-beta/README\\.md\\.$"
+  -- --root "${_tree}" --build @BUILD@ hint 02)
+
 # Without --no-build labctl builds first; this folder is no real build, so it "does not compile".
 labctl_cli_test(list_build_failure --exit 0 --stdout "^  01  .*does not compile" --stdout "^      does not compile: "
   -- --root "${_tree}" --build @BUILD@ list)
@@ -105,3 +147,7 @@ labctl_cli_test(race_solution_only --exit 0
   --stdout "^reference \\(4 runs, 1 different answer\\):$"
   --stdout "^reference: 1 different answer in 4 runs$"
   -- --root "${_tree}" race 1 --solution --runs 4 --release-build @BUILD@ --no-build)
+
+# --- watch: a scripted session on stand-in programs (save, pass, move on, h, q, folder deleted)
+add_test(NAME labctl_cli_watch COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/tests/watch_test.sh" $<TARGET_FILE:labctl>)
+set_tests_properties(labctl_cli_watch PROPERTIES LABELS "tools" TIMEOUT 120)

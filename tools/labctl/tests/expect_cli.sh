@@ -1,17 +1,22 @@
 #!/bin/sh
 # Runs labctl once and checks what a user would see.
 #
-#   expect_cli.sh [--exit N] [--stderr ERE] [--stdout ERE]... [--file REL] [--remove REL] -- LABCTL ARGS...
+#   expect_cli.sh [--exit N] [--stderr ERE] [--stdout ERE]... [--file REL] [--remove REL]
+#                 [--write REL TEXT] [--runs-before N] -- LABCTL ARGS...
 #
 # @BUILD@ in ARGS (alone or at the start of one) becomes a fresh copy of fixtures/fake-build (labctl writes its logs
 # and state there); --file REL must exist in that copy afterwards; --remove REL is
-# deleted from it first. With --exit 2, stderr must be exactly one "racelab: " line.
+# deleted from it first, --write REL TEXT replaces its contents; --runs-before N runs the
+# same command N times first (for what a command remembers, like hint). With --exit 2, stderr must be exactly one "racelab: " line.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 want_exit=0
 stderr_re=
 file=
 remove=
+write_file=
+write_text=
+runs_before=0
 stdout_res=
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
   case $1 in
@@ -21,6 +26,8 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
 "; shift 2 ;;
     --file) file=$2; shift 2 ;;
     --remove) remove=$2; shift 2 ;;
+    --write) write_file=$2; write_text=$3; shift 3 ;;
+    --runs-before) runs_before=$2; shift 2 ;;
     *) echo "expect_cli.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -30,6 +37,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/labctl-cli.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 cp -R "$here/fixtures/fake-build" "$work/build"
 [ -n "$remove" ] && rm -f "$work/build/$remove"
+[ -n "$write_file" ] && printf '%s\n' "$write_text" >"$work/build/$write_file"
 
 program=$1
 shift
@@ -40,6 +48,10 @@ for arg; do
 done
 
 command_line="$program $*"
+while [ "$runs_before" -gt 0 ]; do
+  "$program" "$@" >/dev/null 2>&1
+  runs_before=$((runs_before - 1))
+done
 "$program" "$@" >"$work/stdout" 2>"$work/stderr"
 got_exit=$?
 
