@@ -89,11 +89,11 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return false;
   }
-  const auto& labs = workspace.catalogue.labs;
-  const auto here = std::find_if(labs.begin(), labs.end(), [&](const Lab& l) { return l.slug == lab.slug; });
+  const std::vector<const Lab*> labs = workspace.select_built({});  // the next lab must be one the build holds
+  const auto here = std::find(labs.begin(), labs.end(), &lab);
   if (here != labs.end() && std::next(here) != labs.end()) {
     fmt::print("\nLab {} passes. Next: labs/{}/README.md, then tools/lab check {}\n", lab.number,
-               std::next(here)->slug, std::next(here)->number);
+               (*std::next(here))->slug, (*std::next(here))->number);
   } else {
     fmt::print("\nLab {} passes.\n", lab.number);
   }
