@@ -297,6 +297,17 @@ void Intake::assign(Submission& submission) {
 
 // ------------------------------------------------------------------------------ archives
 
+// A file descriptor, closed at the end of its scope.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int value) : fd(value) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
 };
@@ -397,30 +408,27 @@ std::string read_entries(archive* a, const std::string& label, Intake& intake) {
 
 Submission read_archive_file(const fs::path& file, const std::string& name, Intake& intake) {
   const std::string label = file.filename().string();
+  {
+    // Tried first so that a read error is not reported as a broken archive.
+    Fd readable(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (readable.fd < 0) return intake.finish(name, fmt::format("cannot read {}: {}", label, std::strerror(errno)));
+  }
+  std::error_code error;
+  if (fs::file_size(file, error) == 0) return intake.finish(name, fmt::format("empty file: {}", label));
   ArchivePtr reader = new_reader();
   if (archive_read_open_filename(reader.get(), file.c_str(), kChunk) != ARCHIVE_OK) {
-    // libarchive's own words are the only way to tell "not an archive" from a read error.
+    // libarchive's own words are the only way to tell "not an archive" from a broken one.
     const std::string message = archive_message(reader.get());
-    if (fs::file_size(file) == 0) return intake.finish(name, fmt::format("empty file: {}", label));
     if (message.find("Unrecognized archive format") != std::string::npos) {
       return intake.finish(name, fmt::format("not a zip or tar archive: {}", label));
     }
-    return intake.finish(name, fmt::format("cannot read {}: {}", label, message));
+    return intake.finish(name, fmt::format("corrupt or truncated archive {}: {}", label, message));
   }
   return intake.finish(name, read_entries(reader.get(), label, intake));
 }
 
 // ------------------------------------------------------------------------------ folders
 
-struct Fd {
-  int fd = -1;
-  explicit Fd(int value) : fd(value) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 std::string mode_problem(mode_t mode) {
   if (S_ISREG(mode)) return "";
@@ -706,7 +714,8 @@ class GitProcess {
     return text.empty() ? "git failed" : text;
   }
 
-  std::string failure;  // why reading stopped early, when it did
+  std::string failure;       // why reading stopped early, when it did
+  std::vector<char> block = std::vector<char>(kChunk);  // for read_git_pipe
 
  private:
   Clock::time_point deadline_;
@@ -716,15 +725,15 @@ class GitProcess {
   bool status_ok_ = false;
 };
 
+// libarchive's read callback over git's stdout.
 la_ssize_t read_git_pipe(archive* a, void* data, const void** block) {
-  static thread_local std::vector<char> buffer(kChunk);
   auto* git = static_cast<GitProcess*>(data);
-  const ssize_t got = git->read(buffer.data(), buffer.size());
+  const ssize_t got = git->read(git->block.data(), git->block.size());
   if (got < 0) {
     archive_set_error(a, EIO, "%s", git->failure.c_str());
     return ARCHIVE_FATAL;
   }
-  *block = buffer.data();
+  *block = git->block.data();
   return got;
 }
 

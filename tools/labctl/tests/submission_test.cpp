@@ -381,6 +381,30 @@ TEST_F(GitSubmissions, RepositoryConfigRunsNothing) {
   EXPECT_FALSE(fs::exists(marker)) << "a command from the repository's config ran";
 }
 
+// A commit is streamed from git and counted like an archive: a big blob (tiny in git's
+// compressed store) stops the reading, and git is stopped with it.
+TEST_F(GitSubmissions, BombByBytes) {
+  make_repo();
+  shell("cd repo && head -c 300000 /dev/zero > zeros.bin && git add zeros.bin && "
+        "git -c user.name=t -c user.email=t@t commit -qm zeros");
+  SubmissionLimits limits;
+  limits.max_total_bytes = 64 * 1024;
+  const auto submission = read(dir_ / "repo", limits);
+  EXPECT_EQ(submission.refused, "archive bomb: repo holds more than 64 KiB uncompressed");
+  EXPECT_TRUE(lab(submission, 0).files.empty());
+}
+
+// A symbolic link committed at an editable path refuses that lab, as in an archive.
+TEST_F(GitSubmissions, SymlinkAtEditablePath) {
+  make_repo();
+  shell("cd repo && rm labs/02-beta/beta.cpp && ln -s /etc/shadow labs/02-beta/beta.cpp && git add -A && "
+        "git -c user.name=t -c user.email=t@t commit -qm link");
+  const auto submission = read(dir_ / "repo");
+  ASSERT_TRUE(submission.refused.empty()) << submission.refused;
+  EXPECT_EQ(lab(submission, 1).refused, "labs/02-beta/beta.cpp is a symbolic link");
+  EXPECT_EQ(lab(submission, 0).files.size(), 1u);
+}
+
 // Reading a repository changes nothing in it (not even the index).
 TEST_F(GitSubmissions, SourceUnchanged) {
   make_repo();
@@ -522,6 +546,44 @@ TEST_F(Submissions, DuplicateEntry) {
   write_archive(dir_ / "dup.tar", Format::tar, items);
   const auto submission = read(dir_ / "dup.tar");
   EXPECT_EQ(lab(submission, 1).refused, "labs/02-beta/beta.cpp is in the submission 2 times");
+}
+
+// Zips made on Windows may separate with backslashes: still the course tree, and
+// `..\` is still a traversal.
+TEST_F(Submissions, BackslashPaths) {
+  write_archive(dir_ / "w.zip", Format::zip,
+                {{"labs\\01-alpha\\alpha.cpp", "windows"}, {"..\\..\\evil.bat", "x"}, {"C:\\boot.ini", "x"}});
+  const auto submission = read(dir_ / "w.zip");
+  ASSERT_TRUE(submission.refused.empty()) << submission.refused;
+  EXPECT_EQ(lab(submission, 0).files.at("alpha.cpp"), "windows");
+  EXPECT_TRUE(has_note(submission, "`..` in its path")) << notes(submission);
+  EXPECT_TRUE(has_note(submission, "drive letter")) << notes(submission);
+}
+
+// Thousands of skipped links make a few notes and a count, not thousands of lines.
+TEST_F(Submissions, SkipNotesAreCapped) {
+  auto items = course_tree();
+  for (int i = 0; i < 100; ++i) items.push_back({"links/" + std::to_string(i), "", AE_IFLNK, "x"});
+  write_archive(dir_ / "links.tar", Format::tar, items);
+  const auto submission = read(dir_ / "links.tar");
+  expect_course_tree(submission);
+  EXPECT_LE(submission.notes.size(), 22u) << notes(submission);
+  EXPECT_TRUE(has_note(submission, "and 80 more unsafe entries skipped")) << notes(submission);
+}
+
+// A folder holding two course trees one level down is as ambiguous as such a zip; a
+// symlinked top folder is never entered.
+TEST_F(Submissions, FolderTopFolders) {
+  for (const auto& item : course_tree("one/")) put("f/" + item.path, item.data);
+  fs::create_directories(dir_ / "g");
+  fs::create_symlink(dir_ / "f/one", dir_ / "g/linked");
+  const auto linked = read(dir_ / "g");
+  EXPECT_EQ(linked.refused, "");
+  for (const auto& lab : linked.labs) EXPECT_TRUE(lab.files.empty());
+  EXPECT_TRUE(has_note(linked, "skipped linked: it is a symbolic link")) << notes(linked);
+
+  for (const auto& item : course_tree("two/")) put("f/" + item.path, item.data);
+  EXPECT_NE(read(dir_ / "f").refused.find("several course trees"), std::string::npos);
 }
 
 // ------------------------------------------------------------------------------ bombs and junk
