@@ -356,7 +356,7 @@ std::string read_entries(archive* a, const std::string& label, Intake& intake) {
     archive_entry* header = nullptr;
     const int status = archive_read_next_header(a, &header);
     if (status == ARCHIVE_EOF) break;
-    if (status < ARCHIVE_WARN) return fmt::format("corrupt or truncated archive {}: {}", label, archive_message(a));
+    if (status != ARCHIVE_OK && status != ARCHIVE_WARN) return fmt::format("corrupt or truncated archive {}: {}", label, archive_message(a));
     if (++count > limits.max_entries) {
       return fmt::format("archive bomb: {} has more than {} entries", label, limits.max_entries);
     }
@@ -513,9 +513,11 @@ Submission read_folder(const fs::path& folder, const std::string& name, const Ca
   Fd top(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (top.fd < 0) return intake.finish(name, fmt::format("cannot open {}: {}", folder.string(), std::strerror(errno)));
   std::string refused;
-  // Probes one candidate path; an entry found goes to the intake.
+  // Probes one candidate path (once: two labs may have editable files of the same name);
+  // an entry found goes to the intake.
+  std::set<std::vector<std::string>> probed;
   auto look = [&](std::vector<std::string> parts) {
-    if (!refused.empty()) return;
+    if (!refused.empty() || !probed.insert(parts).second) return;
     if (auto entry = probe(top.fd, parts, intake, refused)) intake.add(std::move(*entry));
   };
   for (const auto& lab : catalogue.labs) {

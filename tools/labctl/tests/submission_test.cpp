@@ -286,6 +286,13 @@ TEST_F(Submissions, AmbiguousBareFile) {
   EXPECT_EQ(lab(submission, 0).refused, "");
   EXPECT_EQ(lab(submission, 1).files.size(), 1u);
   EXPECT_TRUE(has_note(submission, "ignored alpha.cpp: labs 01-alpha, 03-gamma")) << notes(submission);
+  // The same in a folder, noted once.
+  put("gina/alpha.cpp", "which lab?");
+  const auto folder = read(dir_ / "gina");
+  EXPECT_TRUE(lab(folder, 0).files.empty());
+  EXPECT_TRUE(lab(folder, 2).files.empty());
+  EXPECT_EQ(folder.notes.size(), 2u) << notes(folder);  // the ambiguity, and "no editable file"
+  EXPECT_TRUE(has_note(folder, "ignored alpha.cpp: labs 01-alpha, 03-gamma")) << notes(folder);
 }
 
 // A bare file next to a course tree is not the student's answer: the tree wins, with a note.
