@@ -429,7 +429,7 @@ Submission read_archive_file(const fs::path& file, const std::string& name, Inta
 
 // ------------------------------------------------------------------------------ folders
 
-
+// The problem with a file's type (from lstat), or "" for a regular file.
 std::string mode_problem(mode_t mode) {
   if (S_ISREG(mode)) return "";
   if (S_ISDIR(mode)) return "is a folder";
@@ -759,7 +759,9 @@ std::string trim(std::string text) {
 Submission read_git(const fs::path& repo, const std::string& rev, const std::string& name, Intake& intake) {
   const std::string& label = name;
   if (rev.empty() || rev.front() == '-') return intake.finish(name, fmt::format("not a revision: `{}`", rev));
-  const fs::path where = fs::canonical(repo);
+  std::error_code error;
+  const fs::path where = fs::canonical(repo, error);
+  if (error) return intake.finish(name, fmt::format("cannot read {}: {}", repo.string(), error.message()));
   TempDir temp;
   const fs::path errors = temp.path / "git-errors";
   // Root grading a student's repository is "dubious ownership" to git: trust this one only.
@@ -783,12 +785,13 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
     return intake.finish(name, fmt::format("no commit `{}` in the repository {}", rev, repo.string()));
   }
 
+  // The least git takes for a repository: HEAD, objects/ and refs/.
   const fs::path scratch = temp.path / "repo.git";
-  fs::create_directories(scratch / "objects");
-  fs::create_directories(scratch / "refs");
-  {
-    std::ofstream head(scratch / "HEAD");
-    head << "ref: refs/heads/main\n";
+  fs::create_directories(scratch / "objects", error);
+  fs::create_directories(scratch / "refs", error);
+  std::ofstream(scratch / "HEAD") << "ref: refs/heads/main\n";
+  if (error || !fs::is_regular_file(scratch / "HEAD", error)) {
+    throw Error(fmt::format("cannot prepare a scratch repository in {}", temp.path.string()));
   }
   GitProcess archiver({"archive", "--format=tar", commit},
                       git_environment({"GIT_DIR=" + scratch.string(),
@@ -854,7 +857,7 @@ Submission read_submission(const std::string& source, const Catalogue& catalogue
     path = source.substr(0, at);
     rev = source.substr(at + 1);
     if (rev.empty()) throw Error(fmt::format("{}: name a commit after the @", source));
-    if (!fs::is_directory(path) || !is_git_repository(path)) {
+    if (!fs::is_directory(path, error) || !is_git_repository(path)) {
       throw Error(fmt::format("{} is not a git repository, so @{} names no commit", path.string(), rev));
     }
   }

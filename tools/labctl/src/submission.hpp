@@ -70,7 +70,11 @@ struct Submission {
 //
 // Every problem with the submission itself is reported in the result. Throws labctl::Error
 // only when the call cannot mean anything: SOURCE does not exist, is neither a folder nor a
-// regular file, or "@REV" follows something that is not a git repository.
+// regular file, or "@REV" follows something that is not a git repository (or when git is
+// missing or no temporary folder can be made).
+//
+// Safe to call from several threads at once (a batch reads submissions in parallel); a git
+// command it runs is killed after 60 s.
 Submission read_submission(const std::string& source, const Catalogue& catalogue, const SubmissionLimits& limits = {});
 
 }  // namespace labctl

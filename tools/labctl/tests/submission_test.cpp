@@ -22,6 +22,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -711,6 +712,31 @@ TEST_F(Submissions, SourceUnchanged) {
   read(dir_ / "src.zip");
   EXPECT_EQ(snapshot(dir_ / "src"), folder);
   EXPECT_EQ(snapshot(dir_ / "src.zip"), zip);
+}
+
+// A batch reads submissions on several threads: every read gives what it gives alone.
+TEST_F(GitSubmissions, ConcurrentReads) {
+  make_repo();
+  write_archive(dir_ / "z.zip", Format::zip, course_tree());
+  write_archive(dir_ / "t.tar.gz", Format::tar_gz, course_tree("top/"));
+  for (const auto& item : course_tree()) put("f/" + item.path, item.data);
+  const std::vector<fs::path> sources = {dir_ / "repo", dir_ / "z.zip", dir_ / "t.tar.gz", dir_ / "f"};
+  std::vector<std::string> alone;
+  for (const auto& source : sources) alone.push_back(read(source).fingerprint);
+  std::vector<std::vector<std::string>> seen(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (const auto& source : sources) seen[t].push_back(labctl::read_submission(source.string(), catalogue_).fingerprint);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& fingerprints : seen) {
+    ASSERT_EQ(fingerprints.size(), 12u);
+    for (std::size_t i = 0; i < fingerprints.size(); ++i) EXPECT_EQ(fingerprints[i], alone[i % 4]) << i;
+  }
 }
 
 // Whatever the outcome, nothing is left behind in the temporary folder.
