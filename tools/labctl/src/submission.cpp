@@ -43,8 +43,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kChunk = 64 * 1024;
 // Skipped-entry notes kept per submission; a zipped repository can hold thousands of links.
 constexpr std::size_t kMaxSkipNotes = 20;
-// How long one git command may take before it is killed (a hostile .git can hold a FIFO).
-constexpr std::chrono::seconds kGitLimit{60};
 // Folders that archivers add and nobody means as a course tree.
 constexpr std::string_view kMacMetadata = "__MACOSX";
 
@@ -606,8 +604,9 @@ std::vector<std::string> git_environment(const std::vector<std::string>& extra) 
 // A git process with its stdout on a pipe, in its own process group (killed as a whole).
 class GitProcess {
  public:
-  GitProcess(std::vector<std::string> argv, std::vector<std::string> env, const fs::path& cwd, const fs::path& errors)
-      : deadline_(Clock::now() + kGitLimit), errors_(errors) {
+  GitProcess(std::vector<std::string> argv, std::vector<std::string> env, const fs::path& cwd, const fs::path& errors,
+             std::chrono::seconds limit)
+      : limit_(limit), deadline_(Clock::now() + limit), errors_(errors) {
     const std::string program = find_git();
     argv.insert(argv.begin(), "git");
     std::vector<char*> c_argv;
@@ -650,7 +649,7 @@ class GitProcess {
     while (true) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
       if (left.count() <= 0) {
-        failure = fmt::format("git took longer than {} s", kGitLimit.count());
+        failure = fmt::format("git took longer than {} s", limit_.count());
         return -1;
       }
       pollfd wait{out_, POLLIN, 0};
@@ -720,6 +719,7 @@ class GitProcess {
   std::vector<char> block = std::vector<char>(kChunk);  // for read_git_pipe
 
  private:
+  std::chrono::seconds limit_;
   Clock::time_point deadline_;
   fs::path errors_;
   pid_t pid_ = -1;
@@ -772,16 +772,20 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
 
   auto args = in_repo;
   args.insert(args.end(), {"--path-format=absolute", "--git-common-dir"});
-  GitProcess common(args, env, where, errors);
+  const auto limit = intake.limits().git_time_limit;
+  GitProcess common(args, env, where, errors, limit);
   const std::string git_dir = trim(common.read_all());
   if (!common.finish() || git_dir.empty()) {
     return intake.finish(name, fmt::format("not a readable git repository: {}: {}", repo.string(), common.error_line()));
   }
   args = in_repo;
   args.insert(args.end(), {"--verify", "--quiet", rev + "^{commit}"});
-  GitProcess verify(args, env, where, errors);
+  GitProcess verify(args, env, where, errors, limit);
   const std::string commit = trim(verify.read_all());
   if (!verify.finish() || commit.empty()) {
+    if (!verify.failure.empty()) {
+      return intake.finish(name, fmt::format("cannot read the repository {}: {}", repo.string(), verify.failure));
+    }
     return intake.finish(name, fmt::format("no commit `{}` in the repository {}", rev, repo.string()));
   }
 
@@ -796,7 +800,7 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   GitProcess archiver({"archive", "--format=tar", commit},
                       git_environment({"GIT_DIR=" + scratch.string(),
                                        "GIT_ALTERNATE_OBJECT_DIRECTORIES=" + (fs::path(git_dir) / "objects").string()}),
-                      temp.path, errors);
+                      temp.path, errors, limit);
   ArchivePtr reader = new_reader();
   std::string refused;
   if (archive_read_open(reader.get(), &archiver, nullptr, read_git_pipe, nullptr) != ARCHIVE_OK) {

@@ -11,6 +11,7 @@
 
 #include "catalogue.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -28,6 +29,9 @@ struct SubmissionLimits {
   std::uintmax_t max_total_bytes = 64 * 1024 * 1024;
   // Entries in an archive (every file, folder and link); beyond it: an archive bomb.
   std::size_t max_entries = 20000;
+  // How long one git command may run before it is killed and the submission refused (a
+  // hostile .git can hold a FIFO that git would wait on forever).
+  std::chrono::seconds git_time_limit{60};
 };
 
 // What a submission gives one lab.
@@ -73,8 +77,7 @@ struct Submission {
 // regular file, or "@REV" follows something that is not a git repository (or when git is
 // missing or no temporary folder can be made).
 //
-// Safe to call from several threads at once (a batch reads submissions in parallel); a git
-// command it runs is killed after 60 s.
+// Safe to call from several threads at once (a batch reads submissions in parallel).
 Submission read_submission(const std::string& source, const Catalogue& catalogue, const SubmissionLimits& limits = {});
 
 }  // namespace labctl

@@ -413,6 +413,20 @@ TEST_F(GitSubmissions, SymlinkAtEditablePath) {
   EXPECT_EQ(lab(submission, 0).files.size(), 1u);
 }
 
+// A .git made to hang git (a FIFO where git reads its list of alternate object stores)
+// costs the time limit and a refusal, not a stuck grader.
+TEST_F(GitSubmissions, HangingGitIsKilled) {
+  make_repo();
+  fs::create_directories(dir_ / "repo/.git/objects/info");
+  ASSERT_EQ(::mkfifo((dir_ / "repo/.git/objects/info/alternates").c_str(), 0644), 0);
+  SubmissionLimits limits;
+  limits.git_time_limit = std::chrono::seconds(1);
+  const auto started = std::chrono::steady_clock::now();
+  const auto submission = read(dir_ / "repo", limits);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_NE(submission.refused.find("git took longer than 1 s"), std::string::npos) << submission.refused;
+}
+
 // Reading a repository changes nothing in it (not even the index).
 TEST_F(GitSubmissions, SourceUnchanged) {
   make_repo();
