@@ -756,11 +756,15 @@ std::string trim(std::string text) {
 // itself, but its files are read by `git archive` in an empty repository of ours that
 // borrows the objects (GIT_ALTERNATE_OBJECT_DIRECTORIES): the student's .git/config is never
 // applied to content, so filter drivers (which `git archive` runs) cannot run a command.
-Submission read_git(const fs::path& repo, const std::string& rev, const std::string& name, Intake& intake) {
+// `unreadable` is set when git cannot read the repository or find the commit at all (as
+// opposed to a commit that was read and refused).
+Submission read_git(const fs::path& repo, const std::string& rev, const std::string& name, Intake& intake,
+                    bool& unreadable) {
   const std::string& label = name;
   if (rev.empty() || rev.front() == '-') return intake.finish(name, fmt::format("not a revision: `{}`", rev));
   std::error_code error;
   const fs::path where = fs::canonical(repo, error);
+  unreadable = static_cast<bool>(error);
   if (error) return intake.finish(name, fmt::format("cannot read {}: {}", repo.string(), error.message()));
   TempDir temp;
   const fs::path errors = temp.path / "git-errors";
@@ -776,6 +780,7 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   GitProcess common(args, env, where, errors, limit);
   const std::string git_dir = trim(common.read_all());
   if (!common.finish() || git_dir.empty()) {
+    unreadable = true;
     return intake.finish(name, fmt::format("not a readable git repository: {}: {}", repo.string(), common.error_line()));
   }
   args = in_repo;
@@ -784,8 +789,10 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   const std::string commit = trim(verify.read_all());
   if (!verify.finish() || commit.empty()) {
     if (!verify.failure.empty()) {
+      unreadable = true;
       return intake.finish(name, fmt::format("cannot read the repository {}: {}", repo.string(), verify.failure));
     }
+    unreadable = true;
     return intake.finish(name, fmt::format("no commit `{}` in the repository {}", rev, repo.string()));
   }
 
@@ -869,7 +876,30 @@ Submission read_submission(const std::string& source, const Catalogue& catalogue
   if (fs::is_directory(path, error)) {
     if (is_git_repository(path)) {
       const std::string name = repository_name(path);
-      return read_git(path, rev.empty() ? "HEAD" : rev, rev.empty() ? name : name + "@" + rev, intake);
+      bool unreadable = false;
+      Submission commit = read_git(path, rev.empty() ? "HEAD" : rev, rev.empty() ? name : name + "@" + rev, intake, unreadable);
+      // A work tree handed in without @REV: its files say what the instructor is looking at.
+      if (!rev.empty() || !fs::exists(fs::symlink_status(path / ".git", error))) return commit;
+      Intake tree_intake(catalogue, limits);
+      Submission tree = read_folder(path, name, catalogue, tree_intake);
+      if (unreadable) {
+        // A broken .git, or no commit yet: the student's files are the folder's.
+        tree.notes.insert(tree.notes.begin(), fmt::format("read as a plain folder ({})", commit.refused));
+        return tree;
+      }
+      if (commit.refused.empty()) {
+        std::string differ;
+        for (std::size_t i = 0; i < commit.labs.size(); ++i) {
+          if (commit.labs[i].files != tree.labs[i].files || commit.labs[i].refused != tree.labs[i].refused) {
+            differ += (differ.empty() ? "" : ", ") + commit.labs[i].lab->slug;
+          }
+        }
+        if (!differ.empty()) {
+          commit.notes.push_back(
+              fmt::format("the work tree differs from the commit in {}: uncommitted changes are not graded", differ));
+        }
+      }
+      return commit;
     }
     return read_folder(path, base_name(path), catalogue, intake);
   }

@@ -68,6 +68,11 @@ struct Submission {
 // `.git`, or a bare repository), whose HEAD commit is read; "PATH@REV" reads commit REV of
 // the repository at PATH. The source is never modified.
 //
+// A folder holding `.git` is graded at HEAD, so uncommitted changes do not count (a note
+// says when its editable files differ from the commit). If git cannot use that `.git` at
+// all (broken, no commit yet, git hanging) and no REV was named, the folder is read as a
+// plain folder instead, with a note.
+//
 // Accepted layouts, in order of preference: the course tree (`labs/<slug>/<file>`), the
 // course tree in one top folder (`racelab-main/labs/<slug>/<file>`), and editable files at
 // the top (`<file>`, taken when exactly one lab has an editable file of that name).

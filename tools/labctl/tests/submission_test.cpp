@@ -330,6 +330,34 @@ TEST_F(GitSubmissions, Head) {
   EXPECT_EQ(lab(submission, 0).files, (std::map<std::string, std::string>{{"alpha.cpp", "alpha v2\n"}}));
   EXPECT_EQ(lab(submission, 1).files, (std::map<std::string, std::string>{{"beta.cpp", "beta v1\n"}}));
   EXPECT_TRUE(has_note(submission, "graded commit")) << notes(submission);
+  EXPECT_TRUE(has_note(submission, "the work tree differs from the commit in 02-beta: uncommitted changes are not graded"))
+      << notes(submission);
+}
+
+// A bare repository is named without its .git, and read at HEAD.
+TEST_F(GitSubmissions, BareRepository) {
+  make_repo();
+  shell("git clone -q --bare repo alice.git");
+  const auto submission = read(dir_ / "alice.git");
+  ASSERT_TRUE(submission.refused.empty()) << submission.refused;
+  EXPECT_EQ(submission.name, "alice");
+  EXPECT_EQ(lab(submission, 0).files, (std::map<std::string, std::string>{{"alpha.cpp", "alpha v2\n"}}));
+}
+
+// A folder whose .git git cannot use (broken, or no commit yet) is read as a plain folder,
+// with a note: a stray .git must not cost the student their work.
+TEST_F(GitSubmissions, UnusableGitFolderIsReadAsAFolder) {
+  for (const auto& item : course_tree()) put("broken/" + item.path, item.data);
+  fs::create_directories(dir_ / "broken/.git");
+  const auto broken = read(dir_ / "broken");
+  expect_course_tree(broken);
+  EXPECT_TRUE(has_note(broken, "read as a plain folder")) << notes(broken);
+
+  for (const auto& item : course_tree()) put("fresh/" + item.path, item.data);
+  shell("git init -q fresh");
+  const auto fresh = read(dir_ / "fresh");
+  expect_course_tree(fresh);
+  EXPECT_TRUE(has_note(fresh, "read as a plain folder (no commit `HEAD`")) << notes(fresh);
 }
 
 // PATH@REV reads that commit; the name says which.
@@ -414,17 +442,24 @@ TEST_F(GitSubmissions, SymlinkAtEditablePath) {
 }
 
 // A .git made to hang git (a FIFO where git reads its list of alternate object stores)
-// costs the time limit and a refusal, not a stuck grader.
+// costs the time limit, not a stuck grader: with @REV a refusal, without it the folder.
 TEST_F(GitSubmissions, HangingGitIsKilled) {
   make_repo();
   fs::create_directories(dir_ / "repo/.git/objects/info");
   ASSERT_EQ(::mkfifo((dir_ / "repo/.git/objects/info/alternates").c_str(), 0644), 0);
   SubmissionLimits limits;
   limits.git_time_limit = std::chrono::seconds(1);
-  const auto started = std::chrono::steady_clock::now();
-  const auto submission = read(dir_ / "repo", limits);
+  auto started = std::chrono::steady_clock::now();
+  const auto named = labctl::read_submission((dir_ / "repo").string() + "@HEAD", catalogue_, limits);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
-  EXPECT_NE(submission.refused.find("git took longer than 1 s"), std::string::npos) << submission.refused;
+  EXPECT_NE(named.refused.find("git took longer than 1 s"), std::string::npos) << named.refused;
+
+  started = std::chrono::steady_clock::now();
+  const auto folder = read(dir_ / "repo", limits);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_EQ(folder.refused, "");
+  EXPECT_EQ(lab(folder, 0).files, (std::map<std::string, std::string>{{"alpha.cpp", "alpha v2\n"}}));
+  EXPECT_TRUE(has_note(folder, "git took longer than 1 s")) << notes(folder);
 }
 
 // Reading a repository changes nothing in it (not even the index).
