@@ -218,7 +218,9 @@ Submission Intake::finish(std::string name, const std::string& refused) {
       lab.refused = submission.refused;
     }
   }
-  if (skipped_ > kMaxSkipNotes) notes_.push_back(fmt::format("… and {} more unsafe entries skipped", skipped_ - kMaxSkipNotes));
+  if (skipped_ > kMaxSkipNotes) {
+    notes_.push_back(fmt::format("… and {} more unsafe entries skipped", skipped_ - kMaxSkipNotes));
+  }
   submission.notes = std::move(notes_);
   submission.fingerprint = fingerprint_of(submission);
   return submission;
@@ -333,14 +335,21 @@ std::string archive_message(archive* a) {
 std::string type_problem(archive_entry* entry) {
   if (archive_entry_hardlink(entry) != nullptr) return "is a hard link";
   switch (archive_entry_filetype(entry)) {
-    case AE_IFREG: return "";
-    case AE_IFDIR: return "is a folder";
-    case AE_IFLNK: return "is a symbolic link";
+    case AE_IFREG:
+      return "";
+    case AE_IFDIR:
+      return "is a folder";
+    case AE_IFLNK:
+      return "is a symbolic link";
     case AE_IFCHR:
-    case AE_IFBLK: return "is a device file";
-    case AE_IFIFO: return "is a FIFO";
-    case AE_IFSOCK: return "is a socket";
-    default: return "is not a regular file";
+    case AE_IFBLK:
+      return "is a device file";
+    case AE_IFIFO:
+      return "is a FIFO";
+    case AE_IFSOCK:
+      return "is a socket";
+    default:
+      return "is not a regular file";
   }
 }
 
@@ -354,7 +363,9 @@ std::string read_entries(archive* a, const std::string& label, Intake& intake) {
     archive_entry* header = nullptr;
     const int status = archive_read_next_header(a, &header);
     if (status == ARCHIVE_EOF) break;
-    if (status != ARCHIVE_OK && status != ARCHIVE_WARN) return fmt::format("corrupt or truncated archive {}: {}", label, archive_message(a));
+    if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
+      return fmt::format("corrupt or truncated archive {}: {}", label, archive_message(a));
+    }
     if (++count > limits.max_entries) {
       return fmt::format("archive bomb: {} has more than {} entries", label, limits.max_entries);
     }
@@ -383,7 +394,8 @@ std::string read_entries(archive* a, const std::string& label, Intake& intake) {
       }
       size += static_cast<std::uintmax_t>(got);
       if (!intake.count(static_cast<std::uintmax_t>(got))) {
-        return fmt::format("archive bomb: {} holds more than {} uncompressed", label, size_text(limits.max_total_bytes));
+        return fmt::format("archive bomb: {} holds more than {} uncompressed", label,
+                           size_text(limits.max_total_bytes));
       }
       if (!keep) continue;
       if (size > limits.max_file_bytes) {
@@ -564,7 +576,9 @@ struct TempDir {
   fs::path path;
   TempDir() {
     std::string pattern = (fs::temp_directory_path() / "labctl-submission-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw Error(fmt::format("cannot create a temporary folder: {}", std::strerror(errno)));
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw Error(fmt::format("cannot create a temporary folder: {}", std::strerror(errno)));
+    }
     path = pattern;
   }
   TempDir(const TempDir&) = delete;
@@ -671,7 +685,9 @@ class GitProcess {
     std::string text;
     char buffer[4096];
     ssize_t got = 0;
-    while (text.size() < 64 * 1024 && (got = read(buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
+    while (text.size() < 64 * 1024 && (got = read(buffer, sizeof buffer)) > 0) {
+      text.append(buffer, static_cast<std::size_t>(got));
+    }
     return text;
   }
 
@@ -715,7 +731,7 @@ class GitProcess {
     return text.empty() ? "git failed" : text;
   }
 
-  std::string failure;       // why reading stopped early, when it did
+  std::string failure;                                  // why reading stopped early, when it did
   std::vector<char> block = std::vector<char>(kChunk);  // for read_git_pipe
 
  private:
@@ -770,7 +786,9 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   const fs::path errors = temp.path / "git-errors";
   // Root grading a student's repository is "dubious ownership" to git: trust this one only.
   std::vector<std::string> in_repo = {"-c", "safe.directory=" + where.string()};
-  if (where.filename() == ".git") in_repo.insert(in_repo.end(), {"-c", "safe.directory=" + where.parent_path().string()});
+  if (where.filename() == ".git") {
+    in_repo.insert(in_repo.end(), {"-c", "safe.directory=" + where.parent_path().string()});
+  }
   in_repo.insert(in_repo.end(), {"-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "rev-parse"});
   const auto env = git_environment({});
 
@@ -781,7 +799,8 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   const std::string git_dir = trim(common.read_all());
   if (!common.finish() || git_dir.empty()) {
     unreadable = true;
-    return intake.finish(name, fmt::format("not a readable git repository: {}: {}", repo.string(), common.error_line()));
+    return intake.finish(name,
+                         fmt::format("not a readable git repository: {}: {}", repo.string(), common.error_line()));
   }
   args = in_repo;
   args.insert(args.end(), {"--verify", "--quiet", rev + "^{commit}"});
@@ -811,7 +830,8 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   ArchivePtr reader = new_reader();
   std::string refused;
   if (archive_read_open(reader.get(), &archiver, nullptr, read_git_pipe, nullptr) != ARCHIVE_OK) {
-    refused = fmt::format("cannot read {}: {}", label, archiver.failure.empty() ? archive_message(reader.get()) : archiver.failure);
+    refused = fmt::format("cannot read {}: {}", label,
+                          archiver.failure.empty() ? archive_message(reader.get()) : archiver.failure);
   } else {
     refused = read_entries(reader.get(), label, intake);
   }
@@ -877,7 +897,8 @@ Submission read_submission(const std::string& source, const Catalogue& catalogue
     if (is_git_repository(path)) {
       const std::string name = repository_name(path);
       bool unreadable = false;
-      Submission commit = read_git(path, rev.empty() ? "HEAD" : rev, rev.empty() ? name : name + "@" + rev, intake, unreadable);
+      Submission commit =
+          read_git(path, rev.empty() ? "HEAD" : rev, rev.empty() ? name : name + "@" + rev, intake, unreadable);
       // A work tree handed in without @REV: its files say what the instructor is looking at.
       if (!rev.empty() || !fs::exists(fs::symlink_status(path / ".git", error))) return commit;
       Intake tree_intake(catalogue, limits);
@@ -904,8 +925,8 @@ Submission read_submission(const std::string& source, const Catalogue& catalogue
     return read_folder(path, base_name(path), catalogue, intake);
   }
   if (fs::is_regular_file(path, error)) return read_archive_file(path, archive_stem(path), intake);
-  throw Error(fmt::format("{} is neither a folder nor a file (a submission is a folder, an archive or a git repository)",
-                          source));
+  throw Error(fmt::format(
+      "{} is neither a folder nor a file (a submission is a folder, an archive or a git repository)", source));
 }
 
 }  // namespace labctl

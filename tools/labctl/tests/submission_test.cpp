@@ -192,12 +192,9 @@ class Submissions : public ::testing::Test {
 
 // The three labs of a whole course tree.
 std::vector<Item> course_tree(const std::string& prefix = "") {
-  return {{prefix + "labs/01-alpha/alpha.cpp", "alpha v1"},
-          {prefix + "labs/01-alpha/alpha.hpp", "not editable"},
-          {prefix + "labs/02-beta/beta.cpp", "beta v1"},
-          {prefix + "labs/03-gamma/gamma.cpp", "gamma v1"},
-          {prefix + "labs/03-gamma/alpha.cpp", "gamma's alpha"},
-          {prefix + "README.md", "readme"}};
+  return {{prefix + "labs/01-alpha/alpha.cpp", "alpha v1"},      {prefix + "labs/01-alpha/alpha.hpp", "not editable"},
+          {prefix + "labs/02-beta/beta.cpp", "beta v1"},         {prefix + "labs/03-gamma/gamma.cpp", "gamma v1"},
+          {prefix + "labs/03-gamma/alpha.cpp", "gamma's alpha"}, {prefix + "README.md", "readme"}};
 }
 
 // The files a course tree gives, checked for every lab.
@@ -312,11 +309,12 @@ class GitSubmissions : public Submissions {
  protected:
   // A repository "repo" with two commits: v1 (tagged first) then v2 of alpha.cpp.
   void make_repo() {
-    shell("git init -q repo && cd repo && mkdir -p labs/01-alpha labs/02-beta && "
-          "echo 'alpha v1' > labs/01-alpha/alpha.cpp && echo 'beta v1' > labs/02-beta/beta.cpp && "
-          "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && git tag first && "
-          "echo 'alpha v2' > labs/01-alpha/alpha.cpp && "
-          "git -c user.name=t -c user.email=t@t commit -qam two");
+    shell(
+        "git init -q repo && cd repo && mkdir -p labs/01-alpha labs/02-beta && "
+        "echo 'alpha v1' > labs/01-alpha/alpha.cpp && echo 'beta v1' > labs/02-beta/beta.cpp && "
+        "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && git tag first && "
+        "echo 'alpha v2' > labs/01-alpha/alpha.cpp && "
+        "git -c user.name=t -c user.email=t@t commit -qam two");
   }
 };
 
@@ -330,7 +328,8 @@ TEST_F(GitSubmissions, Head) {
   EXPECT_EQ(lab(submission, 0).files, (std::map<std::string, std::string>{{"alpha.cpp", "alpha v2\n"}}));
   EXPECT_EQ(lab(submission, 1).files, (std::map<std::string, std::string>{{"beta.cpp", "beta v1\n"}}));
   EXPECT_TRUE(has_note(submission, "graded commit")) << notes(submission);
-  EXPECT_TRUE(has_note(submission, "the work tree differs from the commit in 02-beta: uncommitted changes are not graded"))
+  EXPECT_TRUE(
+      has_note(submission, "the work tree differs from the commit in 02-beta: uncommitted changes are not graded"))
       << notes(submission);
 }
 
@@ -406,10 +405,14 @@ TEST_F(GitSubmissions, RepositoryConfigRunsNothing) {
   make_repo();
   const fs::path marker = dir_ / "pwned";
   // The config is set last: the test's own git commands would run it too.
-  shell("cd repo && echo '*.cpp filter=evil' > .gitattributes && git add .gitattributes && "
-        "git -c user.name=t -c user.email=t@t commit -qm attrs && "
-        "git config filter.evil.smudge 'touch " + marker.string() + "; cat' && "
-        "git config core.fsmonitor 'touch " + marker.string() + "'");
+  shell(
+      "cd repo && echo '*.cpp filter=evil' > .gitattributes && git add .gitattributes && "
+      "git -c user.name=t -c user.email=t@t commit -qm attrs && "
+      "git config filter.evil.smudge 'touch " +
+      marker.string() +
+      "; cat' && "
+      "git config core.fsmonitor 'touch " +
+      marker.string() + "'");
   ASSERT_FALSE(fs::exists(marker));
   const auto submission = read(dir_ / "repo");
   ASSERT_TRUE(submission.refused.empty()) << submission.refused;
@@ -421,8 +424,9 @@ TEST_F(GitSubmissions, RepositoryConfigRunsNothing) {
 // compressed store) stops the reading, and git is stopped with it.
 TEST_F(GitSubmissions, BombByBytes) {
   make_repo();
-  shell("cd repo && head -c 300000 /dev/zero > zeros.bin && git add zeros.bin && "
-        "git -c user.name=t -c user.email=t@t commit -qm zeros");
+  shell(
+      "cd repo && head -c 300000 /dev/zero > zeros.bin && git add zeros.bin && "
+      "git -c user.name=t -c user.email=t@t commit -qm zeros");
   SubmissionLimits limits;
   limits.max_total_bytes = 64 * 1024;
   const auto submission = read(dir_ / "repo", limits);
@@ -433,8 +437,9 @@ TEST_F(GitSubmissions, BombByBytes) {
 // A symbolic link committed at an editable path refuses that lab, as in an archive.
 TEST_F(GitSubmissions, SymlinkAtEditablePath) {
   make_repo();
-  shell("cd repo && rm labs/02-beta/beta.cpp && ln -s /etc/shadow labs/02-beta/beta.cpp && git add -A && "
-        "git -c user.name=t -c user.email=t@t commit -qm link");
+  shell(
+      "cd repo && rm labs/02-beta/beta.cpp && ln -s /etc/shadow labs/02-beta/beta.cpp && git add -A && "
+      "git -c user.name=t -c user.email=t@t commit -qm link");
   const auto submission = read(dir_ / "repo");
   ASSERT_TRUE(submission.refused.empty()) << submission.refused;
   EXPECT_EQ(lab(submission, 1).refused, "labs/02-beta/beta.cpp is a symbolic link");
@@ -688,7 +693,7 @@ TEST_F(Submissions, TruncatedArchive) {
   auto items = course_tree();
   items.push_back({"noise.bin", noise});
   for (const auto* file : {"cut.tar.gz", "cut.zip", "cut.tar"}) {
-    const Format format = std::string(file) == "cut.zip" ? Format::zip
+    const Format format = std::string(file) == "cut.zip"   ? Format::zip
                           : std::string(file) == "cut.tar" ? Format::tar
                                                            : Format::tar_gz;
     write_archive(dir_ / file, format, items);
@@ -777,7 +782,9 @@ TEST_F(GitSubmissions, ConcurrentReads) {
   for (std::size_t t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int round = 0; round < 3; ++round) {
-        for (const auto& source : sources) seen[t].push_back(labctl::read_submission(source.string(), catalogue_).fingerprint);
+        for (const auto& source : sources) {
+          seen[t].push_back(labctl::read_submission(source.string(), catalogue_).fingerprint);
+        }
       }
     });
   }
