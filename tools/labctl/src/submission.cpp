@@ -53,6 +53,7 @@ std::string size_text(std::uintmax_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
+// parts[from, to) joined with '/'.
 std::string join(const std::vector<std::string>& parts, std::size_t from = 0, std::size_t to = std::string::npos) {
   std::string out;
   for (std::size_t i = from; i < std::min(to, parts.size()); ++i) {
@@ -110,6 +111,7 @@ struct Place {
   std::string file;
 };
 
+// The lab whose slug is exactly `slug` (not a number: paths name folders), with its index.
 const Lab* lab_with_slug(const Catalogue& catalogue, const std::string& slug, std::size_t& index) {
   for (index = 0; index < catalogue.labs.size(); ++index) {
     if (catalogue.labs[index].slug == slug) return &catalogue.labs[index];
@@ -117,10 +119,12 @@ const Lab* lab_with_slug(const Catalogue& catalogue, const std::string& slug, st
   return nullptr;
 }
 
+// Whether `file` (a path under labs/<slug>/) is one the student may change in `lab`.
 bool is_editable(const Lab& lab, const std::string& file) {
   return std::find(lab.editable.begin(), lab.editable.end(), file) != lab.editable.end();
 }
 
+// Every place an entry at `parts` could be, under each layout; empty: nobody wants it.
 std::vector<Place> places_of(const std::vector<std::string>& parts, const Catalogue& catalogue) {
   std::vector<Place> places;
   // labs/<slug>/<file...> after `skip` leading components.
@@ -180,6 +184,7 @@ class Intake {
   std::uintmax_t total_ = 0;
 };
 
+// FNV-1a, 64 bits, as 16 hex digits: stable across runs, machines and compilers.
 std::string fnv1a_hex(const std::string& bytes) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : bytes) {
@@ -326,6 +331,7 @@ ArchivePtr new_reader() {
   return reader;
 }
 
+// libarchive's last error, for messages.
 std::string archive_message(archive* a) {
   const char* text = archive_error_string(a);
   return text != nullptr ? text : "unknown error";
@@ -416,6 +422,7 @@ std::string read_entries(archive* a, const std::string& label, Intake& intake) {
   return "";
 }
 
+// Reads an archive file (zip or tar, whatever its name says).
 Submission read_archive_file(const fs::path& file, const std::string& name, Intake& intake) {
   const std::string label = file.filename().string();
   {
@@ -517,8 +524,12 @@ std::optional<Entry> probe(int top, const std::vector<std::string>& parts, Intak
   return std::nullopt;
 }
 
+// An editable file name ("a.cpp", "src/a.cpp") as path components.
 std::vector<std::string> split_file(const std::string& file) { return split_path(file).parts; }
 
+// Reads a folder by probing only where editable files can be: labs/<slug>/<file>, <file>,
+// and, when there is no labs/ at the top, <top>/labs/<slug>/<file> for each real folder
+// <top> (no walk of the tree, which may be huge).
 Submission read_folder(const fs::path& folder, const std::string& name, const Catalogue& catalogue, Intake& intake) {
   Fd top(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (top.fd < 0) return intake.finish(name, fmt::format("cannot open {}: {}", folder.string(), std::strerror(errno)));
@@ -589,6 +600,7 @@ struct TempDir {
   }
 };
 
+// git, looked up in PATH before fork() so that "not installed" is a clear error.
 std::string find_git() {
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
@@ -755,14 +767,15 @@ la_ssize_t read_git_pipe(archive* a, void* data, const void** block) {
   return got;
 }
 
+// A folder holding .git (a folder, or a file as in worktrees), or a bare repository.
 bool is_git_repository(const fs::path& folder) {
   std::error_code error;
   if (fs::exists(fs::symlink_status(folder / ".git", error))) return true;
-  // A bare repository (or a .git folder named directly).
-  return fs::is_regular_file(folder / "HEAD", error) && fs::is_directory(folder / "objects", error) &&
+    return fs::is_regular_file(folder / "HEAD", error) && fs::is_directory(folder / "objects", error) &&
          fs::is_directory(folder / "refs", error);
 }
 
+// Without trailing whitespace (git's output ends with a newline).
 std::string trim(std::string text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   return text;
@@ -807,12 +820,15 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   GitProcess verify(args, env, where, errors, limit);
   const std::string commit = trim(verify.read_all());
   if (!verify.finish() || commit.empty()) {
+    unreadable = true;
     if (!verify.failure.empty()) {
-      unreadable = true;
       return intake.finish(name, fmt::format("cannot read the repository {}: {}", repo.string(), verify.failure));
     }
-    unreadable = true;
     return intake.finish(name, fmt::format("no commit `{}` in the repository {}", rev, repo.string()));
+  }
+  // It becomes an argument of git archive: an object name and nothing else.
+  if (commit.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return intake.finish(name, fmt::format("git named commit `{}` oddly: {}", rev, commit.substr(0, 80)));
   }
 
   // The least git takes for a repository: HEAD, objects/ and refs/.
@@ -854,6 +870,7 @@ std::string base_name(const fs::path& path) {
   return full.filename().string();
 }
 
+// "bob.tar.gz" -> "bob", "bob.zip" -> "bob", "bob.7z" -> "bob".
 std::string archive_stem(const fs::path& file) {
   std::string name = file.filename().string();
   std::string lower = name;
@@ -867,6 +884,7 @@ std::string archive_stem(const fs::path& file) {
   return file.stem().string();
 }
 
+// "alice" for alice/, alice/.git and alice.git.
 std::string repository_name(const fs::path& repo) {
   std::string name = base_name(repo);
   if (name == ".git") name = base_name(fs::absolute(repo).lexically_normal().parent_path());
