@@ -771,7 +771,7 @@ la_ssize_t read_git_pipe(archive* a, void* data, const void** block) {
 bool is_git_repository(const fs::path& folder) {
   std::error_code error;
   if (fs::exists(fs::symlink_status(folder / ".git", error))) return true;
-    return fs::is_regular_file(folder / "HEAD", error) && fs::is_directory(folder / "objects", error) &&
+  return fs::is_regular_file(folder / "HEAD", error) && fs::is_directory(folder / "objects", error) &&
          fs::is_directory(folder / "refs", error);
 }
 
