@@ -137,6 +137,13 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
   return state;
 }
 
+// The default limits, but git gets 10 s instead of 60: a test that hangs fails quickly.
+SubmissionLimits test_limits() {
+  SubmissionLimits limits;
+  limits.git_time_limit = std::chrono::seconds(10);
+  return limits;
+}
+
 class Submissions : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -161,8 +168,13 @@ class Submissions : public ::testing::Test {
     return file;
   }
 
-  Submission read(const fs::path& source, const SubmissionLimits& limits = {}) {
+  Submission read(const fs::path& source, const SubmissionLimits& limits = test_limits()) {
     return labctl::read_submission(source.string(), catalogue_, limits);
+  }
+
+  // Reads commit `rev` of the repository dir_/`repo`.
+  Submission read_at(const std::string& repo, const std::string& rev, const SubmissionLimits& limits = test_limits()) {
+    return labctl::read_submission((dir_ / repo).string() + "@" + rev, catalogue_, limits);
   }
 
   // Runs a shell command for setting up a fixture (git); a test failure if it fails.
@@ -307,6 +319,11 @@ TEST_F(Submissions, CourseTreeWinsOverBareFile) {
 
 class GitSubmissions : public Submissions {
  protected:
+  void SetUp() override {
+    Submissions::SetUp();
+    if (std::system("git --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "git is not installed";
+  }
+
   // A repository "repo" with two commits: v1 (tagged first) then v2 of alpha.cpp.
   void make_repo() {
     shell(
@@ -362,7 +379,7 @@ TEST_F(GitSubmissions, UnusableGitFolderIsReadAsAFolder) {
 // PATH@REV reads that commit; the name says which.
 TEST_F(GitSubmissions, NamedOlderRevision) {
   make_repo();
-  const auto submission = labctl::read_submission((dir_ / "repo").string() + "@first", catalogue_);
+  const auto submission = read_at("repo", "first");
   ASSERT_TRUE(submission.refused.empty()) << submission.refused;
   EXPECT_EQ(submission.name, "repo@first");
   EXPECT_EQ(lab(submission, 0).files, (std::map<std::string, std::string>{{"alpha.cpp", "alpha v1\n"}}));
@@ -372,19 +389,19 @@ TEST_F(GitSubmissions, NamedOlderRevision) {
 
 TEST_F(GitSubmissions, UnknownRevisionRefused) {
   make_repo();
-  const auto submission = labctl::read_submission((dir_ / "repo").string() + "@no-such-tag", catalogue_);
+  const auto submission = read_at("repo", "no-such-tag");
   EXPECT_NE(submission.refused.find("no commit `no-such-tag`"), std::string::npos) << submission.refused;
   EXPECT_EQ(lab(submission, 0).refused, submission.refused);
   EXPECT_TRUE(lab(submission, 0).files.empty());
   // A revision that looks like an option is never passed to git as one.
-  const auto option = labctl::read_submission((dir_ / "repo").string() + "@--output=x", catalogue_);
+  const auto option = read_at("repo", "--output=x");
   EXPECT_NE(option.refused.find("not a revision"), std::string::npos) << option.refused;
 }
 
 // @REV after something that is not a repository is a usage error, as is a missing source.
 TEST_F(Submissions, UnusableSourceThrows) {
   put("plain/labs/01-alpha/alpha.cpp", "x");
-  EXPECT_THROW(labctl::read_submission((dir_ / "plain").string() + "@HEAD", catalogue_), labctl::Error);
+  EXPECT_THROW(read_at("plain", "HEAD"), labctl::Error);
   EXPECT_THROW(read(dir_ / "missing"), labctl::Error);
 }
 
@@ -427,7 +444,7 @@ TEST_F(GitSubmissions, BombByBytes) {
   shell(
       "cd repo && head -c 300000 /dev/zero > zeros.bin && git add zeros.bin && "
       "git -c user.name=t -c user.email=t@t commit -qm zeros");
-  SubmissionLimits limits;
+  SubmissionLimits limits = test_limits();
   limits.max_total_bytes = 64 * 1024;
   const auto submission = read(dir_ / "repo", limits);
   EXPECT_EQ(submission.refused, "archive bomb: repo holds more than 64 KiB uncompressed");
@@ -452,10 +469,10 @@ TEST_F(GitSubmissions, HangingGitIsKilled) {
   make_repo();
   fs::create_directories(dir_ / "repo/.git/objects/info");
   ASSERT_EQ(::mkfifo((dir_ / "repo/.git/objects/info/alternates").c_str(), 0644), 0);
-  SubmissionLimits limits;
+  SubmissionLimits limits = test_limits();
   limits.git_time_limit = std::chrono::seconds(1);
   auto started = std::chrono::steady_clock::now();
-  const auto named = labctl::read_submission((dir_ / "repo").string() + "@HEAD", catalogue_, limits);
+  const auto named = read_at("repo", "HEAD", limits);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
   EXPECT_NE(named.refused.find("git took longer than 1 s"), std::string::npos) << named.refused;
 
@@ -582,7 +599,7 @@ TEST_F(Submissions, DeviceAndFifo) {
 
 // An editable file over the size limit refuses its lab; a big file elsewhere costs nothing.
 TEST_F(Submissions, OversizedFile) {
-  SubmissionLimits limits;
+  SubmissionLimits limits = test_limits();
   limits.max_file_bytes = 1000;
   auto items = course_tree();
   items[0].data = std::string(1001, 'x');
@@ -652,7 +669,7 @@ TEST_F(Submissions, FolderTopFolders) {
 
 // 200 KiB of zeros gzip to a few hundred bytes; the limit counts decompressed bytes.
 TEST_F(Submissions, BombByBytes) {
-  SubmissionLimits limits;
+  SubmissionLimits limits = test_limits();
   limits.max_total_bytes = 64 * 1024;
   auto items = course_tree();
   items.push_back({"zeros.bin", std::string(200 * 1024, '\0')});
@@ -670,7 +687,7 @@ TEST_F(Submissions, BombByBytes) {
 }
 
 TEST_F(Submissions, BombByEntryCount) {
-  SubmissionLimits limits;
+  SubmissionLimits limits = test_limits();
   limits.max_entries = 50;
   auto items = course_tree();
   for (int i = 0; i < 60; ++i) items.push_back({"junk/" + std::to_string(i), ""});
@@ -783,7 +800,7 @@ TEST_F(GitSubmissions, ConcurrentReads) {
     threads.emplace_back([&, t] {
       for (int round = 0; round < 3; ++round) {
         for (const auto& source : sources) {
-          seen[t].push_back(labctl::read_submission(source.string(), catalogue_).fingerprint);
+          seen[t].push_back(read(source).fingerprint);
         }
       }
     });
@@ -807,7 +824,7 @@ TEST_F(GitSubmissions, NoTemporaryFilesLeft) {
   };
   const std::size_t before = count();
   read(dir_ / "repo");
-  labctl::read_submission((dir_ / "repo").string() + "@nope", catalogue_);
+  read_at("repo", "nope");
   EXPECT_EQ(count(), before);
 }
 
