@@ -53,6 +53,15 @@ std::string size_text(std::uintmax_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
+// A name from a submission as it may be shown: control characters (a terminal escape
+// sequence, a newline faking a second note) become '?', and very long names are cut.
+std::string printable(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, 200)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  if (name.size() > 200) out += "…";
+  return out;
+}
+
 // parts[from, to) joined with '/'.
 std::string join(const std::vector<std::string>& parts, std::size_t from = 0, std::size_t to = std::string::npos) {
   std::string out;
@@ -378,8 +387,8 @@ std::string read_entries(archive* a, const std::string& label, Intake& intake) {
     const char* name = archive_entry_pathname(header);
     if (name == nullptr) name = archive_entry_pathname_utf8(header);
     Entry entry;
-    entry.display = name != nullptr ? name : "(an entry without a readable name)";
-    SplitPath path = split_path(entry.display);
+    SplitPath path = split_path(name != nullptr ? name : "");
+    entry.display = name != nullptr ? printable(name) : "(an entry without a readable name)";
     entry.parts = std::move(path.parts);
     const std::string kind = type_problem(header);
     entry.problem = !path.unsafe.empty() ? path.unsafe : kind;
@@ -468,7 +477,7 @@ std::optional<Entry> probe(int top, const std::vector<std::string>& parts, Intak
     struct stat st {};
     if (::fstatat(dir.fd, parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
     Entry entry;
-    entry.display = join(parts, 0, i + 1);
+    entry.display = printable(join(parts, 0, i + 1));
     entry.parts = parts;
     const bool last = i + 1 == parts.size();
     if (!last) {
@@ -564,7 +573,7 @@ Submission read_folder(const fs::path& folder, const std::string& name, const Ca
       const auto status = it->symlink_status(error);
       if (error) break;
       if (fs::is_symlink(status)) {
-        intake.skip(Entry{child, {child}, "is a symbolic link", {}});
+        intake.skip(Entry{printable(child), {child}, "is a symbolic link", {}});
         continue;
       }
       if (!fs::is_directory(status)) continue;

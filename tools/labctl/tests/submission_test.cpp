@@ -639,6 +639,16 @@ TEST_F(Submissions, BackslashPaths) {
   EXPECT_TRUE(has_note(submission, "drive letter")) << notes(submission);
 }
 
+// Names from a submission reach the instructor's terminal: no escape sequences, no fake
+// extra lines, no kilobytes of name.
+TEST_F(Submissions, NamesArePrintable) {
+  write_archive(dir_ / "esc.tar", Format::tar,
+                {{"\x1b[2J\x1b[31mevil\nnote", "", AE_IFLNK, "x"}, {std::string(300, 'n'), "", AE_IFLNK, "x"}});
+  const auto submission = read(dir_ / "esc.tar");
+  EXPECT_TRUE(has_note(submission, "skipped ?[2J?[31mevil?note: it is a symbolic link")) << notes(submission);
+  for (const auto& note : submission.notes) EXPECT_LT(note.size(), 260u) << note;
+}
+
 // Thousands of skipped links make a few notes and a count, not thousands of lines.
 TEST_F(Submissions, SkipNotesAreCapped) {
   auto items = course_tree();
