@@ -447,7 +447,8 @@ TEST_F(GitSubmissions, BombByBytes) {
   SubmissionLimits limits = test_limits();
   limits.max_total_bytes = 64 * 1024;
   const auto submission = read(dir_ / "repo", limits);
-  EXPECT_EQ(submission.refused, "archive bomb: repo holds more than 64 KiB uncompressed");
+  EXPECT_EQ(submission.refused,
+            "archive bomb: repo holds more than 64 KiB uncompressed (hand in the sources without build/)");
   EXPECT_TRUE(lab(submission, 0).files.empty());
 }
 
@@ -686,14 +687,16 @@ TEST_F(Submissions, BombByBytes) {
   write_archive(dir_ / "bomb.tar.gz", Format::tar_gz, items);
   ASSERT_LT(fs::file_size(dir_ / "bomb.tar.gz"), 8u * 1024);
   const auto submission = read(dir_ / "bomb.tar.gz", limits);
-  EXPECT_EQ(submission.refused, "archive bomb: bomb.tar.gz holds more than 64 KiB uncompressed");
+  EXPECT_EQ(submission.refused,
+            "archive bomb: bomb.tar.gz holds more than 64 KiB uncompressed (hand in the sources without build/)");
   for (const auto& lab : submission.labs) {
     EXPECT_TRUE(lab.files.empty());
     EXPECT_EQ(lab.refused, submission.refused);
   }
   // The same in a zip.
   write_archive(dir_ / "bomb.zip", Format::zip, items);
-  EXPECT_EQ(read(dir_ / "bomb.zip", limits).refused, "archive bomb: bomb.zip holds more than 64 KiB uncompressed");
+  EXPECT_EQ(read(dir_ / "bomb.zip", limits).refused,
+            "archive bomb: bomb.zip holds more than 64 KiB uncompressed (hand in the sources without build/)");
 }
 
 TEST_F(Submissions, BombByEntryCount) {
