@@ -1,0 +1,748 @@
+// run_sandboxed: the grader's side (start, watch, limit, collect) and the code that runs
+// inside between clone() and exec (the namespace's init and the program's setup). See
+// sandbox.hpp for the design and docs/grading.md for what it defends against.
+//
+// labctl may grade with several threads (grade --jobs), so everything between clone() and
+// execve() uses only async-signal-safe system calls on memory prepared beforehand: no
+// malloc, no stdio, no exceptions.
+#include "sandbox.hpp"
+
+#include "errors.hpp"
+
+#include <fmt/format.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace labctl {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// ------------------------------------------------------------------ init → grader reports
+
+// Fixed-size records on the status pipe, written by trusted code only (init, and the
+// program's child before exec: the pipe is close-on-exec, so the program never holds it).
+enum RecordKind : int {
+  kStarted = 1,     // value: the program's pid as init sees it
+  kHidden = 2,      // value: 1 if no hidden path was readable
+  kSetupError = 3,  // value: errno, extra: the SetupStep that failed
+  kExecError = 4,   // value: errno of execve
+  kFinal = 5,       // value: the program's wait status, extra: processes killed after it
+};
+struct Record {
+  int kind = 0;
+  int value = 0;
+  int extra = 0;
+};
+
+// The step of the program's setup that failed, for the error message.
+enum SetupStep : int { kStepPrivileges = 1, kStepLimits = 2, kStepFds = 3, kStepWorkdir = 4, kStepFork = 5 };
+
+const char* step_words(int step) {
+  switch (step) {
+    case kStepPrivileges: return "drop privileges";
+    case kStepLimits: return "set resource limits";
+    case kStepFds: return "set up file descriptors";
+    case kStepWorkdir: return "enter the staging directory";
+    case kStepFork: return "fork";
+  }
+  return "set up";
+}
+
+// ------------------------------------------------------------ everything prepared before clone
+
+// What the code after clone() needs, as plain C data that outlives the fork.
+struct Plan {
+  std::string program;  // resolved argv[0]
+  std::vector<std::string> argv_strings, env_strings;
+  std::vector<char*> argv, env;
+  std::string workdir;
+  std::vector<std::string> hidden_dirs, hidden_files;  // existing hidden paths, by kind
+  bool as_root = false;    // labctl is root: switch to spec.uid/gid
+  bool pid_ns = false;     // init is pid 1 of a fresh PID namespace
+  bool mount_ns = false;   // init has a private mount namespace
+  bool user_ns = false;    // ... and a user namespace (labctl not root)
+  uid_t uid = 0;
+  gid_t gid = 0;
+  rlim_t cpu_seconds = 0, file_bytes = 0, nproc = 0;
+  // Pipes: labctl reads *_r, the sandbox writes *_w. sync: labctl → init, "maps written".
+  int null_fd = -1, out_r = -1, out_w = -1, chan_r = -1, chan_w = -1, status_r = -1, status_w = -1;
+  int sync_r = -1, sync_w = -1;
+};
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// argv[0] through PATH, decided before clone so "not found" is a clear error.
+std::string resolve(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
+
+void make_pipe(int& read_end, int& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  read_end = fds[0];
+  write_end = fds[1];
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+// ------------------------------------------------- inside: async-signal-safe code only
+
+void send(int fd, int kind, int value, int extra = 0) {
+  const Record record{kind, value, extra};
+  [[maybe_unused]] auto written = ::write(fd, &record, sizeof record);  // < PIPE_BUF: atomic
+}
+
+[[noreturn]] void fail_setup(const Plan& plan, int step) {
+  send(plan.status_w, kSetupError, errno, step);
+  ::_exit(127);
+}
+
+// Closes every fd except those in `keep` (unsorted, -1 entries ignored): init must not
+// hold other sandboxes' pipes, which labctl's other threads may have open right now.
+void close_all_except(std::array<int, 6> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned int from = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned int>(fd) > from) ::syscall(SYS_close_range, from, static_cast<unsigned int>(fd) - 1, 0);
+    from = static_cast<unsigned int>(fd) + 1;
+  }
+  if (::syscall(SYS_close_range, from, ~0U, 0) != 0) {
+    for (unsigned int fd = from; fd < 4096; ++fd) ::close(static_cast<int>(fd));  // kernels before 5.9
+  }
+}
+
+// True when the directory at `fd` lists nothing but "." and "..".
+bool directory_is_empty(int fd) {
+  alignas(8) char buffer[4096];
+  const long bytes = ::syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+  if (bytes < 0) return true;  // unreadable is as good as empty
+  for (long offset = 0; offset < bytes;) {
+    // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+    unsigned short length = 0;
+    std::memcpy(&length, buffer + offset + 16, sizeof length);
+    const char* name = buffer + offset + 19;
+    const bool dot = name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+    if (!dot) return false;
+    offset += length;
+  }
+  return true;
+}
+
+// Run as the program's uid, just before exec: can it read any hidden path?
+bool hidden_paths_unreadable(const Plan& plan) {
+  for (const auto& dir : plan.hidden_dirs) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      // Not listable; but with search permission its files could still be opened by name.
+      if (::access(dir.c_str(), X_OK) == 0) return false;
+      continue;
+    }
+    const bool empty = directory_is_empty(fd);
+    ::close(fd);
+    if (!empty) return false;
+  }
+  for (const auto& file : plan.hidden_files) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) continue;
+    char byte;
+    const auto got = ::read(fd, &byte, 1);
+    ::close(fd);
+    if (got > 0) return false;
+  }
+  return true;
+}
+
+// Puts `from` at fd `to` (clearing close-on-exec unless `cloexec`).
+bool place_fd(int from, int to, bool cloexec) {
+  if (from == to) return ::fcntl(to, F_SETFD, cloexec ? FD_CLOEXEC : 0) == 0;
+  return ::dup3(from, to, cloexec ? O_CLOEXEC : 0) == to;
+}
+
+// The program's process, from fork to exec.
+[[noreturn]] void become_program(const Plan& plan) {
+  ::setpgid(0, 0);
+  // Dispositions labctl set (ignored signals survive exec) and its blocked signals.
+  for (int signal = 1; signal < NSIG; ++signal) ::signal(signal, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  if (plan.as_root) {
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
+        ::setresuid(plan.uid, plan.uid, plan.uid) != 0) {
+      fail_setup(plan, kStepPrivileges);
+    }
+  }
+  // No setuid binary (su, mount, ...) can give privileges back.
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_setup(plan, kStepPrivileges);
+
+  const rlimit cpu{plan.cpu_seconds, plan.cpu_seconds + 1};  // SIGXCPU, then SIGKILL a second later
+  const rlimit file{plan.file_bytes, plan.file_bytes};
+  const rlimit nproc{plan.nproc, plan.nproc};
+  const rlimit no_core{0, 0};
+  if (::setrlimit(RLIMIT_CPU, &cpu) != 0 || ::setrlimit(RLIMIT_FSIZE, &file) != 0 ||
+      ::setrlimit(RLIMIT_CORE, &no_core) != 0) {
+    fail_setup(plan, kStepLimits);
+  }
+  // Without a uid or user namespace of its own, the count would include labctl's own
+  // processes: then only the grader's watch bounds the threads.
+  if ((plan.as_root || plan.user_ns) && ::setrlimit(RLIMIT_NPROC, &nproc) != 0) fail_setup(plan, kStepLimits);
+
+  send(plan.status_w, kHidden, hidden_paths_unreadable(plan) ? 1 : 0);
+
+  if (::chdir(plan.workdir.c_str()) != 0) fail_setup(plan, kStepWorkdir);
+
+  // fds: first out of the way (above anything we place), then into their places.
+  const int null_fd = ::fcntl(plan.null_fd, F_DUPFD_CLOEXEC, 10);
+  const int out_fd = ::fcntl(plan.out_w, F_DUPFD_CLOEXEC, 10);
+  const int chan_fd = plan.chan_w >= 0 ? ::fcntl(plan.chan_w, F_DUPFD_CLOEXEC, 10) : -1;
+  const int status_high = ::fcntl(plan.status_w, F_DUPFD_CLOEXEC, 10);
+  if (null_fd < 0 || out_fd < 0 || status_high < 0 || (plan.chan_w >= 0 && chan_fd < 0)) fail_setup(plan, kStepFds);
+  const int status_fd = chan_fd >= 0 ? kResultFd + 1 : kResultFd;
+  if (!place_fd(null_fd, STDIN_FILENO, false) || !place_fd(out_fd, STDOUT_FILENO, false) ||
+      !place_fd(out_fd, STDERR_FILENO, false) || (chan_fd >= 0 && !place_fd(chan_fd, kResultFd, false)) ||
+      !place_fd(status_high, status_fd, true)) {
+    fail_setup(plan, kStepFds);
+  }
+  if (::syscall(SYS_close_range, static_cast<unsigned int>(status_fd + 1), ~0U, 0) != 0) {
+    for (int fd = status_fd + 1; fd < 4096; ++fd) ::close(fd);
+  }
+
+  ::execve(plan.program.c_str(), plan.argv.data(), plan.env.data());
+  send(status_fd, kExecError, errno);
+  ::_exit(127);
+}
+
+void pause_briefly() {
+  const timespec millisecond{0, 1'000'000};
+  ::nanosleep(&millisecond, nullptr);
+}
+
+// In a sandbox without a PID namespace, labctl root: every process of the sandbox uid
+// dies (a process may signal its own uid's processes, so a helper does it as that uid).
+void kill_uid(const Plan& plan) {
+  const pid_t killer = ::fork();
+  if (killer == 0) {
+    if (::setresuid(plan.uid, plan.uid, plan.uid) == 0) ::kill(-1, SIGKILL);
+    ::_exit(0);
+  }
+  if (killer > 0) ::waitpid(killer, nullptr, 0);
+}
+
+// The sandbox's init: sets up the namespaces' view, starts the program, waits for it,
+// then kills and reaps whatever it left, and reports.
+[[noreturn]] void become_init(const Plan& plan) {
+  close_all_except({plan.null_fd, plan.out_w, plan.chan_w, plan.status_w, plan.sync_r, -1});
+  if (plan.user_ns) {
+    char go;
+    if (::read(plan.sync_r, &go, 1) != 1) ::_exit(127);  // labctl could not write the maps
+    ::close(plan.sync_r);
+  }
+  // If labctl dies, so does init, and with it (PID namespace) the whole program.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  ::setsid();
+  // Without a PID namespace, orphans of the program still come back to init.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  if (plan.mount_ns && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) {
+    const unsigned long locked = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    for (const auto& dir : plan.hidden_dirs) ::mount("tmpfs", dir.c_str(), "tmpfs", locked, "size=4k,mode=0555");
+    for (const auto& file : plan.hidden_files) {
+      if (::mount("/dev/null", file.c_str(), nullptr, MS_BIND, nullptr) == 0) {
+        ::mount(nullptr, file.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr);
+      }
+    }
+    // The namespace's own /proc: the program sees only its own processes.
+    if (plan.pid_ns) ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  }
+
+  const pid_t program = ::fork();
+  if (program < 0) fail_setup(plan, kStepFork);
+  if (program == 0) become_program(plan);
+  ::setpgid(program, program);
+  send(plan.status_w, kStarted, program);
+  // init keeps none of the program's pipes: their EOF must mean "every writer is gone".
+  ::close(plan.null_fd);
+  ::close(plan.out_w);
+  if (plan.chan_w >= 0) ::close(plan.chan_w);
+
+  int status = 0;
+  while (true) {
+    int any = 0;
+    const pid_t done = ::waitpid(-1, &any, __WALL);
+    if (done == program) {
+      status = any;
+      break;
+    }
+    if (done < 0 && errno != EINTR) break;  // cannot happen: the program is our child
+  }
+
+  int leftover = 0;
+  if (plan.pid_ns) {
+    ::kill(-1, SIGKILL);  // everyone in the namespace but init
+    while (true) {
+      const pid_t done = ::waitpid(-1, nullptr, __WALL);
+      if (done > 0) {
+        ++leftover;
+      } else if (errno != EINTR) {
+        break;  // ECHILD: all reaped
+      }
+    }
+  } else {
+    ::kill(-program, SIGKILL);
+    if (plan.as_root) kill_uid(plan);
+    // Reparented orphans (subreaper); bounded, as one may have escaped both kills.
+    for (int tries = 0; tries < 50; ++tries) {
+      const pid_t done = ::waitpid(-1, nullptr, __WALL | WNOHANG);
+      if (done > 0) {
+        ++leftover;
+        continue;
+      }
+      if (done < 0) break;
+      pause_briefly();
+    }
+  }
+  send(plan.status_w, kFinal, status, leftover);
+  ::_exit(0);
+}
+
+// ------------------------------------------------------------------ labctl's side
+
+// One look at the sandbox's processes, from labctl's /proc.
+struct Sample {
+  int processes = 0;
+  long threads = 0;
+  unsigned long long cpu_ticks = 0;  // user+system, with reaped children's
+};
+
+// Fields after the command name in /proc/PID/stat, numbered as in proc(5) from 3 (state).
+std::vector<std::string> stat_fields(const fs::path& stat_file) {
+  std::ifstream in(stat_file);
+  std::string text;
+  std::getline(in, text);
+  const auto paren = text.rfind(')');
+  std::vector<std::string> fields;
+  if (paren == std::string::npos) return fields;
+  std::istringstream rest(text.substr(paren + 1));
+  std::string field;
+  while (rest >> field) fields.push_back(field);
+  return fields;
+}
+
+unsigned long long field_number(const std::vector<std::string>& fields, int proc5_number) {
+  const auto index = static_cast<std::size_t>(proc5_number - 3);
+  if (index >= fields.size()) return 0;
+  return std::strtoull(fields[index].c_str(), nullptr, 10);
+}
+
+std::string link_target(const fs::path& link) {
+  char buffer[128];
+  const auto length = ::readlink(link.c_str(), buffer, sizeof buffer);
+  return length > 0 ? std::string(buffer, static_cast<std::size_t>(length)) : std::string();
+}
+
+// How labctl tells the sandbox's processes from the machine's others.
+struct Membership {
+  pid_t init = 0;
+  std::string pid_namespace;  // "pid:[4026532…]" when the sandbox has its own
+  bool by_uid = false;        // labctl root, no PID namespace: processes of uid
+  uid_t uid = 0;
+  pid_t group = 0;            // else: the program's process group
+
+  bool contains(pid_t pid, const fs::path& dir, const std::vector<std::string>& fields) const {
+    if (pid == init) return false;
+    if (!pid_namespace.empty()) return link_target(dir / "ns" / "pid") == pid_namespace;
+    if (by_uid) {
+      struct stat info {};
+      return ::stat(dir.c_str(), &info) == 0 && info.st_uid == uid;
+    }
+    return group > 0 && static_cast<pid_t>(field_number(fields, 5)) == group;
+  }
+};
+
+Sample take_sample(const Membership& members) {
+  Sample sample;
+  const auto init_fields = stat_fields(fs::path("/proc") / std::to_string(members.init) / "stat");
+  sample.cpu_ticks = field_number(init_fields, 16) + field_number(init_fields, 17);
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return sample;
+  while (const dirent* entry = ::readdir(proc)) {
+    const char* name = entry->d_name;
+    if (name[0] < '1' || name[0] > '9') continue;
+    const pid_t pid = static_cast<pid_t>(std::strtol(name, nullptr, 10));
+    const fs::path dir = fs::path("/proc") / name;
+    std::vector<std::string> fields;
+    if (members.pid_namespace.empty() && !members.by_uid) fields = stat_fields(dir / "stat");
+    if (!members.contains(pid, dir, fields)) continue;
+    if (fields.empty()) fields = stat_fields(dir / "stat");
+    if (fields.empty()) continue;  // gone meanwhile
+    ++sample.processes;
+    sample.threads += static_cast<long>(field_number(fields, 20));
+    for (int field : {14, 15, 16, 17}) sample.cpu_ticks += field_number(fields, field);
+  }
+  ::closedir(proc);
+  return sample;
+}
+
+void chown_tree(const fs::path& root, uid_t uid, gid_t gid) {
+  if (::lchown(root.c_str(), uid, gid) != 0) {
+    throw Error(fmt::format("cannot hand {} to uid {}: {}", root.string(), uid, std::strerror(errno)));
+  }
+  std::error_code error;
+  for (fs::recursive_directory_iterator it(root, error), end; !error && it != end; it.increment(error)) {
+    if (::lchown(it->path().c_str(), uid, gid) != 0) {
+      throw Error(fmt::format("cannot hand {} to uid {}: {}", it->path().string(), uid, std::strerror(errno)));
+    }
+  }
+}
+
+bool write_text(const fs::path& file, const std::string& text) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+// clone() as fork(), with namespace flags: the child returns 0 and continues on a copy
+// of this stack, like fork, so become_init needs no stack of its own.
+pid_t clone_with(unsigned long flags) {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
+}
+
+// Starts init in the strongest isolation the kernel grants, recording which in `plan`
+// and `result`. Returns init's pid.
+pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
+  std::vector<unsigned long> attempts;
+  if (try_namespaces) {
+    const unsigned long user = plan.as_root ? 0 : CLONE_NEWUSER;
+    attempts = {user | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS, user | CLONE_NEWPID | CLONE_NEWNS};
+    if (plan.as_root) attempts.push_back(CLONE_NEWNS);
+  }
+  attempts.push_back(0);
+
+  for (const unsigned long flags : attempts) {
+    plan.pid_ns = (flags & CLONE_NEWPID) != 0;
+    plan.mount_ns = (flags & CLONE_NEWNS) != 0;
+    plan.user_ns = (flags & CLONE_NEWUSER) != 0;
+    if (plan.user_ns) make_pipe(plan.sync_r, plan.sync_w);
+    // Decided by the parent, so init reads consistent C data: nproc counts init itself
+    // in a user namespace (same uid), not when labctl is root (init stays root).
+    const pid_t pid = clone_with(flags);
+    if (pid == 0) become_init(plan);
+    if (pid < 0) {
+      const int error = errno;
+      close_fd(plan.sync_r);
+      close_fd(plan.sync_w);
+      if (error == EPERM || error == EINVAL || error == ENOSPC || error == EUSERS || error == EACCES) continue;
+      throw Error(fmt::format("cannot start {}: {}", plan.program, std::strerror(error)));
+    }
+    if (plan.user_ns) {
+      // The program keeps labctl's uid inside, so it has no capabilities after exec.
+      const fs::path proc = fs::path("/proc") / std::to_string(pid);
+      const bool mapped = write_text(proc / "setgroups", "deny") &&
+                          write_text(proc / "uid_map", fmt::format("{0} {0} 1", ::getuid())) &&
+                          write_text(proc / "gid_map", fmt::format("{0} {0} 1", ::getgid()));
+      close_fd(plan.sync_r);
+      if (!mapped) {
+        close_fd(plan.sync_w);  // init reads EOF and exits
+        ::waitpid(pid, nullptr, 0);
+        continue;
+      }
+      [[maybe_unused]] auto written = ::write(plan.sync_w, "g", 1);
+      close_fd(plan.sync_w);
+    }
+    result.pid_isolated = plan.pid_ns;
+    result.network_isolated = (flags & CLONE_NEWNET) != 0;
+    return pid;
+  }
+  throw Error(fmt::format("cannot start {}: no way to fork", plan.program));  // unreachable: flags 0 is tried
+}
+
+// Reads what is there (the fd is non-blocking); false at EOF or error.
+bool read_into(int fd, std::string& sink, std::uintmax_t cap, std::uintmax_t& total) {
+  char buffer[65536];
+  while (true) {
+    const auto got = ::read(fd, buffer, sizeof buffer);
+    if (got > 0) {
+      const auto bytes = static_cast<std::uintmax_t>(got);
+      if (total < cap) sink.append(buffer, static_cast<std::size_t>(std::min(bytes, cap - total)));
+      total += bytes;
+      continue;
+    }
+    if (got == 0) return false;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN;
+  }
+}
+
+std::string bytes_words(std::uintmax_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} bytes", bytes);
+}
+
+}  // namespace
+
+std::string SandboxResult::limit_words() const {
+  switch (limit) {
+    case Limit::none: return {};
+    case Limit::wall_time: return fmt::format("wall-time limit ({} s)", limit_value);
+    case Limit::cpu_time: return fmt::format("CPU-time limit ({} s)", limit_value);
+    case Limit::output: return fmt::format("output limit ({})", bytes_words(limit_value));
+    case Limit::file_size: return fmt::format("file-size limit ({})", bytes_words(limit_value));
+    case Limit::threads: return fmt::format("thread limit ({})", limit_value);
+  }
+  return {};
+}
+
+SandboxResult run_sandboxed(const SandboxSpec& spec) {
+  if (spec.argv.empty()) throw Error("internal: run_sandboxed without a program");
+  Plan plan;
+  plan.program = resolve(spec.argv[0]);
+  if (plan.program.empty() || ::access(plan.program.c_str(), X_OK) != 0) {
+    throw Error(fmt::format("cannot run {}: {}", spec.argv[0], plan.program.empty() ? "not found in PATH" : std::strerror(errno)));
+  }
+  std::error_code error;
+  if (!fs::is_directory(spec.workdir, error)) {
+    throw Error(fmt::format("cannot run {}: no staging directory {}", spec.argv[0], spec.workdir.string()));
+  }
+  plan.as_root = ::geteuid() == 0;
+  plan.uid = plan.as_root ? spec.uid : ::getuid();
+  plan.gid = plan.as_root ? spec.gid : ::getgid();
+  if (plan.as_root && (spec.uid == 0 || spec.gid == 0)) throw Error("internal: the sandbox never runs a program as root");
+  if (plan.as_root) chown_tree(spec.workdir, spec.uid, spec.gid);
+  plan.workdir = fs::absolute(spec.workdir).string();
+  plan.argv_strings = spec.argv;
+  plan.argv = c_strings(plan.argv_strings);
+  for (const auto& [name, value] : spec.env) {
+    if (name != kResultFdVariable) plan.env_strings.push_back(name + "=" + value);
+  }
+  if (spec.result_channel) plan.env_strings.push_back(fmt::format("{}={}", kResultFdVariable, kResultFd));
+  plan.env = c_strings(plan.env_strings);
+  for (const auto& path : spec.hidden) {
+    const fs::path absolute = fs::absolute(path);
+    if (fs::is_directory(absolute, error)) {
+      plan.hidden_dirs.push_back(absolute.string());
+    } else if (fs::exists(absolute, error)) {
+      plan.hidden_files.push_back(absolute.string());
+    }
+  }
+  plan.cpu_seconds = static_cast<rlim_t>(std::max<long long>(1, spec.cpu.count()));
+  plan.file_bytes = static_cast<rlim_t>(spec.max_file_bytes);
+
+  plan.null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (plan.null_fd < 0) throw Error(fmt::format("cannot open /dev/null: {}", std::strerror(errno)));
+  make_pipe(plan.out_r, plan.out_w);
+  if (spec.result_channel) make_pipe(plan.chan_r, plan.chan_w);
+  make_pipe(plan.status_r, plan.status_w);
+  // Every fd this call opened is closed on every way out.
+  struct Closer {
+    Plan& plan;
+    ~Closer() {
+      for (int* fd : {&plan.null_fd, &plan.out_r, &plan.out_w, &plan.chan_r, &plan.chan_w, &plan.status_r,
+                      &plan.status_w, &plan.sync_r, &plan.sync_w}) {
+        close_fd(*fd);
+      }
+    }
+  } closer{plan};
+
+  SandboxResult result;
+  const auto started = Clock::now();
+  // nproc: in a user namespace init (same uid) counts too.
+  plan.nproc = static_cast<rlim_t>(std::max(1, spec.max_threads) + (plan.as_root ? 0 : 1));
+  const pid_t init = start_init(plan, result, spec.namespaces);
+  close_fd(plan.null_fd);
+  close_fd(plan.out_w);
+  close_fd(plan.chan_w);
+  close_fd(plan.status_w);
+
+  Membership members;
+  members.init = init;
+  if (plan.pid_ns) members.pid_namespace = link_target(fs::path("/proc") / std::to_string(init) / "ns" / "pid");
+  members.by_uid = !plan.pid_ns && plan.as_root;
+  members.uid = plan.uid;
+  // Without the namespace's link (init already gone) nothing is sampled: nothing to see.
+  if (plan.pid_ns && members.pid_namespace.empty()) members.pid_namespace = "gone";
+
+  for (int fd : {plan.out_r, plan.chan_r, plan.status_r}) {
+    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+
+  // Kills the whole program: init in a PID namespace takes everyone with it; otherwise
+  // the program's group and (root) its uid, and init reports as usual.
+  pid_t program_pid = 0;
+  auto kill_everything = [&] {
+    if (plan.pid_ns) {
+      ::kill(init, SIGKILL);
+      return;
+    }
+    if (program_pid > 0) ::kill(-program_pid, SIGKILL);
+    if (plan.as_root) kill_uid(plan);
+  };
+
+  const auto deadline = started + spec.wall;
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  const auto cpu_ticks = static_cast<unsigned long long>(plan.cpu_seconds) * static_cast<unsigned long long>(ticks_per_second);
+  const auto sample_every = std::chrono::milliseconds(10);
+  auto next_sample = started + std::chrono::milliseconds(5);
+  std::uintmax_t output_total = 0, channel_total = 0;
+  bool output_open = true, channel_open = plan.chan_r >= 0, status_open = true;
+  bool killed = false;
+  std::string status_bytes;
+  int exec_error = 0, setup_error = 0, setup_step = 0, final_status = 0, hidden_ok = -1;
+  bool have_final = false;
+
+  auto set_limit = [&](Limit limit, std::uintmax_t value) {
+    if (result.limit != Limit::none) return;
+    result.limit = limit;
+    result.limit_value = value;
+  };
+
+  Sample last;
+  // Until init is gone (its status pipe at EOF), then until the program's pipes are at EOF
+  // too: at once with a PID namespace (everyone is dead); without one a process that
+  // escaped may hold them, so that wait is bounded.
+  Clock::time_point drain_until{};
+  while (status_open || ((output_open || channel_open) && Clock::now() < drain_until)) {
+    const auto now = Clock::now();
+    auto wait = std::min(next_sample, deadline) - now;
+    if (!status_open) wait = drain_until - now;
+    std::array<pollfd, 3> fds{};
+    fds[0] = {status_open ? plan.status_r : -1, POLLIN, 0};
+    fds[1] = {output_open ? plan.out_r : -1, POLLIN, 0};
+    fds[2] = {channel_open ? plan.chan_r : -1, POLLIN, 0};
+    const int timeout = static_cast<int>(std::max<long long>(0, std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+    ::poll(fds.data(), fds.size(), timeout);
+
+    if (output_open && fds[1].revents != 0) {
+      output_open = read_into(plan.out_r, result.output, spec.max_output_bytes, output_total);
+      if (output_total > spec.max_output_bytes && !killed) {
+        set_limit(Limit::output, spec.max_output_bytes);
+        kill_everything();
+        killed = true;
+      }
+    }
+    if (channel_open && fds[2].revents != 0) {
+      channel_open = read_into(plan.chan_r, result.channel, spec.max_channel_bytes, channel_total);
+    }
+    if (status_open && fds[0].revents != 0) {
+      std::uintmax_t ignored = 0;
+      status_open = read_into(plan.status_r, status_bytes, 1 << 16, ignored);
+      while (status_bytes.size() >= sizeof(Record)) {
+        Record record;
+        std::memcpy(&record, status_bytes.data(), sizeof record);
+        status_bytes.erase(0, sizeof record);
+        switch (record.kind) {
+          case kStarted: program_pid = record.value; break;
+          case kHidden: hidden_ok = record.value; break;
+          case kSetupError: setup_error = record.value; setup_step = record.extra; break;
+          case kExecError: exec_error = record.value; break;
+          case kFinal:
+            have_final = true;
+            final_status = record.value;
+            result.leftover_killed = record.extra;
+            break;
+        }
+      }
+      if (!members.by_uid && members.pid_namespace.empty()) members.group = program_pid;
+    }
+    if (!status_open) {  // init is gone: only draining is left
+      if (drain_until == Clock::time_point{}) {
+        drain_until = Clock::now() + (plan.pid_ns ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(200));
+      }
+      continue;
+    }
+
+    if (Clock::now() >= deadline && !killed) {
+      set_limit(Limit::wall_time, static_cast<std::uintmax_t>(spec.wall.count()));
+      kill_everything();
+      killed = true;
+    }
+    if (Clock::now() >= next_sample && !killed) {
+      next_sample = Clock::now() + sample_every;
+      last = take_sample(members);
+      if (last.threads >= spec.max_threads) {
+        set_limit(Limit::threads, static_cast<std::uintmax_t>(spec.max_threads));
+      } else if (last.cpu_ticks >= cpu_ticks) {
+        set_limit(Limit::cpu_time, plan.cpu_seconds);
+      }
+      if (result.limit != Limit::none) {
+        kill_everything();
+        killed = true;
+      }
+    }
+  }
+
+  int init_status = 0;
+  while (::waitpid(init, &init_status, 0) < 0 && errno == EINTR) {
+  }
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+
+  if (exec_error != 0) throw Error(fmt::format("cannot run {}: {}", plan.program, std::strerror(exec_error)));
+  if (setup_step != 0) {
+    throw Error(fmt::format("cannot run {}: cannot {}: {}", plan.program, step_words(setup_step), std::strerror(setup_error)));
+  }
+
+  result.unprivileged = plan.as_root || plan.uid != 0;
+  result.hidden_enforced = hidden_ok == 1;
+  if (plan.pid_ns && killed) result.leftover_killed = std::max(0, last.processes - 1);
+
+  if (result.limit == Limit::wall_time) {
+    result.status = ExitStatus::timed_out(static_cast<int>(spec.wall.count()));
+  } else if (have_final) {
+    if (WIFSIGNALED(final_status)) {
+      result.status = ExitStatus::signalled(WTERMSIG(final_status));
+      if (WTERMSIG(final_status) == SIGXCPU) set_limit(Limit::cpu_time, plan.cpu_seconds);
+      if (WTERMSIG(final_status) == SIGXFSZ) set_limit(Limit::file_size, spec.max_file_bytes);
+    } else {
+      result.status = ExitStatus::exited(WEXITSTATUS(final_status));
+    }
+  } else {
+    // init killed (by labctl at a limit, or from outside): the program went with it.
+    result.status = ExitStatus::signalled(WIFSIGNALED(init_status) ? WTERMSIG(init_status) : SIGKILL);
+  }
+  return result;
+}
+
+}  // namespace labctl
