@@ -198,6 +198,15 @@ bool place_fd(int from, int to, bool cloexec) {
   return ::dup3(from, to, cloexec ? O_CLOEXEC : 0) == to;
 }
 
+// Sets a resource limit, never above the one labctl itself runs under (raising a hard
+// limit needs privileges, and the tighter one should win anyway).
+bool lower_limit(int resource, rlim_t soft, rlim_t hard) {
+  rlimit current{};
+  if (::getrlimit(resource, &current) != 0) return false;
+  const rlimit wanted{std::min(soft, std::min(hard, current.rlim_max)), std::min(hard, current.rlim_max)};
+  return ::setrlimit(resource, &wanted) == 0;
+}
+
 // The program's process, from fork to exec.
 [[noreturn]] void become_program(const Plan& plan) {
   ::setpgid(0, 0);
@@ -216,17 +225,14 @@ bool place_fd(int from, int to, bool cloexec) {
   // No setuid binary (su, mount, ...) can give privileges back.
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_setup(plan, kStepPrivileges);
 
-  const rlimit cpu{plan.cpu_seconds, plan.cpu_seconds + 1};  // SIGXCPU, then SIGKILL a second later
-  const rlimit file{plan.file_bytes, plan.file_bytes};
-  const rlimit nproc{plan.nproc, plan.nproc};
-  const rlimit no_core{0, 0};
-  if (::setrlimit(RLIMIT_CPU, &cpu) != 0 || ::setrlimit(RLIMIT_FSIZE, &file) != 0 ||
-      ::setrlimit(RLIMIT_CORE, &no_core) != 0) {
+  const bool nproc = plan.as_root || plan.user_ns;
+  if (!lower_limit(RLIMIT_CPU, plan.cpu_seconds, plan.cpu_seconds + 1) ||  // SIGXCPU, a second later SIGKILL
+      !lower_limit(RLIMIT_FSIZE, plan.file_bytes, plan.file_bytes) || !lower_limit(RLIMIT_CORE, 0, 0) ||
+      // Without a uid or user namespace of its own, the count would include labctl's own
+      // processes: then only the grader's watch bounds the threads.
+      (nproc && !lower_limit(RLIMIT_NPROC, plan.nproc, plan.nproc))) {
     fail_setup(plan, kStepLimits);
   }
-  // Without a uid or user namespace of its own, the count would include labctl's own
-  // processes: then only the grader's watch bounds the threads.
-  if ((plan.as_root || plan.user_ns) && ::setrlimit(RLIMIT_NPROC, &nproc) != 0) fail_setup(plan, kStepLimits);
 
   send(plan.status_w, kHidden, hidden_paths_unreadable(plan) ? 1 : 0);
 
