@@ -50,6 +50,7 @@ enum RecordKind : int {
   kSetupError = 3,  // value: errno, extra: the SetupStep that failed
   kExecError = 4,   // value: errno of execve
   kFinal = 5,       // value: the program's wait status, extra: processes killed after it
+  kConfined = 6,    // value: 1 if the program can write only in its workdir (and /dev/shm)
 };
 struct Record {
   int kind = 0;
@@ -275,6 +276,25 @@ void kill_uid(const Plan& plan) {
   if (killer > 0) ::waitpid(killer, nullptr, 0);
 }
 
+// In init's private mount namespace: every mount read-only but the staging directory
+// (bound onto itself first, so it is a mount of its own) and a fresh /dev/shm, so the
+// program can write nothing anywhere else: no fake result files in /tmp, no changes to
+// the instructor's tree or another submission, whatever their permissions.
+bool confine_writes(const Plan& plan) {
+  if (::mount(plan.workdir.c_str(), plan.workdir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return false;
+  mount_attr read_only{};
+  read_only.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &read_only, sizeof read_only) != 0) return false;
+  mount_attr writable{};
+  writable.attr_clr = MOUNT_ATTR_RDONLY;
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, plan.workdir.c_str(), AT_RECURSIVE, &writable, sizeof writable) != 0) {
+    return false;
+  }
+  // POSIX shared memory and semaphores live here; small, and gone with the namespace.
+  ::mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16m,mode=1777");
+  return true;
+}
+
 // The sandbox's init: sets up the namespaces' view, starts the program, waits for it,
 // then kills and reaps whatever it left, and reports.
 [[noreturn]] void become_init(const Plan& plan) {
@@ -290,7 +310,9 @@ void kill_uid(const Plan& plan) {
   // Without a PID namespace, orphans of the program still come back to init.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+  int confined = 0;
   if (plan.mount_ns && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) {
+    confined = confine_writes(plan) ? 1 : 0;
     const unsigned long locked = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
     for (const auto& dir : plan.hidden_dirs) ::mount("tmpfs", dir.c_str(), "tmpfs", locked, "size=4k,mode=0555");
     for (const auto& file : plan.hidden_files) {
@@ -301,6 +323,7 @@ void kill_uid(const Plan& plan) {
     // The namespace's own /proc: the program sees only its own processes.
     if (plan.pid_ns) ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
   }
+  send(plan.status_w, kConfined, confined);
 
   const pid_t program = ::fork();
   if (program < 0) fail_setup(plan, kStepFork);
@@ -682,6 +705,7 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
         switch (record.kind) {
           case kStarted: program_pid = record.value; break;
           case kHidden: hidden_ok = record.value; break;
+          case kConfined: result.writes_confined = record.value == 1; break;
           case kSetupError: setup_error = record.value; setup_step = record.extra; break;
           case kExecError: exec_error = record.value; break;
           case kFinal:

@@ -7,7 +7,8 @@
 // How, in short: the program runs under a small "init" process that labctl clones into
 // fresh PID, network and mount namespaces (plus a user namespace when labctl is not root).
 // Inside, it runs as an unprivileged uid with rlimits for CPU, file size and processes;
-// `hidden` paths are covered by empty read-only mounts; /proc is the namespace's own. When
+// every mount is read-only but its workdir; `hidden` paths are covered by empty mounts;
+// /proc is the namespace's own. When
 // the program ends or a limit is hit, the namespace's init dies and the kernel kills every
 // process left in it, setsid() or not. Where the kernel refuses namespaces it still runs,
 // with weaker guarantees, and the result's flags say which ones held.
@@ -94,6 +95,8 @@ struct SandboxResult {
   // Checked from inside, as the program's uid, just before exec: no `hidden` path could
   // be read (true when there are none).
   bool hidden_enforced = false;
+  // Everything outside workdir (and a private /dev/shm) was read-only for the program.
+  bool writes_confined = false;
   int leftover_killed = 0;  // its processes still alive when it ended, killed then
 };
 

@@ -93,6 +93,7 @@ TEST_F(Sandbox, ExitCodeOutputAndIsolation) {
   EXPECT_TRUE(result.network_isolated);
   EXPECT_TRUE(result.pid_isolated);
   EXPECT_TRUE(result.hidden_enforced);  // nothing hidden: vacuously
+  EXPECT_TRUE(result.writes_confined);
 }
 
 // As root, the program runs as the sandbox uid/gid with no supplementary groups, in its
@@ -192,6 +193,28 @@ TEST_F(Sandbox, HiddenPathsUnreadable) {
   EXPECT_FALSE(fs::exists(dir_ / "tree" / "solutions" / "new"));
 }
 
+// Writes land only in the staging directory: not in a world-writable folder next to it
+// (another submission, the grader's output), not in /tmp (fake result files), not over
+// the program itself. /dev/shm is private and writable.
+TEST_F(Sandbox, WritesOnlyInWorkdir) {
+  fs::create_directories(dir_ / "other");
+  fs::permissions(dir_ / "other", fs::perms::all);
+  const std::string fake = "/tmp/labctl-sandbox-fake-" + std::to_string(::getpid());
+  const SandboxResult result = run_sandboxed(shell(
+      "echo mine > mine.txt && echo ok1; echo x > ../other/fake || echo no1; echo x > " + fake + " || echo no2; "
+      "echo x > /dev/shm/s && echo ok2"));
+  const bool fake_written = fs::exists(fake);
+  fs::remove(fake);
+  EXPECT_TRUE(result.writes_confined);
+  EXPECT_EQ(slurp(dir_ / "work" / "mine.txt"), "mine\n");
+  EXPECT_FALSE(fs::exists(dir_ / "other" / "fake"));
+  EXPECT_FALSE(fake_written);
+  EXPECT_NE(result.output.find("ok1\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("no1\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("no2\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("ok2\n"), std::string::npos) << result.output;
+}
+
 // Where the kernel gives no namespaces the program still runs, and the flags say what did
 // not hold: here a world-readable hidden file is readable, and hidden_enforced says so.
 TEST_F(Sandbox, WithoutNamespacesTheFlagsTellTheTruth) {
@@ -204,6 +227,7 @@ TEST_F(Sandbox, WithoutNamespacesTheFlagsTellTheTruth) {
   EXPECT_FALSE(result.network_isolated);
   EXPECT_FALSE(result.pid_isolated);
   EXPECT_FALSE(result.hidden_enforced);
+  EXPECT_FALSE(result.writes_confined);
   EXPECT_EQ(result.output, "the answer\n");
 }
 
@@ -378,7 +402,7 @@ TEST_F(Sandbox, WorksWithoutRoot) {
   SandboxSpec spec = shell("", 60s);
   spec.argv = {fs::read_symlink("/proc/self/exe").string(),
                "--gtest_filter=Sandbox.ExitCode*:Sandbox.Environment*:Sandbox.OnlyExpected*:Sandbox.ResultChannel:"
-               "Sandbox.NoNetwork:Sandbox.Hidden*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
+               "Sandbox.NoNetwork:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
   spec.env.push_back({"TMPDIR", "/tmp"});
   spec.namespaces = false;
   spec.cpu = 60s;
