@@ -299,13 +299,16 @@ bool confine_writes(const Plan& plan) {
 // then kills and reaps whatever it left, and reports.
 [[noreturn]] void become_init(const Plan& plan) {
   close_all_except({plan.null_fd, plan.out_w, plan.chan_w, plan.status_w, plan.sync_r, -1});
-  if (plan.user_ns) {
-    char go;
-    if (::read(plan.sync_r, &go, 1) != 1) ::_exit(127);  // labctl could not write the maps
-    ::close(plan.sync_r);
-  }
   // If labctl dies, so does init, and with it (PID namespace) the whole program.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (plan.user_ns) {
+    // labctl closes its end once our uid/gid maps are written (and kills us if it
+    // cannot write them): EOF means go.
+    char ignored;
+    while (::read(plan.sync_r, &ignored, 1) < 0 && errno == EINTR) {
+    }
+    ::close(plan.sync_r);
+  }
   ::setsid();
   // Without a PID namespace, orphans of the program still come back to init.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -514,12 +517,12 @@ pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
                           write_text(proc / "gid_map", fmt::format("{0} {0} 1", ::getgid()));
       close_fd(plan.sync_r);
       if (!mapped) {
-        close_fd(plan.sync_w);  // init reads EOF and exits
+        ::kill(pid, SIGKILL);
+        close_fd(plan.sync_w);
         ::waitpid(pid, nullptr, 0);
         continue;
       }
-      [[maybe_unused]] auto written = ::write(plan.sync_w, "g", 1);
-      close_fd(plan.sync_w);
+      close_fd(plan.sync_w);  // no write: nothing to raise SIGPIPE if init is gone
     }
     result.pid_isolated = plan.pid_ns;
     result.network_isolated = (flags & CLONE_NEWNET) != 0;
@@ -641,8 +644,10 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
   // Kills the whole program: init in a PID namespace takes everyone with it; otherwise
   // the program's group and (root) its uid, and init reports as usual.
   pid_t program_pid = 0;
+  Sample last;
   auto kill_everything = [&] {
     if (plan.pid_ns) {
+      last = take_sample(members);  // for leftover_killed: who dies with init
       ::kill(init, SIGKILL);
       return;
     }
@@ -668,7 +673,6 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
     result.limit_value = value;
   };
 
-  Sample last;
   // Until init is gone (its status pipe at EOF), then until the program's pipes are at EOF
   // too: at once with a PID namespace (everyone is dead); without one a process that
   // escaped may hold them, so that wait is bounded.
