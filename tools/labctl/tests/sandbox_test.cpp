@@ -269,6 +269,20 @@ TEST_F(Sandbox, SetsidGrandchildIsKilled) {
   EXPECT_EQ(errno, ECHILD);
 }
 
+// Without namespaces (labctl root), the end still kills every process of the sandbox uid,
+// so a setsid() grandchild does not survive there either.
+TEST_F(Sandbox, WithoutNamespacesSetsidGrandchildIsKilled) {
+  if (!is_root()) GTEST_SKIP() << "without namespaces only root can reach a setsid() child";
+  SandboxSpec spec = shell("setsid sh -c 'sleep 47.75' & sleep 0.2; echo leaving");
+  spec.namespaces = false;
+  const SandboxResult result = run_sandboxed(spec);
+  EXPECT_EQ(result.output, "leaving\n");
+  EXPECT_FALSE(result.pid_isolated);
+  EXPECT_EQ(processes_mentioning("47.75"), 0) << "the setsid grandchild survived";
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "a child of the test is left (zombie?)";
+}
+
 // Wall time: a program that sleeps forever is ended, with all its children.
 TEST_F(Sandbox, WallTimeLimit) {
   const SandboxResult result = run_sandboxed(shell("sleep 53.5 & sleep 53.5", 1s));
