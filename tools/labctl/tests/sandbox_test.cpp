@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -355,6 +357,39 @@ TEST_F(Sandbox, ThreadLimit) {
   EXPECT_LT(result.elapsed, 5s);
   EXPECT_LE(result.leftover_killed, 16);
   EXPECT_EQ(processes_mentioning("61.75"), 0);
+}
+
+// grade --jobs runs sandboxes from several threads, so a sandbox starts while another
+// thread holds pipes of its own (close-on-exec, but init never execs). Init must not keep
+// them: their EOF is how labctl learns a program is gone. Here the test's own pipe plays
+// the other sandbox's: its EOF must come at once, not when the sandbox ends.
+TEST_F(Sandbox, InitHoldsNoOtherPipes) {
+  int other[2];
+  ASSERT_EQ(::pipe2(other, O_CLOEXEC), 0);
+  std::thread running([&] { EXPECT_TRUE(run_sandboxed(shell("sleep 1.5")).status.ok()); });
+  std::this_thread::sleep_for(300ms);  // init has started by now
+  ::close(other[1]);
+  const auto closed = std::chrono::steady_clock::now();
+  pollfd wait{other[0], POLLIN, 0};
+  ::poll(&wait, 1, 3000);
+  const auto eof_after = std::chrono::steady_clock::now() - closed;
+  ::close(other[0]);
+  running.join();
+  EXPECT_LT(eof_after, 500ms) << "the sandbox's init kept another pipe's write end open";
+}
+
+// Sandboxes side by side (two uids, as the docs advise) each get their own output.
+TEST_F(Sandbox, ConcurrentSandboxesStayApart) {
+  fs::create_directories(dir_ / "long");
+  std::thread long_runs([&] {
+    SandboxSpec spec = shell("sleep 0.3; echo long");
+    spec.workdir = dir_ / "long";
+    spec.uid = 65533;
+    spec.gid = 65533;
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(run_sandboxed(spec).output, "long\n");
+  });
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(run_sandboxed(shell("echo " + std::to_string(i))).output, std::to_string(i) + "\n");
+  long_runs.join();
 }
 
 // Errors of labctl's own, not the program's: a program that is not there, no workdir.
