@@ -13,7 +13,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -126,6 +125,26 @@ void close_fd(int& fd) {
 }
 
 // ------------------------------------------------- inside: async-signal-safe code only
+//
+// Raw system calls where glibc's wrappers take locks or act on every thread: the child
+// of a clone() from a multithreaded labctl has one thread but a copy of the others' glibc
+// state, so glibc's fork() (malloc's fork locks) and setresuid() (which signals every
+// thread of the process) could wait forever on a lock another thread held at the time.
+
+// clone() as fork(), with namespace flags: the child returns 0 and continues on a copy
+// of this stack, like fork, so init needs no stack of its own.
+pid_t clone_with(unsigned long flags) {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
+}
+
+// fork() without glibc's fork handlers.
+pid_t raw_fork() { return clone_with(0); }
+
+// setgroups({}), setresgid(gid), setresuid(uid) for this thread only (the only one).
+bool become_user(uid_t uid, gid_t gid) {
+  return ::syscall(SYS_setgroups, 0, nullptr) == 0 && ::syscall(SYS_setresgid, gid, gid, gid) == 0 &&
+         ::syscall(SYS_setresuid, uid, uid, uid) == 0;
+}
 
 void send(int fd, int kind, int value, int extra = 0) {
   const Record record{kind, value, extra};
@@ -218,10 +237,7 @@ bool lower_limit(int resource, rlim_t soft, rlim_t hard) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   if (plan.as_root) {
-    if (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
-        ::setresuid(plan.uid, plan.uid, plan.uid) != 0) {
-      fail_setup(plan, kStepPrivileges);
-    }
+    if (!become_user(plan.uid, plan.gid)) fail_setup(plan, kStepPrivileges);
   }
   // No setuid binary (su, mount, ...) can give privileges back.
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_setup(plan, kStepPrivileges);
@@ -268,9 +284,9 @@ void pause_briefly() {
 // In a sandbox without a PID namespace, labctl root: every process of the sandbox uid
 // dies (a process may signal its own uid's processes, so a helper does it as that uid).
 void kill_uid(const Plan& plan) {
-  const pid_t killer = ::fork();
+  const pid_t killer = raw_fork();
   if (killer == 0) {
-    if (::setresuid(plan.uid, plan.uid, plan.uid) == 0) ::kill(-1, SIGKILL);
+    if (become_user(plan.uid, plan.gid)) ::kill(-1, SIGKILL);
     ::_exit(0);
   }
   if (killer > 0) ::waitpid(killer, nullptr, 0);
@@ -328,7 +344,7 @@ bool confine_writes(const Plan& plan) {
   }
   send(plan.status_w, kConfined, confined);
 
-  const pid_t program = ::fork();
+  const pid_t program = raw_fork();
   if (program < 0) fail_setup(plan, kStepFork);
   if (program == 0) become_program(plan);
   ::setpgid(program, program);
@@ -476,12 +492,6 @@ bool write_text(const fs::path& file, const std::string& text) {
   return ok;
 }
 
-// clone() as fork(), with namespace flags: the child returns 0 and continues on a copy
-// of this stack, like fork, so become_init needs no stack of its own.
-pid_t clone_with(unsigned long flags) {
-  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
-}
-
 // Starts init in the strongest isolation the kernel grants, recording which in `plan`
 // and `result`. Returns init's pid.
 pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
@@ -498,8 +508,6 @@ pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
     plan.mount_ns = (flags & CLONE_NEWNS) != 0;
     plan.user_ns = (flags & CLONE_NEWUSER) != 0;
     if (plan.user_ns) make_pipe(plan.sync_r, plan.sync_w);
-    // Decided by the parent, so init reads consistent C data: nproc counts init itself
-    // in a user namespace (same uid), not when labctl is root (init stays root).
     const pid_t pid = clone_with(flags);
     if (pid == 0) become_init(plan);
     if (pid < 0) {
