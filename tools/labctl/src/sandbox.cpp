@@ -315,6 +315,17 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
   // nproc: in a user namespace init (same uid) counts too.
   plan.nproc = static_cast<rlim_t>(std::max(1, spec.max_threads) + (plan.as_root ? 0 : 1));
   const pid_t init = start_init(plan, result, spec.namespaces);
+  // If anything below throws, the sandbox must not outlive this call.
+  bool init_reaped = false;
+  struct Reaper {
+    pid_t init;
+    bool& reaped;
+    ~Reaper() {
+      if (reaped) return;
+      ::kill(init, SIGKILL);
+      ::waitpid(init, nullptr, 0);
+    }
+  } reaper{init, init_reaped};
   close_fd(plan.null_fd);
   close_fd(plan.out_w);
   close_fd(plan.chan_w);
@@ -442,6 +453,7 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
   int init_status = 0;
   while (::waitpid(init, &init_status, 0) < 0 && errno == EINTR) {
   }
+  init_reaped = true;
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
 
   if (exec_error != 0) throw Error(fmt::format("cannot run {}: {}", plan.program, std::strerror(exec_error)));

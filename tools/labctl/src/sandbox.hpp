@@ -42,7 +42,8 @@ struct SandboxSpec {
   std::filesystem::path workdir;
   // Paths the program must not read (solutions/, hidden tests, other submissions, grader
   // output): inside the sandbox a directory is covered by an empty read-only tmpfs and a
-  // file by /dev/null. Paths that do not exist are ignored.
+  // file by /dev/null. Paths that do not exist are ignored. The workdir and the program
+  // must not be under one of them (it would be covered too).
   std::vector<std::filesystem::path> hidden;
   std::chrono::seconds wall{60};  // wall-clock time of the whole program
   std::chrono::seconds cpu{120};  // CPU time of all its processes together
