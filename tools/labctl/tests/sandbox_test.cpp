@@ -385,6 +385,7 @@ TEST_F(Sandbox, ThreadLimit) {
   SandboxSpec spec = shell("");
   spec.argv = {"/bin/bash", "-c", "while :; do sleep 61.75 & done"};
   spec.max_threads = 16;
+  spec.uid = spec.gid = 65531;  // a uid of its own: RLIMIT_NPROC counts per uid (see sandbox.hpp)
   spec.wall = 10s;
   const SandboxResult result = run_sandboxed(spec);
   EXPECT_EQ(result.limit, Limit::threads) << result.output;
