@@ -181,7 +181,9 @@ pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
   std::vector<unsigned long> attempts;
   if (try_namespaces) {
     const unsigned long user = plan.as_root ? 0 : CLONE_NEWUSER;
-    attempts = {user | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS, user | CLONE_NEWPID | CLONE_NEWNS};
+    // IPC: System V shared memory, semaphores and message queues outlive their process;
+    // in a namespace of its own they go with it, and no two sandboxes share any.
+    attempts = {user | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC, user | CLONE_NEWPID | CLONE_NEWNS};
     if (plan.as_root) attempts.push_back(CLONE_NEWNS);
   }
   attempts.push_back(0);

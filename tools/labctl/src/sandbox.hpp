@@ -5,13 +5,13 @@
 // docs/grading.md.
 //
 // How, in short: the program runs under a small "init" process that labctl clones into
-// fresh PID, network and mount namespaces (plus a user namespace when labctl is not root).
-// Inside, it runs as an unprivileged uid with rlimits for CPU, file size and processes;
-// every mount is read-only but its workdir; `hidden` paths are covered by empty mounts;
-// /proc is the namespace's own. When
-// the program ends or a limit is hit, the namespace's init dies and the kernel kills every
-// process left in it, setsid() or not. Where the kernel refuses namespaces it still runs,
-// with weaker guarantees, and the result's flags say which ones held.
+// fresh PID, network, mount and IPC namespaces (plus a user namespace when labctl is not
+// root). Inside, it runs as an unprivileged uid with rlimits for CPU, file size and
+// processes; every mount is read-only but its workdir; `hidden` paths are covered by empty
+// mounts; /proc is the namespace's own. When the program ends or a limit is hit, the
+// namespace's init dies and the kernel kills every process left in it, setsid() or not.
+// Where the kernel refuses namespaces it still runs, with weaker guarantees, and the
+// result's flags say which ones held.
 #pragma once
 
 #include "classify.hpp"

@@ -155,6 +155,27 @@ TEST_F(Sandbox, OnlyExpectedFileDescriptors) {
   EXPECT_EQ(result.output, "/dev/null\n0\n1\n2\n3\n4\n");
 }
 
+// System V IPC objects outlive the process that made them: a shared memory segment made
+// inside must not be left on the machine (nor be visible to the next submission).
+TEST_F(Sandbox, NoSystemVLeftovers) {
+  const std::string before = slurp("/proc/sysvipc/shm");
+  const SandboxResult result = run_sandboxed(shell("ipcmk -M 4096 >/dev/null && echo made"));
+  const std::string after = slurp("/proc/sysvipc/shm");
+  EXPECT_EQ(result.output, "made\n");
+  SKIP_WITHOUT_NAMESPACES();
+  EXPECT_EQ(after, before) << "a System V segment made inside is still there";
+}
+
+// The channel keeps at most max_channel_bytes; more is read and dropped, and is no limit.
+TEST_F(Sandbox, ResultChannelIsCapped) {
+  SandboxSpec spec = shell("head -c 5000 /dev/zero | tr '\\0' c >&$RACELAB_RESULT_FD; echo done");
+  spec.max_channel_bytes = 1000;
+  const SandboxResult result = run_sandboxed(spec);
+  EXPECT_EQ(result.channel, std::string(1000, 'c'));
+  EXPECT_EQ(result.output, "done\n");
+  EXPECT_EQ(result.limit, Limit::none);
+}
+
 // The result channel carries the program's bytes to the grader, apart from its output.
 TEST_F(Sandbox, ResultChannel) {
   const SandboxResult result = run_sandboxed(shell("printf 'score 7' >&$RACELAB_RESULT_FD; echo done"));
@@ -490,7 +511,7 @@ TEST_F(Sandbox, WorksWithoutRoot) {
   SandboxSpec spec = shell("", 60s);
   spec.argv = {fs::read_symlink("/proc/self/exe").string(),
                "--gtest_filter=Sandbox.ExitCode*:Sandbox.Environment*:Sandbox.OnlyExpected*:Sandbox.ResultChannel:"
-               "Sandbox.NoNetwork:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
+               "Sandbox.NoNetwork:Sandbox.NoSystemV*:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
   spec.env.push_back({"TMPDIR", "/tmp"});
   spec.namespaces = false;
   spec.cpu = 60s;
