@@ -1,6 +1,7 @@
 #include "catalogue.hpp"
 
 #include "errors.hpp"
+#include "rubric.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -134,6 +135,26 @@ Lab read_lab(const LabReader& reader) {
                 fmt::format("unknown expect value `{}`; use one of: {}", lab.expect, vocabulary_text()));
   }
   lab.hints = reader.strings("hints");
+  if (const toml::node* node = reader.table().get("rubric")) {
+    const auto* table = node->as_table();
+    if (table == nullptr) reader.fail(node->source(), "`rubric` must be a table like { correct = 4, race_free = 3 }");
+    long long sum = 0;
+    for (const auto& [key, value] : *table) {
+      const std::string criterion(key.str());
+      if (!is_criterion(criterion)) {
+        reader.fail(value.source(), fmt::format("unknown rubric criterion `{}`; use: {}", criterion, criteria_text()));
+      }
+      const auto* points = value.as_integer();
+      if (points == nullptr || points->get() < 0) {
+        reader.fail(value.source(), fmt::format("rubric `{}` must be a whole number of points", criterion));
+      }
+      lab.rubric.emplace_back(criterion, points->get());
+      sum += points->get();
+    }
+    if (sum != lab.points) {
+      reader.fail(node->source(), fmt::format("the rubric's points add up to {}, but the lab has {}", sum, lab.points));
+    }
+  }
   return lab;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace labctl {
@@ -19,6 +20,9 @@ struct Lab {
   std::vector<std::string> editable;  // file names under labs/<slug>/
   std::string expect;                 // one of expect_vocabulary()
   std::vector<std::string> hints;
+  // Optional `rubric = { correct = 4, race_free = 3, ... }`: the points of each grading
+  // criterion (rubric.hpp), summing to `points`. Empty: the default split.
+  std::vector<std::pair<std::string, long long>> rubric;
   int line = 0;  // where its [[lab]] table starts in the catalogue, for messages
 
   // Test program names in the build: labNN_starter, labNN_solution.

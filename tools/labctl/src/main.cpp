@@ -6,10 +6,13 @@
 //   labctl ... check NN [--no-build]
 //   labctl ... watch [NN] [--no-build]
 //   labctl ... hint NN
+//   labctl ... grade SUBMISSION... [--labs 01,03] [--hidden-tests DIR] [--runs R] [--jobs N]
+//              [--format table|md|json|gradescope|junit|csv] [--out DIR] [--grading-build DIR]
 //   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--release-build DIR] [--no-build]
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
+#include "grade.hpp"
 #include "hint.hpp"
 #include "race.hpp"
 #include "scoreboard.hpp"
@@ -92,6 +95,26 @@ int run(int argc, char** argv) {
   race->add_option("--release-build", release_build, "the release build directory (default: ROOT/build/release)");
   race->add_flag("--no-build", race_options.no_build, "run the demo programs as they are, without building first");
 
+  labctl::GradeOptions grade_options;
+  std::string grade_labs;
+  std::string hidden_tests;
+  std::string grade_out;
+  std::string grading_build;
+  int grade_time_limit = 60;
+  CLI::App* grade = app.add_subcommand(
+      "grade", "grade submissions (folders, .zip, .tar.gz, git repositories, REPO@REV) on every lab's rubric");
+  grade->add_option("submissions", grade_options.submissions, "the submissions, or folders of them")->required();
+  grade->add_option("--labs", grade_labs, "only these labs, like 01,03 (default: every lab)");
+  grade->add_option("--hidden-tests", hidden_tests, "instructor-only tests: DIR/NN-slug.cpp, suites named Hidden*");
+  grade->add_option("--runs", grade_options.runs, "runs of each criterion's tests; all must pass (default: 2)")
+      ->check(CLI::Range(1, 100));
+  grade->add_option("--jobs", grade_options.jobs, "labs graded at once (default: 2)")->check(CLI::Range(1, 64));
+  grade->add_option("--format", grade_options.format, "table, md, json, gradescope, junit or csv (default: table)");
+  grade->add_option("--out", grade_out, "write the reports into this folder (and remember results, to resume)");
+  grade->add_option("--grading-build", grading_build, "the grader's build directory (default: ROOT/build/grade)");
+  grade->add_option("--run-time-limit", grade_time_limit, "seconds one run of a test program may take (default: 60)")
+      ->check(CLI::Range(5, 3600));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -99,7 +122,7 @@ int run(int argc, char** argv) {
     // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
-      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race and verify (labctl --help)", left.front()));
+      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, verify and grade (labctl --help)", left.front()));
       return labctl::kExitUsage;
     }
     report(fmt::format("{} (labctl --help)", error.what()));
@@ -115,6 +138,19 @@ int run(int argc, char** argv) {
   if (check->parsed()) return labctl::run_check(workspace, check_lab, check_no_build);
   if (watch->parsed()) return labctl::run_watch(workspace, watch_options);
   if (hint->parsed()) return labctl::run_hint(workspace, hint_lab);
+  if (grade->parsed()) {
+    for (std::size_t start = 0; start < grade_labs.size();) {
+      const auto comma = grade_labs.find(',', start);
+      const auto end = comma == std::string::npos ? grade_labs.size() : comma;
+      if (end > start) grade_options.labs.push_back(grade_labs.substr(start, end - start));
+      start = end + 1;
+    }
+    grade_options.hidden_tests = hidden_tests;
+    grade_options.out = grade_out;
+    grade_options.grading_build = grading_build;
+    grade_options.time_limit = std::chrono::seconds(grade_time_limit);
+    return labctl::run_grade(workspace, grade_options);
+  }
   if (race->parsed()) {
     race_options.release_build = release_build;
     return labctl::run_race(workspace, race_options);

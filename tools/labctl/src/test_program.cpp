@@ -22,7 +22,9 @@ constexpr int kTsanMaxRndBits = 28;
 // A build has no business taking longer; if it does, something else is wrong.
 constexpr std::chrono::seconds kBuildLimit{1800};
 
-const std::vector<std::string>& launcher() {
+}  // namespace
+
+const std::vector<std::string>& test_launcher() {
   static const std::vector<std::string> prefix = [] {
     utsname names{};
     ::uname(&names);
@@ -38,6 +40,8 @@ const std::vector<std::string>& launcher() {
   }();
   return prefix;
 }
+
+namespace {
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -95,7 +99,7 @@ TestRun run_test_program(const fs::path& program, const fs::path& stem, std::str
   fs::remove(json, ignored);  // a report left from an earlier run must not be mistaken for this one's
 
   ProcessSpec spec;
-  spec.argv = launcher();
+  spec.argv = test_launcher();
   spec.argv.push_back(program.string());
   spec.argv.push_back("--gtest_output=json:" + json.string());
   spec.env_defaults = {

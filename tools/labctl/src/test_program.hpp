@@ -13,6 +13,9 @@
 
 namespace labctl {
 
+// launcher_for() on this machine (said once on stderr when it is not empty).
+const std::vector<std::string>& test_launcher();
+
 // One run of a test program and what became of it.
 struct TestRun {
   Verdict verdict;
