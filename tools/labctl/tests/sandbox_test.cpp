@@ -176,6 +176,14 @@ TEST_F(Sandbox, ResultChannelIsCapped) {
   EXPECT_EQ(result.limit, Limit::none);
 }
 
+// The namespace has its own /proc: the program sees init (1) and itself (2), nothing of
+// the machine's processes or their command lines.
+TEST_F(Sandbox, OwnProc) {
+  const SandboxResult result = run_sandboxed(shell("echo /proc/[0-9]*"));
+  SKIP_WITHOUT_NAMESPACES();
+  EXPECT_EQ(result.output, "/proc/1 /proc/2\n");
+}
+
 // The result channel carries the program's bytes to the grader, apart from its output.
 TEST_F(Sandbox, ResultChannel) {
   const SandboxResult result = run_sandboxed(shell("printf 'score 7' >&$RACELAB_RESULT_FD; echo done"));
@@ -511,7 +519,7 @@ TEST_F(Sandbox, WorksWithoutRoot) {
   SandboxSpec spec = shell("", 60s);
   spec.argv = {fs::read_symlink("/proc/self/exe").string(),
                "--gtest_filter=Sandbox.ExitCode*:Sandbox.Environment*:Sandbox.OnlyExpected*:Sandbox.ResultChannel:"
-               "Sandbox.NoNetwork:Sandbox.NoSystemV*:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
+               "Sandbox.NoNetwork:Sandbox.NoSystemV*:Sandbox.OwnProc:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
   spec.env.push_back({"TMPDIR", "/tmp"});
   spec.namespaces = false;
   spec.cpu = 60s;
