@@ -159,21 +159,16 @@ TEST_F(Sandbox, OnlyExpectedFileDescriptors) {
 // inside must not be left on the machine (nor be visible to the next submission).
 TEST_F(Sandbox, NoSystemVLeftovers) {
   const std::string before = slurp("/proc/sysvipc/shm");
-  const SandboxResult result = run_sandboxed(shell("ipcmk -M 4096 >/dev/null && echo made"));
+  const SandboxResult result = run_sandboxed(shell("ipcmk -M 4096"));  // "Shared memory id: N"
   const std::string after = slurp("/proc/sysvipc/shm");
-  EXPECT_EQ(result.output, "made\n");
+  const auto colon = result.output.rfind(':');
+  ASSERT_NE(colon, std::string::npos) << result.output;
+  const int id = std::atoi(result.output.c_str() + colon + 1);
+  // Without an IPC namespace the segment is the machine's: the test removes what it made,
+  // as its owner (root may lack CAP_SYS_ADMIN exactly where namespaces are refused).
+  if (after != before) run_sandboxed(shell("ipcrm -m " + std::to_string(id)));
   SKIP_WITHOUT_NAMESPACES();
   EXPECT_EQ(after, before) << "a System V segment made inside is still there";
-}
-
-// The channel keeps at most max_channel_bytes; more is read and dropped, and is no limit.
-TEST_F(Sandbox, ResultChannelIsCapped) {
-  SandboxSpec spec = shell("head -c 5000 /dev/zero | tr '\\0' c >&$RACELAB_RESULT_FD; echo done");
-  spec.max_channel_bytes = 1000;
-  const SandboxResult result = run_sandboxed(spec);
-  EXPECT_EQ(result.channel, std::string(1000, 'c'));
-  EXPECT_EQ(result.output, "done\n");
-  EXPECT_EQ(result.limit, Limit::none);
 }
 
 // The namespace has its own /proc: the program sees init (1) and itself (2), nothing of
@@ -519,7 +514,7 @@ TEST_F(Sandbox, WorksWithoutRoot) {
   SandboxSpec spec = shell("", 60s);
   spec.argv = {fs::read_symlink("/proc/self/exe").string(),
                "--gtest_filter=Sandbox.ExitCode*:Sandbox.Environment*:Sandbox.OnlyExpected*:Sandbox.ResultChannel:"
-               "Sandbox.NoNetwork:Sandbox.NoSystemV*:Sandbox.OwnProc:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
+               "Sandbox.NoNetwork:Sandbox.NoSystemV*:Sandbox.OwnProc:Sandbox.Without*:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
   spec.env.push_back({"TMPDIR", "/tmp"});
   spec.namespaces = false;
   spec.cpu = 60s;
