@@ -179,6 +179,16 @@ TEST_F(Sandbox, OwnProc) {
   EXPECT_EQ(result.output, "/proc/1 /proc/2\n");
 }
 
+// The channel keeps at most max_channel_bytes; more is read and dropped, and is no limit.
+TEST_F(Sandbox, ResultChannelIsCapped) {
+  SandboxSpec spec = shell("head -c 5000 /dev/zero | tr '\\0' c >&$RACELAB_RESULT_FD; echo done");
+  spec.max_channel_bytes = 1000;
+  const SandboxResult result = run_sandboxed(spec);
+  EXPECT_EQ(result.channel, std::string(1000, 'c'));
+  EXPECT_EQ(result.output, "done\n");
+  EXPECT_EQ(result.limit, Limit::none);
+}
+
 // The result channel carries the program's bytes to the grader, apart from its output.
 TEST_F(Sandbox, ResultChannel) {
   const SandboxResult result = run_sandboxed(shell("printf 'score 7' >&$RACELAB_RESULT_FD; echo done"));
