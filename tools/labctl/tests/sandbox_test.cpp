@@ -129,7 +129,8 @@ TEST_F(Sandbox, UnprivilegedInWritableWorkdir) {
   if (!is_root()) GTEST_SKIP() << "the uid switch happens only when labctl is root";
   const SandboxResult result = run_sandboxed(shell("id -u; id -g; id -G; pwd; echo made > made.txt"));
   EXPECT_TRUE(result.status.ok()) << result.output;
-  EXPECT_EQ(result.output, "65534\n65534\n65534\n" + (dir_ / "work").string() + "\n");
+  const std::string id = std::to_string(SandboxSpec{}.uid);
+  EXPECT_EQ(result.output, id + "\n" + id + "\n" + id + "\n" + (dir_ / "work").string() + "\n");
   EXPECT_EQ(slurp(dir_ / "work" / "made.txt"), "made\n");
 }
 
@@ -308,12 +309,14 @@ TEST_F(Sandbox, CannotSignalOutside) {
   const pid_t bystander = ::fork();
   ASSERT_GE(bystander, 0);
   if (bystander == 0) {
-    if (::setresgid(65534, 65534, 65534) == 0 && ::setresuid(65534, 65534, 65534) == 0) {
+    const uid_t uid = SandboxSpec{}.uid;
+    const gid_t gid = SandboxSpec{}.gid;
+    if (::setresgid(gid, gid, gid) == 0 && ::setresuid(uid, uid, uid) == 0) {
       ::execl("/bin/sleep", "sleep", "20", static_cast<char*>(nullptr));
     }
     ::_exit(127);
   }
-  ::usleep(50'000);  // let it become uid 65534
+  ::usleep(50'000);  // let it become the sandbox uid
   const SandboxResult result = run_sandboxed(shell("kill -9 $PPID; kill -9 -1; echo still here"));
   const bool bystander_alive = ::waitpid(bystander, nullptr, WNOHANG) == 0;
   ::kill(bystander, SIGKILL);
@@ -419,7 +422,7 @@ TEST_F(Sandbox, ThreadLimit) {
   SandboxSpec spec = shell("");
   spec.argv = {"/bin/bash", "-c", "while :; do sleep 61.75 & done"};
   spec.max_threads = 16;
-  spec.uid = spec.gid = 65531;  // a uid of its own: RLIMIT_NPROC counts per uid (see sandbox.hpp)
+  spec.uid = spec.gid = 64997;  // a uid of its own: RLIMIT_NPROC counts per uid (see sandbox.hpp)
   spec.wall = 10s;
   const SandboxResult result = run_sandboxed(spec);
   EXPECT_EQ(result.limit, Limit::threads) << result.output;
@@ -454,8 +457,8 @@ TEST_F(Sandbox, ConcurrentSandboxesStayApart) {
   std::thread long_runs([&] {
     SandboxSpec spec = shell("sleep 0.3; echo long");
     spec.workdir = dir_ / "long";
-    spec.uid = 65533;
-    spec.gid = 65533;
+    spec.uid = 64998;
+    spec.gid = 64998;
     for (int i = 0; i < 2; ++i) EXPECT_EQ(run_sandboxed(spec).output, "long\n");
   });
   for (int i = 0; i < 50; ++i) EXPECT_EQ(run_sandboxed(shell("echo " + std::to_string(i))).output, std::to_string(i) + "\n");
@@ -517,7 +520,7 @@ TEST_F(Sandbox, RunsATsanTestProgram) {
 }
 
 // The path for a grader that is not root (a user namespace instead of the uid switch):
-// these tests run again, as uid 65534, in a child of this binary, itself started with the
+// these tests run again, as the sandbox uid, in a child of this binary, itself started with the
 // sandbox (without namespaces, so the inner tests can open a loopback port). Only as root.
 TEST_F(Sandbox, WorksWithoutRoot) {
   if (!is_root()) GTEST_SKIP() << "already not root: the other tests cover it";
