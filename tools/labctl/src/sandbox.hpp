@@ -101,7 +101,8 @@ struct SandboxResult {
   bool hidden_enforced = false;
   // Everything outside workdir (and a private /dev/shm) was read-only for the program.
   bool writes_confined = false;
-  int leftover_killed = 0;  // its processes still alive when it ended, killed then
+  // Its processes (other than the program itself) still alive when it ended, killed then.
+  int leftover_killed = 0;
 };
 
 // Runs spec.argv as described above. Throws labctl::Error only when labctl itself cannot

@@ -1,7 +1,9 @@
 // The grading sandbox against the hostile programs of docs/grading.md: each test runs a
 // small shell program that tries one attack (or hits one limit) and checks what the grader
 // observed. These tests run as root here and in CI; the ones that only mean something as
-// root (the uid switch, signalling a same-uid process outside) skip otherwise.
+// root (the uid switch, signalling a same-uid process outside) skip otherwise, and
+// WorksWithoutRoot runs most of them again as an unprivileged uid. Where the kernel or a
+// container refuses namespaces, the tests of what they defend check the fallback and skip.
 #include "errors.hpp"
 #include "sandbox.hpp"
 #include "test_program.hpp"
