@@ -57,12 +57,15 @@ struct SandboxSpec {
   // comes through is SandboxResult::channel.
   bool result_channel = true;
   std::uintmax_t max_channel_bytes = 1 << 20;  // more is read and dropped
-  // The uid/gid the program runs as when labctl is root (no supplementary groups).
-  // RLIMIT_NPROC counts every process of a uid on the machine: sandboxes that run at the
-  // same time (grade --jobs) should each get their own uid so their thread limits are exact
-  // and independent (the uid needs no passwd entry).
-  uid_t uid = 65534;
-  gid_t gid = 65534;
+  // The uid/gid the program runs as when labctl is root (no supplementary groups). It
+  // must be a uid nothing else on the machine runs as: RLIMIT_NPROC counts every process
+  // of a uid, and where the kernel gives no PID namespace the end of a run kills every
+  // process of it. Hence not 65534 (nobody, which daemons use) but 64999, the top of the
+  // range Debian allocates only on demand (60000-64999); it needs no passwd entry.
+  // Sandboxes that run at the same time (grade --jobs) should each get their own uid so
+  // their thread limits are exact and independent.
+  uid_t uid = 64999;
+  gid_t gid = 64999;
   // false: run without any namespace, as on a kernel that refuses them (for tests, and a
   // way out on machines where namespaces misbehave).
   bool namespaces = true;
@@ -98,7 +101,8 @@ struct SandboxResult {
   bool hidden_enforced = false;
   // Everything outside workdir (and a private /dev/shm) was read-only for the program.
   bool writes_confined = false;
-  int leftover_killed = 0;  // its processes still alive when it ended, killed then
+  // Its processes (other than the program itself) still alive when it ended, killed then.
+  int leftover_killed = 0;
 };
 
 // Runs spec.argv as described above. Throws labctl::Error only when labctl itself cannot
