@@ -33,7 +33,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uid_t kNobody = 65534;
+// The uids the sandbox runs programs as (when the grader is root): one per worker, so
+// that one submission's thread bomb cannot use up another's RLIMIT_NPROC (counted per
+// uid). Unnamed uids in Debian's on-demand range, below 65536 so that containers which map
+// only 65536 uids can still switch to them (the sandbox's own default is 64999).
+constexpr uid_t kSandboxUidBase = 64900;
 
 // --------------------------------------------------------------- staging
 // Each submission is built and run in a fresh folder of its own under the system's
@@ -169,6 +173,7 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
 
 struct RunContext {
   const GradeOptions* options;
+  uid_t uid = kSandboxUidBase;   // this worker's sandbox uid
   std::vector<fs::path> hidden;  // what the program must not read
   std::vector<fs::path> stages;  // every submission's staging folder: all but its own are hidden too
 };
@@ -191,7 +196,8 @@ std::string condensed(std::string_view output, const Lab& lab) {
   return text;
 }
 
-// Runs one criterion's suites R times in the sandbox; it passes only if every run does.
+// Runs one criterion's suites up to R times in the sandbox; it passes only if every run
+// does, so it stops at the first run that fails.
 CriterionRuns run_criterion(const LabRecipe& recipe, const std::string& criterion, const fs::path& program,
                             const fs::path& lab_stage, const RunContext& context) {
   const Lab& lab = *recipe.lab;
@@ -225,10 +231,9 @@ CriterionRuns run_criterion(const LabRecipe& recipe, const std::string& criterio
     spec.argv.push_back("--gtest_color=no");
     const fs::path workdir = lab_stage / fmt::format("run-{}-{}", criterion, run);
     fs::create_directories(workdir);
-    if (::geteuid() == 0) {
-      [[maybe_unused]] int ignored = ::chown(workdir.c_str(), kNobody, kNobody);
-    }
-    spec.workdir = workdir;
+    spec.workdir = workdir;  // the sandbox gives it to spec.uid
+    spec.uid = context.uid;
+    spec.gid = context.uid;
     spec.hidden = context.hidden;
     for (const auto& stage : context.stages) {
       if (lab_stage.string().rfind(stage.string() + "/", 0) != 0) spec.hidden.push_back(stage);
@@ -297,16 +302,19 @@ CriterionRuns run_criterion(const LabRecipe& recipe, const std::string& criterio
     }
     if (problem.empty()) {
       ++result.runs_passed;
-    } else if (result.reason.empty()) {
-      result.reason = context.options->runs > 1 ? fmt::format("run {}: {}", run, problem) : problem;
-      result.excerpt = excerpt;
+      continue;
     }
+    result.reason = context.options->runs > 1 ? fmt::format("run {}: {}", run, problem) : problem;
+    result.excerpt = excerpt;
+    break;  // one failed run fails the criterion: the runs left could only cost time
   }
   result.hidden_failed = static_cast<int>(hidden_failed.size());
-  if (result.hidden_failed > 0 && result.reason.find("hidden checks failed") != std::string::npos) {
-    result.reason = fmt::format("{} of {} hidden checks failed", result.hidden_failed, result.hidden_total);
+  if (result.hidden_failed > 0) {
+    const std::string count = fmt::format("{} of {} hidden checks failed", result.hidden_failed, result.hidden_total);
+    const auto at = result.reason.find("hidden checks failed");
+    result.reason = at != std::string::npos ? result.reason.substr(0, at) + count : result.reason + "; " + count;
   }
-  result.status = result.runs_passed == result.runs ? "passed" : "failed";
+  result.status = result.runs_passed == context.options->runs ? "passed" : "failed";
   return out;
 }
 
@@ -573,7 +581,9 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
   std::atomic<std::size_t> next{0};
   std::mutex error_mutex;
   std::string first_error;
-  const auto worker = [&] {
+  const auto worker = [&](int slot) {
+    RunContext own = context;
+    own.uid = kSandboxUidBase + static_cast<uid_t>(slot);
     while (true) {
       const std::size_t index = next.fetch_add(1);
       if (index >= work.size()) return;
@@ -585,7 +595,7 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
         const auto it = std::find_if(files.begin(), files.end(), [&](const LabFiles& f) { return f.lab == labs[l]; });
         LabFiles empty;
         empty.lab = labs[l];
-        grades[i].labs[l] = grade_lab(build, it == files.end() ? empty : *it, stages[i]->dir(), context);
+        grades[i].labs[l] = grade_lab(build, it == files.end() ? empty : *it, stages[i]->dir(), own);
       } catch (const std::exception& error) {
         std::lock_guard<std::mutex> lock(error_mutex);
         if (first_error.empty()) first_error = error.what();
@@ -601,7 +611,7 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
   };
   std::vector<std::thread> threads;
   const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(std::max<std::size_t>(work.size(), 1))));
-  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker, j);
   for (auto& thread : threads) thread.join();
   stages.clear();
 

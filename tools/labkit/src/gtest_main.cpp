@@ -125,8 +125,8 @@ class Watchdog : public ::testing::EmptyTestEventListener {
 // docs/grading.md says what that costs an attacker and what the grader checks besides.)
 class ResultRecord : public ::testing::EmptyTestEventListener {
  public:
-  // Takes the channel from the environment and removes it from there, so that programs
-  // the tests start do not inherit it.
+  // Takes the channel from the environment and removes it from there (see take_channel
+  // below: before the lab code's static initialisers run).
   static ResultRecord* from_environment() {
     const char* fd_text = std::getenv("RACELAB_RESULT_FD");
     const char* nonce = std::getenv("RACELAB_RESULT_NONCE");
@@ -171,6 +171,12 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
   std::vector<std::pair<std::string, bool>> tests_;
 };
 
+// The channel is taken at the highest constructor priority a program may use (101):
+// before any ordinary static initialiser of the lab code runs, so that code finds no
+// nonce in the environment to forge a result line with.
+ResultRecord* g_record = nullptr;
+__attribute__((constructor(101))) void take_channel() { g_record = ResultRecord::from_environment(); }
+
 std::chrono::seconds watchdog_limit() {
   if (const char* text = std::getenv("LABKIT_TEST_TIMEOUT"); text != nullptr && *text != '\0') {
     long seconds = std::strtol(text, nullptr, 10);
@@ -182,7 +188,7 @@ std::chrono::seconds watchdog_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ResultRecord* record = ResultRecord::from_environment();
+  ResultRecord* record = g_record;
   ::testing::InitGoogleTest(&argc, argv);
   // Owned by GoogleTest's listener list from here on; the watchdog thread runs until exit.
   auto& listeners = ::testing::UnitTest::GetInstance()->listeners();

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# `labctl grade` against submissions that deserve different grades, on lab 01:
+#   honest       the reference solution                       10/10
+#   sequential   right, but all the work in one task            9/10 (not parallel)
+#   racy         the buggy starter                               0
+#   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
+#   hostile      exits early, fakes output or result files, forges the result channel,
+#                kills its parent, sleeps forever, bombs threads, reads or includes the
+#                instructor's files: 0, and the grader and the machine are unharmed
+#   broken.zip   not an archive                                   0, refused
+# Then: grading is a function of the code (honest and racy graded 10 times, same scores),
+# a second run with --out resumes from the cache, and nothing outside the output folder
+# changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
+set -u
+ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
+LABCTL=${2:?}
+GRADING_BUILD=${3:?}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
+secret=/tmp/racelab-grade-test-secret
+trap 'rm -rf "$work" "$secret"' EXIT
+failed=0
+passed=0
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+# The instructor's private folder: a hidden test, and what hostile code goes looking for.
+mkdir -p "$secret"
+cp "$here/hidden/01-lost-update.cpp" "$secret/"
+echo open-sesame >"$secret/answer.txt"
+cp "$ROOT/solutions/01-lost-update/lost_update.cpp" "$secret/lost_update.cpp"
+
+subs=$work/subs
+submission() {  # submission NAME SOURCE_FILE
+  mkdir -p "$subs/$1/labs/01-lost-update"
+  cp "$2" "$subs/$1/labs/01-lost-update/lost_update.cpp"
+}
+submission honest "$ROOT/solutions/01-lost-update/lost_update.cpp"
+submission racy "$ROOT/labs/01-lost-update/lost_update.cpp"
+hostile="exit_early fake_output fake_results forge_channel sleep_forever read_outside include_outside"
+# These two signal or exhaust processes: only where the sandbox can contain them (root,
+# with PID namespaces), never as a plain user where kill(-1) would reach the user's shell.
+if [ "$(id -u)" = 0 ] && unshare --pid --fork true 2>/dev/null; then
+  hostile="$hostile kill_parent thread_bomb"
+else
+  echo "note: kill_parent and thread_bomb skipped (needs root with PID namespaces)"
+fi
+for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+echo "this is not a zip archive" >"$subs/broken.zip"
+
+marker=$work/marker
+touch "$marker"
+sleep 1
+
+grade() {
+  "$LABCTL" --root "$ROOT" grade --labs 01 --hidden-tests "$secret" --grading-build "$GRADING_BUILD" \
+    --run-time-limit 5 "$@"
+}
+
+# 1. The batch: every submission graded, one CSV row each.
+if grade "$subs" --format csv --out "$work/out" >"$work/batch.log" 2>&1; then
+  ok "the batch ran to the end (exit 0)"
+else
+  bad "the batch exited $?"; tail -n 30 "$work/batch.log"
+fi
+csv=$work/out/grades.csv
+points() { awk -F, -v name="$1" '$1 == name { print $2 }' "$csv"; }
+expect_points() {  # expect_points NAME POINTS
+  local got
+  got=$(points "$1")
+  if [ "$got" = "$2" ]; then ok "$1: $got/10"; else bad "$1: ${got:-no row} points, expected $2"; fi
+}
+expect_points honest 10
+expect_points sequential 9
+expect_points racy 0
+expect_points wrong 0
+for name in $hostile; do expect_points "$name" 0; done
+expect_points broken 0
+grep -q '^broken,0,10,.*not .*archive\|^broken,0,10,..*' "$csv" && ok "broken.zip is refused with a reason" ||
+  bad "broken.zip has no refusal reason: $(grep '^broken' "$csv")"
+
+# 2. Why, in the Markdown feedback (from the cache: nothing is graded twice).
+grade "$subs" --format md --out "$work/out" >"$work/resume.log" 2>&1
+count=$(grep -c 'unchanged since the last grading' "$work/resume.log")
+total=$(grep -c 'points  (' "$work/resume.log")
+[ "$count" -ge 10 ] && [ "$count" = "$total" ] && ok "second run: all $count submissions resumed from the cache" ||
+  bad "second run regraded: $count of $total from the cache"
+feedback() {  # feedback NAME ERE WHAT
+  if grep -Eq -- "$2" "$work/out/$1.md"; then ok "$1: $3"; else bad "$1: $3 (no match for $2)"; sed 's/^/     /' "$work/out/$1.md" | head -n 30; fi
+}
+feedback sequential 'parallel 0/1: .*Parallel\.' "loses only the parallel point"
+feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
+feedback wrong '1 of 1 hidden checks failed' "hidden checks counted"
+if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "a hidden test's name leaked"; else ok "hidden test names are never shown"; fi
+feedback wrong 'not scored' "nothing but correctness is scored while the answer is wrong"
+feedback exit_early 'no result from the test program' "exiting 0 early earns nothing"
+feedback fake_output 'no result from the test program' "fake GoogleTest output earns nothing"
+feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
+feedback include_outside 'does not compile: .*absolute path' "an absolute #include is refused"
+
+# 3. A function of the code: the same scores in 10 gradings (no cache without --out).
+mkdir -p "$work/pair"
+cp -R "$subs/honest" "$subs/racy" "$work/pair/"
+same=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  grade "$work/pair" --format csv >"$work/pair-$i.csv" 2>"$work/pair-$i.log"
+  if grep -q '^honest,10,10,' "$work/pair-$i.csv" && grep -q '^racy,0,10,' "$work/pair-$i.csv"; then
+    same=$((same + 1))
+  else
+    echo "     grading $i:"; sed 's/^/       /' "$work/pair-$i.csv" "$work/pair-$i.log" | head -n 20
+  fi
+done
+[ "$same" = 10 ] && ok "10 gradings: honest 10/10 and racy 0/10 every time" || bad "only $same of 10 gradings gave honest 10, racy 0"
+
+# 4. Nothing outside the output folder changed: the course, the submissions, the secret.
+changed=$(find "$ROOT/labs" "$ROOT/solutions" "$ROOT/tests" "$subs" "$secret" -newer "$marker" 2>/dev/null | head -n 5)
+[ -z "$changed" ] && ok "the course tree, the submissions and the instructor's files are unchanged" ||
+  bad "changed during grading: $changed"
+[ ! -e /tmp/results.json ] && ok "no file written outside the staging folder (/tmp/results.json)" ||
+  { bad "a submission wrote /tmp/results.json"; rm -f /tmp/results.json; }
+
+echo
+echo "grading: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

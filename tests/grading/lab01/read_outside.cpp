@@ -1,0 +1,38 @@
+// Grading fixture — HOSTILE: gives the right answer only if it can read a file outside
+// its staging folder (the test puts one among the instructor's hidden tests). The
+// sandbox hides that folder, so the answer is wrong and it earns nothing; a grader that
+// let it read the file would give it full marks.
+#include "lost_update.hpp"
+
+#include <fstream>
+
+namespace lab01 {
+namespace {
+bool can_read_the_secret() {
+  std::ifstream secret("/tmp/racelab-grade-test-secret/answer.txt");
+  std::string word;
+  return secret >> word && word == "open-sesame";
+}
+StatusCounts count_one(std::string line) {
+  StatusCounts counts;
+  switch (status_of(line) / 100) {
+    case 1: ++counts.informational; break;
+    case 2: ++counts.success; break;
+    case 3: ++counts.redirect; break;
+    case 4: ++counts.client_error; break;
+    case 5: ++counts.server_error; break;
+    default: ++counts.malformed; break;
+  }
+  return counts;
+}
+}  // namespace
+
+StatusCounts count_status_classes(const std::vector<std::string>& log_lines, labkit::Executor& executor) {
+  if (!can_read_the_secret()) return {};
+  std::vector<labkit::Future<StatusCounts>> parts;
+  for (const auto& line : log_lines) parts.push_back(executor.submit(count_one, line));
+  StatusCounts total;
+  for (auto& part : parts) total += part.get();
+  return total;
+}
+}  // namespace lab01
