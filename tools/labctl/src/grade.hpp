@@ -58,7 +58,7 @@ struct GradeOptions {
   std::vector<std::string> labs;         // empty: every lab
   std::filesystem::path hidden_tests;
   int runs = 2;
-  int jobs = 2;
+  int jobs = 4;  // labs at once: twice the cores of the 2-core target, as runs also wait
   std::string format = "table";  // table md json gradescope junit csv
   std::filesystem::path out;     // empty: stdout
   std::filesystem::path grading_build;  // empty: ROOT/build/grade

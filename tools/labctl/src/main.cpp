@@ -108,7 +108,7 @@ int run(int argc, char** argv) {
   grade->add_option("--hidden-tests", hidden_tests, "instructor-only tests: DIR/NN-slug.cpp, suites named Hidden*");
   grade->add_option("--runs", grade_options.runs, "runs of each criterion's tests; all must pass (default: 2)")
       ->check(CLI::Range(1, 100));
-  grade->add_option("--jobs", grade_options.jobs, "labs graded at once (default: 2)")->check(CLI::Range(1, 64));
+  grade->add_option("--jobs", grade_options.jobs, "labs graded at once (default: 4)")->check(CLI::Range(1, 64));
   grade->add_option("--format", grade_options.format, "table, md, json, gradescope, junit or csv (default: table)");
   grade->add_option("--out", grade_out, "write the reports into this folder (and remember results, to resume)");
   grade->add_option("--grading-build", grading_build, "the grader's build directory (default: ROOT/build/grade)");
