@@ -22,7 +22,7 @@ int forge() {
                          "NoGlobals.NoMutableStaticsInTheLabCode", "Parallel.WorkIsSplitIntoSeveralTasks"};
   bool first = true;
   for (const char* test : tests) {
-    line += std::string(first ? "" : ",") + "[\"" + test + "\",true]";
+    line += std::string(first ? "" : ",") + "[\"" + test + "\",true,0]";
     first = false;
   }
   line += "]}\n";

@@ -151,7 +151,8 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
 struct RunRecord {
   bool valid = false;
   int tsan_reports = 0;
-  std::map<std::string, bool> tests;
+  std::map<std::string, bool> tests;          // Suite.Test -> passed
+  std::set<std::string> tests_with_reports;   // tests during which TSan reported
 };
 
 RunRecord parse_record(const std::string& channel, const std::string& nonce) {
@@ -163,8 +164,12 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
   if (json.is_discarded() || !json.is_object() || json.value("nonce", "") != nonce) return record;
   if (!json.contains("tests") || !json["tests"].is_array()) return record;
   for (const auto& test : json["tests"]) {
-    if (!test.is_array() || test.size() != 2 || !test[0].is_string() || !test[1].is_boolean()) return record;
+    if (!test.is_array() || test.size() != 3 || !test[0].is_string() || !test[1].is_boolean() ||
+        !test[2].is_number_unsigned()) {
+      return record;
+    }
     record.tests[test[0].get<std::string>()] = test[1].get<bool>();
+    if (test[2].get<unsigned>() > 0) record.tests_with_reports.insert(test[0].get<std::string>());
   }
   record.tsan_reports = json.value("tsan_reports", 0);
   record.valid = true;
@@ -180,9 +185,6 @@ struct RunContext {
 
 struct CriterionRuns {
   CriterionResult result;
-  bool saw_race = false;
-  std::string race_reason;
-  std::string race_excerpt;
 };
 
 std::string suite_of(const std::string& test) { return test.substr(0, test.find('.')); }
@@ -196,128 +198,121 @@ std::string condensed(std::string_view output, const Lab& lab) {
   return text;
 }
 
-// Runs one criterion's suites up to R times in the sandbox; it passes only if every run
-// does, so it stops at the first run that fails.
-CriterionRuns run_criterion(const LabRecipe& recipe, const std::string& criterion, const fs::path& program,
-                            const fs::path& lab_stage, const RunContext& context) {
-  const Lab& lab = *recipe.lab;
-  CriterionRuns out;
-  CriterionResult& result = out.result;
-  result.criterion = criterion;
+// One run of the test program in the sandbox, on some suites, and what the grader saw.
+struct Observation {
+  SandboxResult sandboxed;
+  RunRecord record;
+  Verdict verdict;  // classify()'s reading of the output: words for feedback only
+  bool race = false;  // TSan reported (exit 66, or the record's count)
+  std::string race_reason;
+  std::string race_excerpt;
+  // The program reached the end of its tests and said so properly: its record can be
+  // trusted test by test (a crash or a limit leaves none).
+  bool complete() const { return sandboxed.limit == Limit::none && record.valid; }
+};
 
+Observation observe(const LabRecipe& recipe, const std::string& filter, const fs::path& program,
+                    const fs::path& workdir, const RunContext& context) {
+  const Lab& lab = *recipe.lab;
+  const std::string nonce = random_hex(16);
+  SandboxSpec spec;
+  spec.argv = test_launcher();
+  spec.argv.push_back(program.string());
+  spec.argv.push_back("--gtest_filter=" + filter);
+  spec.argv.push_back("--gtest_color=no");
+  fs::create_directories(workdir);
+  spec.workdir = workdir;  // the sandbox gives it to spec.uid
+  spec.uid = context.uid;
+  spec.gid = context.uid;
+  spec.hidden = context.hidden;
+  for (const auto& stage : context.stages) {
+    if (workdir.string().rfind(stage.string() + "/", 0) != 0) spec.hidden.push_back(stage);
+  }
+  spec.env = {{"PATH", "/usr/bin:/bin"},
+              {"HOME", workdir.string()},
+              {"LANG", "C.UTF-8"},
+              {"RACELAB_RESULT_NONCE", nonce},
+              {"LABKIT_TEST_TIMEOUT", std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
+  spec.wall = context.options->time_limit;
+  spec.cpu = context.options->time_limit * 2;
+
+  Observation seen;
+  seen.sandboxed = run_sandboxed(spec);
+  seen.record = parse_record(seen.sandboxed.channel, nonce);
+  seen.verdict = classify(RunOutput{seen.sandboxed.status, seen.sandboxed.output, "", "labs/" + lab.slug + "/"});
+  const bool exit_66 = seen.sandboxed.status.kind == ExitStatus::Kind::exited && seen.sandboxed.status.code == 66;
+  seen.race = exit_66 || (seen.record.valid && seen.record.tsan_reports > 0) || seen.verdict.has("data-race");
+  if (seen.race) {
+    seen.race_reason = seen.verdict.headline.find("Sanitizer") != std::string::npos ? seen.verdict.headline
+                                                                                    : "ThreadSanitizer reported a problem";
+    seen.race_excerpt = condensed(seen.sandboxed.output, lab);
+  }
+  return seen;
+}
+
+// A criterion's tests, and the gtest filter for its suites.
+struct CriterionTests {
   std::vector<std::string> tests;
   std::set<std::string> suites;
+  int hidden = 0;
+};
+
+CriterionTests tests_of(const LabRecipe& recipe, const std::string& criterion) {
+  CriterionTests found;
   for (const auto& test : recipe.tests) {
     if (criterion_of_suite(suite_of(test)) != criterion) continue;
-    tests.push_back(test);
-    suites.insert(suite_of(test));
-    if (is_hidden_suite(suite_of(test))) ++result.hidden_total;
+    found.tests.push_back(test);
+    found.suites.insert(suite_of(test));
+    if (is_hidden_suite(suite_of(test))) ++found.hidden;
   }
-  if (tests.empty()) {
-    result.status = "failed";
-    result.reason = "the course has no tests for this criterion";
-    return out;
-  }
+  return found;
+}
+
+std::string filter_of(const std::vector<const CriterionTests*>& criteria) {
   std::string filter;
-  for (const auto& suite : suites) filter += (filter.empty() ? "" : ":") + suite + ".*";
+  for (const auto* tests : criteria) {
+    for (const auto& suite : tests->suites) filter += (filter.empty() ? "" : ":") + suite + ".*";
+  }
+  return filter;
+}
 
-  // no_globals inspects the compiled objects: the same answer every run, so one is enough.
-  const int runs = criterion == "no_globals" ? 1 : context.options->runs;
-  std::set<std::string> hidden_failed;
-  for (int run = 1; run <= runs; ++run) {
-    const std::string nonce = random_hex(16);
-    SandboxSpec spec;
-    spec.argv = test_launcher();
-    spec.argv.push_back(program.string());
-    spec.argv.push_back("--gtest_filter=" + filter);
-    spec.argv.push_back("--gtest_color=no");
-    const fs::path workdir = lab_stage / fmt::format("run-{}-{}", criterion, run);
-    fs::create_directories(workdir);
-    spec.workdir = workdir;  // the sandbox gives it to spec.uid
-    spec.uid = context.uid;
-    spec.gid = context.uid;
-    spec.hidden = context.hidden;
-    for (const auto& stage : context.stages) {
-      if (lab_stage.string().rfind(stage.string() + "/", 0) != 0) spec.hidden.push_back(stage);
-    }
-    spec.env = {{"PATH", "/usr/bin:/bin"},
-                {"HOME", workdir.string()},
-                {"LANG", "C.UTF-8"},
-                {"RACELAB_RESULT_NONCE", nonce},
-                {"LABKIT_TEST_TIMEOUT", std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
-    spec.wall = context.options->time_limit;
-    spec.cpu = context.options->time_limit * 2;
-    const SandboxResult sandboxed = run_sandboxed(spec);
-    ++result.runs;
-
-    const RunRecord record = parse_record(sandboxed.channel, nonce);
-    const Verdict verdict = classify(RunOutput{sandboxed.status, sandboxed.output, "", "labs/" + lab.slug + "/"});
-    const bool race = sandboxed.status.kind == ExitStatus::Kind::exited && sandboxed.status.code == 66;
-    const bool reported = record.valid && record.tsan_reports > 0;
-    if (race || reported || verdict.has("data-race")) {
-      out.saw_race = true;
-      if (out.race_reason.empty()) {
-        out.race_reason = verdict.primary != "pass" && verdict.headline.find("Sanitizer") != std::string::npos
-                              ? verdict.headline
-                              : "ThreadSanitizer reported a problem";
-        out.race_excerpt = condensed(sandboxed.output, lab);
-      }
-    }
-
-    std::string problem;
-    std::string excerpt;
-    if (sandboxed.limit != Limit::none) {
-      problem = "stopped at the " + sandboxed.limit_words();
-    } else if (!record.valid) {
-      problem = fmt::format("no result from the test program: it {} before its tests finished",
-                            sandboxed.status.describe());
+// What one observation says about one criterion: empty when it passed, else why (and an
+// excerpt to show). Hidden tests that failed are added to `hidden_failed`, never named.
+std::string judge(const CriterionTests& tests, const Observation& seen, const Lab& lab, std::string& excerpt,
+                  std::set<std::string>& hidden_failed) {
+  if (seen.sandboxed.limit != Limit::none) return "stopped at the " + seen.sandboxed.limit_words();
+  if (!seen.record.valid) {
+    return fmt::format("no result from the test program: it {} before its tests finished",
+                       seen.sandboxed.status.describe());
+  }
+  std::vector<std::string> visible_failures;
+  bool hidden_failure = false;
+  bool raced = false;  // a failed test of this criterion had a TSan report while it ran
+  for (const auto& test : tests.tests) {
+    const auto it = seen.record.tests.find(test);
+    if (it != seen.record.tests.end() && it->second) continue;
+    raced = raced || seen.record.tests_with_reports.count(test) > 0;
+    if (is_hidden_suite(suite_of(test))) {
+      hidden_failed.insert(test);
+      hidden_failure = true;
     } else {
-      std::vector<std::string> visible_failures;
-      for (const auto& test : tests) {
-        const auto it = record.tests.find(test);
-        const bool passed = it != record.tests.end() && it->second;
-        if (passed) continue;
-        if (is_hidden_suite(suite_of(test))) {
-          hidden_failed.insert(test);
-        } else {
-          visible_failures.push_back(it == record.tests.end() ? test + " never ran" : test);
-        }
-      }
-      if (!visible_failures.empty()) {
-        problem = visible_failures.size() == 1 ? "failed: " + visible_failures.front()
-                                               : fmt::format("failed: {} and {} more", visible_failures.front(),
-                                                             visible_failures.size() - 1);
-        if (verdict.headline.find("Sanitizer") != std::string::npos) {
-          problem = verdict.headline + " (" + problem + ")";
-          excerpt = condensed(sandboxed.output, lab);
-        } else {
-          for (const auto& line : verdict.details) excerpt += line + "\n";
-        }
-      } else if (!hidden_failed.empty()) {
-        problem = "hidden checks failed";
-      } else if (reported || race) {
-        problem = out.race_reason;
-        excerpt = out.race_excerpt;
-      } else if (!sandboxed.status.ok()) {
-        problem = "the test program " + sandboxed.status.describe();
-      }
+      visible_failures.push_back(it == seen.record.tests.end() ? test + " never ran" : test);
     }
-    if (problem.empty()) {
-      ++result.runs_passed;
-      continue;
+  }
+  if (!visible_failures.empty()) {
+    std::string problem = visible_failures.size() == 1 ? "failed: " + visible_failures.front()
+                                                       : fmt::format("failed: {} and {} more", visible_failures.front(),
+                                                                     visible_failures.size() - 1);
+    if (raced) {
+      excerpt = seen.race_excerpt;
+      return seen.race_reason + " (" + problem + ")";
     }
-    result.reason = runs > 1 ? fmt::format("run {}: {}", run, problem) : problem;
-    result.excerpt = excerpt;
-    break;  // one failed run fails the criterion: the runs left could only cost time
+    for (const auto& line : seen.verdict.details) excerpt += line + "\n";
+    return problem;
   }
-  result.hidden_failed = static_cast<int>(hidden_failed.size());
-  if (result.hidden_failed > 0) {
-    const std::string count = fmt::format("{} of {} hidden checks failed", result.hidden_failed, result.hidden_total);
-    const auto at = result.reason.find("hidden checks failed");
-    result.reason = at != std::string::npos ? result.reason.substr(0, at) + count : result.reason + "; " + count;
-  }
-  result.status = result.runs_passed == runs ? "passed" : "failed";
-  return out;
+  if (hidden_failure) return "hidden checks failed";
+  (void)lab;
+  return {};
 }
 
 LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::path& stage, const RunContext& context) {
@@ -363,25 +358,100 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
     return grade;
   }
 
-  std::vector<CriterionRuns> runs;
-  bool saw_race = false;
+  // The runs. Each round runs the criteria still undecided together, in one process; a
+  // round that ends properly (its record complete) decides each criterion from its own
+  // tests. A round that crashes, hangs or hits a limit is run again one criterion per
+  // process, so that one bad test costs only its own criterion. A criterion passes only if
+  // it passes in every round; no_globals (a static look at the objects) needs one.
+  struct Tally {
+    CriterionTests tests;
+    CriterionResult result;
+    bool failed = false;
+    int rounds = 0;
+    std::set<std::string> hidden_failed;
+  };
+  std::vector<Tally> tallies;
   for (const auto& [criterion, max] : points) {
-    runs.push_back(run_criterion(*recipe, criterion, built.program, lab_stage, context));
-    runs.back().result.max_points = max;
-    saw_race = saw_race || runs.back().saw_race;
-  }
-  // A race seen while any criterion ran is a race: race_free fails, whatever RaceFree said.
-  for (auto& run : runs) {
-    if (run.result.criterion == "race_free" && saw_race && run.result.passed()) {
-      run.result.status = "failed";
-      for (const auto& other : runs) {
-        if (other.saw_race) {
-          run.result.reason = other.race_reason + " (while checking " + criterion_title(other.result.criterion) + ")";
-          run.result.excerpt = other.race_excerpt;
-          break;
-        }
-      }
+    Tally tally;
+    tally.tests = tests_of(*recipe, criterion);
+    tally.result.criterion = criterion;
+    tally.result.max_points = max;
+    tally.result.hidden_total = tally.tests.hidden;
+    if (tally.tests.tests.empty()) {
+      tally.failed = true;
+      tally.result.reason = "the course has no tests for this criterion";
     }
+    tallies.push_back(std::move(tally));
+  }
+  const int rounds = context.options->runs;
+  const auto wanted = [&](const Tally& t, int round) { return !t.failed && (t.result.criterion != "no_globals" || round == 1); };
+  const auto settle = [&](Tally& tally, const Observation& seen, int round) {
+    std::string excerpt;
+    const std::string problem = judge(tally.tests, seen, lab, excerpt, tally.hidden_failed);
+    ++tally.result.runs;
+    if (problem.empty()) {
+      ++tally.result.runs_passed;
+      return;
+    }
+    tally.failed = true;
+    tally.result.reason = rounds > 1 ? fmt::format("run {}: {}", round, problem) : problem;
+    tally.result.excerpt = excerpt;
+  };
+  bool saw_race = false;
+  std::string race_reason;
+  std::string race_excerpt;
+  const auto note_race = [&](const Observation& seen, const std::string& during) {
+    if (!seen.race || saw_race) return;
+    saw_race = true;
+    // Name the test it happened in, unless that test is one of the hidden ones.
+    std::string where = "while checking " + during;
+    if (!seen.record.tests_with_reports.empty()) {
+      const std::string& test = *seen.record.tests_with_reports.begin();
+      where = is_hidden_suite(suite_of(test)) ? "during a hidden check" : "during " + test;
+    }
+    race_reason = seen.race_reason + " (" + where + ")";
+    race_excerpt = seen.race_excerpt;
+  };
+  for (int round = 1; round <= rounds; ++round) {
+    std::vector<Tally*> pending;
+    for (auto& tally : tallies) {
+      if (wanted(tally, round)) pending.push_back(&tally);
+    }
+    if (pending.empty()) break;
+    std::vector<const CriterionTests*> pending_tests;
+    for (Tally* tally : pending) pending_tests.push_back(&tally->tests);
+    const Observation together = observe(*recipe, filter_of(pending_tests), built.program,
+                                         lab_stage / fmt::format("run-{}", round), context);
+    if (together.complete()) {
+      note_race(together, "every criterion");
+      for (Tally* tally : pending) settle(*tally, together, round);
+      continue;
+    }
+    for (Tally* tally : pending) {
+      const Observation alone = observe(*recipe, filter_of({&tally->tests}), built.program,
+                                        lab_stage / fmt::format("run-{}-{}", round, tally->result.criterion), context);
+      note_race(alone, criterion_title(tally->result.criterion));
+      settle(*tally, alone, round);
+    }
+  }
+  std::vector<CriterionRuns> runs;
+  for (auto& tally : tallies) {
+    CriterionResult& result = tally.result;
+    result.hidden_failed = static_cast<int>(tally.hidden_failed.size());
+    if (result.hidden_failed > 0) {
+      const std::string count = fmt::format("{} of {} hidden checks failed", result.hidden_failed, result.hidden_total);
+      const auto at = result.reason.find("hidden checks failed");
+      result.reason = at != std::string::npos ? result.reason.substr(0, at) + count : result.reason + "; " + count;
+    }
+    result.status = tally.failed ? "failed" : "passed";
+    // A race seen in any run is a race: race_free fails, whatever the RaceFree suite said,
+    // and the race is what its feedback shows.
+    if (result.criterion == "race_free" && saw_race) {
+      result.status = "failed";
+      result.reason = race_reason;
+      result.excerpt = race_excerpt;
+    }
+    runs.push_back(CriterionRuns{std::move(result)});
   }
   const bool correct = std::all_of(runs.begin(), runs.end(), [](const CriterionRuns& r) {
     return r.result.criterion != "correct" || r.result.passed();

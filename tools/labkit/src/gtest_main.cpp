@@ -119,7 +119,8 @@ class Watchdog : public ::testing::EmptyTestEventListener {
 
 // For the grader (tools/lab grade): when RACELAB_RESULT_FD names an open pipe, the
 // results go through it once every test has run: one JSON line with the grader's nonce,
-// each test that ended and whether it passed, and the TSan report count. The grader
+// each test that ended, whether it passed and how many TSan reports came while it ran,
+// and the TSan report count. The grader
 // scores from this line and the exit status only, never from what the program printed or
 // from files it wrote; a program that exits before the end writes no line and earns
 // nothing. (Code linked into this process could still forge the line on purpose:
@@ -140,8 +141,17 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
 
   // Listeners hear OnTestEnd in reverse order of registration: this one is registered
   // before the Watchdog, so it sees the failure the Watchdog adds for a TSan report.
+  void OnTestStart(const ::testing::TestInfo&) override {
+#ifdef RACELAB_COUNTS_TSAN_REPORTS
+    reports_at_start_ = g_tsan_reports.load(std::memory_order_relaxed);
+#endif
+  }
   void OnTestEnd(const ::testing::TestInfo& test) override {
-    tests_.emplace_back(std::string(test.test_suite_name()) + "." + test.name(), test.result()->Passed());
+    unsigned reports = 0;
+#ifdef RACELAB_COUNTS_TSAN_REPORTS
+    reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_at_start_;
+#endif
+    tests_.push_back({std::string(test.test_suite_name()) + "." + test.name(), test.result()->Passed(), reports});
   }
 
   void write(int exit_code) const {
@@ -154,7 +164,8 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
     line += ",\"tests\":[";
     for (std::size_t i = 0; i < tests_.size(); ++i) {
       // Test names are C++ identifiers joined by '.' or '/': nothing to escape.
-      line += (i ? ",[\"" : "[\"") + tests_[i].first + "\"," + (tests_[i].second ? "true" : "false") + "]";
+      line += (i ? ",[\"" : "[\"") + tests_[i].name + "\"," + (tests_[i].passed ? "true" : "false") + "," +
+              std::to_string(tests_[i].tsan_reports) + "]";
     }
     line += "]}\n";
     for (std::size_t done = 0; done < line.size();) {
@@ -167,9 +178,15 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
 
  private:
   ResultRecord(int fd, std::string nonce) : fd_(fd), nonce_(std::move(nonce)) {}
+  struct Ended {
+    std::string name;        // Suite.Test
+    bool passed;
+    unsigned tsan_reports;   // TSan reports while it ran
+  };
   int fd_;
   std::string nonce_;
-  std::vector<std::pair<std::string, bool>> tests_;
+  unsigned reports_at_start_ = 0;
+  std::vector<Ended> tests_;
 };
 
 // The channel is taken at the highest constructor priority a program may use (101):
