@@ -4,10 +4,16 @@
 // let it read the file would give it full marks.
 #include "lost_update.hpp"
 
+#include <algorithm>
+
 #include <fstream>
 
 namespace lab01 {
 namespace {
+// Status class (status / 100) to counter: 0 and anything above 5 count as malformed.
+constexpr long StatusCounts::*kClass[] = {&StatusCounts::malformed, &StatusCounts::informational,
+                                          &StatusCounts::success, &StatusCounts::redirect,
+                                          &StatusCounts::client_error, &StatusCounts::server_error};
 bool can_read_the_secret() {
   std::ifstream secret("/tmp/racelab-grade-test-secret/answer.txt");
   std::string word;
@@ -15,14 +21,7 @@ bool can_read_the_secret() {
 }
 StatusCounts count_one(std::string line) {
   StatusCounts counts;
-  switch (status_of(line) / 100) {
-    case 1: ++counts.informational; break;
-    case 2: ++counts.success; break;
-    case 3: ++counts.redirect; break;
-    case 4: ++counts.client_error; break;
-    case 5: ++counts.server_error; break;
-    default: ++counts.malformed; break;
-  }
+  ++(counts.*kClass[std::clamp(status_of(line) / 100, 0, 6) % 6]);
   return counts;
 }
 }  // namespace

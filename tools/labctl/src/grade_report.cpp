@@ -1,6 +1,7 @@
 #include "grade_report.hpp"
 
 #include "errors.hpp"
+#include "race_chart.hpp"  // xml_escape
 #include "rubric.hpp"
 #include "style.hpp"
 
@@ -30,27 +31,6 @@ std::string file_stem(const std::string& name) {
   }
   if (stem.empty() || stem.front() == '.') stem = "_" + stem;
   return stem;
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 allows no control characters but tab, newline and carriage return.
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
 }
 
 std::string csv_field(const std::string& text) {

@@ -59,20 +59,6 @@ void install_signal_forwarding(void (*cleanup)()) {
 
 namespace {
 
-// argv[0] resolved through PATH, as execvp would, but decided before fork() so that
-// "not found" is a clear error instead of a child that exits 127.
-std::string resolve(const std::string& program) {
-  if (program.find('/') != std::string::npos) return program;
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
-}
-
 std::vector<std::string> child_environment(const ProcessSpec& spec) {
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
@@ -96,7 +82,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   install_signal_forwarding();
 
   std::vector<std::string> argv = spec.argv;
-  const std::string program = resolve(argv[0]);
+  const std::string program = find_in_path(argv[0]);
   if (program.empty() || ::access(program.c_str(), X_OK) != 0) {
     throw Error(fmt::format("cannot run {}: {}", argv[0], program.empty() ? "not found in PATH" : std::strerror(errno)));
   }
@@ -199,6 +185,18 @@ ProcessResult run_process(const ProcessSpec& spec) {
     result.status = ExitStatus::exited(WEXITSTATUS(wait_status));
   }
   return result;
+}
+
+std::string find_in_path(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
 }
 
 std::string read_file(const fs::path& file) {

@@ -40,6 +40,10 @@ ProcessResult run_process(const ProcessSpec& spec);
 // first (async-signal-safe only: `watch` restores the terminal with it).
 void install_signal_forwarding(void (*cleanup)() = nullptr);
 
+// A program name looked up in PATH as execvp would (a name with a '/' is returned as it
+// is); empty when it is not found. Decided before fork, so "not found" is a clear error.
+std::string find_in_path(const std::string& program);
+
 // Reads a whole file; empty when it does not exist.
 std::string read_file(const std::filesystem::path& file);
 

@@ -4,6 +4,7 @@
 #include "sandbox.hpp"
 
 #include "errors.hpp"
+#include "process.hpp"  // find_in_path
 #include "sandbox_inside.hpp"
 
 #include <fmt/format.h>
@@ -50,19 +51,6 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   for (auto& s : strings) pointers.push_back(s.data());
   pointers.push_back(nullptr);
   return pointers;
-}
-
-// argv[0] through PATH, decided before clone so "not found" is a clear error.
-std::string resolve(const std::string& program) {
-  if (program.find('/') != std::string::npos) return program;
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
 }
 
 void make_pipe(int& read_end, int& write_end) {
@@ -264,7 +252,7 @@ std::string SandboxResult::limit_words() const {
 SandboxResult run_sandboxed(const SandboxSpec& spec) {
   if (spec.argv.empty()) throw Error("internal: run_sandboxed without a program");
   Plan plan;
-  plan.program = resolve(spec.argv[0]);
+  plan.program = find_in_path(spec.argv[0]);  // before clone: "not found" is a clear error
   if (plan.program.empty() || ::access(plan.program.c_str(), X_OK) != 0) {
     throw Error(fmt::format("cannot run {}: {}", spec.argv[0], plan.program.empty() ? "not found in PATH" : std::strerror(errno)));
   }
