@@ -176,8 +176,18 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
   return record;
 }
 
+// What the sandbox could not do on this machine (a container without namespaces, say),
+// seen in any run: the reports say so, since the defences in docs/grading.md then do not hold.
+struct WeakIsolation {
+  std::atomic<bool> network{false};
+  std::atomic<bool> pids{false};
+  std::atomic<bool> hidden{false};
+  std::atomic<bool> privileged{false};
+};
+
 struct RunContext {
   const GradeOptions* options;
+  WeakIsolation* weak = nullptr;
   uid_t uid = kSandboxUidBase;   // this worker's sandbox uid
   std::vector<fs::path> hidden;  // what the program must not read
   std::vector<fs::path> stages;  // every submission's staging folder: all but its own are hidden too
@@ -238,6 +248,12 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
 
   Observation seen;
   seen.sandboxed = run_sandboxed(spec);
+  if (context.weak != nullptr) {
+    if (!seen.sandboxed.network_isolated) context.weak->network = true;
+    if (!seen.sandboxed.pid_isolated) context.weak->pids = true;
+    if (!seen.sandboxed.hidden_enforced && !spec.hidden.empty()) context.weak->hidden = true;
+    if (!seen.sandboxed.unprivileged) context.weak->privileged = true;
+  }
   seen.record = parse_record(seen.sandboxed.channel, nonce);
   seen.verdict = classify(RunOutput{seen.sandboxed.status, seen.sandboxed.output, "", "labs/" + lab.slug + "/"});
   const bool exit_66 = seen.sandboxed.status.kind == ExitStatus::Kind::exited && seen.sandboxed.status.code == 66;
@@ -574,8 +590,10 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
   const fs::path build_dir = options.grading_build.empty() ? workspace.root / "build" / "grade" : options.grading_build;
   const GradingBuild build = GradingBuild::prepare(workspace, build_dir, options.hidden_tests);
 
+  WeakIsolation weak;
   RunContext context;
   context.options = &options;
+  context.weak = &weak;
   const fs::path root = fs::absolute(workspace.root).lexically_normal();
   context.hidden.push_back(root / "solutions");
   if (!options.hidden_tests.empty()) context.hidden.push_back(fs::absolute(options.hidden_tests).lexically_normal());
@@ -700,6 +718,20 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
     fs::create_directories(options.out);
     std::ofstream out(cache_file, std::ios::trunc);
     out << cache.dump() << '\n';
+  }
+  std::string missing;
+  for (const auto& [flag, words] : {std::pair{weak.network.load(), "no network namespace"},
+                                    std::pair{weak.pids.load(), "no PID namespace"},
+                                    std::pair{weak.hidden.load(), "hidden paths not enforced"},
+                                    std::pair{weak.privileged.load(), "not an unprivileged user"}}) {
+    if (flag) missing += (missing.empty() ? "" : ", ") + std::string(words);
+  }
+  if (!missing.empty()) {
+    const std::string note = "the sandbox was weaker on this machine (" + missing + "): see docs/grading.md";
+    std::fprintf(stderr, "racelab: %s\n", note.c_str());
+    for (auto& grade : grades) {
+      if (!grade.from_cache) grade.notes.push_back(note);
+    }
   }
   write_grades(grades, options.format, options.out);
   if (!first_error.empty()) {
