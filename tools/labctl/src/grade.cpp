@@ -588,7 +588,9 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
     throw Error("--format gradescope writes one results.json: grade one submission, or give --out DIR");
   }
   const fs::path build_dir = options.grading_build.empty() ? workspace.root / "build" / "grade" : options.grading_build;
-  const GradingBuild build = GradingBuild::prepare(workspace, build_dir, options.hidden_tests);
+  const GradingBuild build =
+      GradingBuild::prepare(workspace, build_dir, options.hidden_tests,
+                            options.labs.empty() ? std::vector<const Lab*>{} : labs);
 
   WeakIsolation weak;
   RunContext context;

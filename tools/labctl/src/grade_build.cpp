@@ -138,17 +138,41 @@ void run_or_fail(ProcessSpec spec, const std::string& what) {
   }
 }
 
-void configure(const Workspace& workspace, const fs::path& dir, const fs::path& hidden_tests) {
+// The labs the grader's build must hold (RACELAB_LABS): empty for every lab; else the labs
+// it held before and the ones graded now, so that grading lab 01 today and lab 03 tomorrow
+// never throws away what was built.
+std::string labs_to_build(const fs::path& dir, const std::vector<const Lab*>& graded) {
+  const bool configured = fs::exists(dir / "CMakeCache.txt");
+  const std::string before = configured ? cache_value(dir, "RACELAB_LABS") : "";
+  if (graded.empty() || (configured && before.empty())) return "";
+  std::vector<std::string> numbers;
+  for (std::size_t start = 0; start < before.size();) {
+    auto end = before.find_first_of(";,", start);
+    if (end == std::string::npos) end = before.size();
+    if (end > start) numbers.push_back(before.substr(start, end - start));
+    start = end + 1;
+  }
+  for (const Lab* lab : graded) numbers.push_back(lab->number);
+  std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  std::string joined;
+  for (const auto& number : numbers) joined += (joined.empty() ? "" : ";") + number;
+  return joined;
+}
+
+void configure(const Workspace& workspace, const fs::path& dir, const fs::path& hidden_tests,
+               const std::vector<const Lab*>& graded) {
   const std::string hidden = hidden_tests.empty() ? "" : fs::absolute(hidden_tests).lexically_normal().string();
-  if (fs::exists(dir / "CMakeCache.txt") && stamp_is_current(dir) &&
-      cache_value(dir, "RACELAB_GRADING") == "ON" && cache_value(dir, "RACELAB_HIDDEN_TESTS") == hidden) {
+  const std::string labs = labs_to_build(dir, graded);
+  if (fs::exists(dir / "CMakeCache.txt") && stamp_is_current(dir) && cache_value(dir, "RACELAB_GRADING") == "ON" &&
+      cache_value(dir, "RACELAB_HIDDEN_TESTS") == hidden && cache_value(dir, "RACELAB_LABS") == labs) {
     return;
   }
   fs::create_directories(dir);
   say(fmt::format("configuring the grader's build in {}", dir.string()));
   ProcessSpec spec;
   spec.argv = {"cmake", "--preset", "tsan", "-B", dir.string(), "-DRACELAB_TOOLS=OFF", "-DRACELAB_GRADING=ON",
-               "-DRACELAB_LABS=", "-DRACELAB_HIDDEN_TESTS=" + hidden};
+               "-DRACELAB_LABS=" + labs, "-DRACELAB_HIDDEN_TESTS=" + hidden};
   spec.cwd = workspace.root;
   spec.log = dir / "configure.log";
   spec.limit = kConfigureLimit;
@@ -249,14 +273,15 @@ std::vector<std::string> list_tests(const fs::path& dir, const Lab& lab) {
 
 }  // namespace
 
-GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& dir_in, const fs::path& hidden_tests) {
+GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& dir_in, const fs::path& hidden_tests,
+                                   const std::vector<const Lab*>& graded) {
   GradingBuild build;
   build.dir_ = fs::absolute(dir_in).lexically_normal();
   const fs::path& dir = build.dir_;
   if (!hidden_tests.empty() && !fs::is_directory(hidden_tests)) {
     throw Error(fmt::format("--hidden-tests {}: no such folder", hidden_tests.string()));
   }
-  configure(workspace, dir, hidden_tests);
+  configure(workspace, dir, hidden_tests, graded);
   if (stderr_is_terminal()) say("building what submissions share (a no-op once built)");
   ProcessSpec spec;
   spec.argv = {"cmake", "--build", dir.string()};

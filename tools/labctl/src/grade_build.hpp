@@ -32,11 +32,13 @@ struct LabRecipe {
 
 class GradingBuild {
  public:
-  // Configures (first time, or when the hidden tests folder changed) and builds DIR from the
-  // course tree, then reads each lab's recipe. Slow the first time (minutes), a no-op check
-  // after that. Throws labctl::Error with one line when the course itself does not build.
+  // Configures (first time, or when the hidden tests folder or the labs changed) and builds
+  // DIR from the course tree, then reads each lab's recipe. `graded`: the labs named with
+  // --labs (empty: every lab); the build holds those and any it held before. Slow the first
+  // time (a minute or more), a no-op check after that. Throws labctl::Error with one line
+  // when the course itself does not build.
   static GradingBuild prepare(const Workspace& workspace, const std::filesystem::path& dir,
-                              const std::filesystem::path& hidden_tests);
+                              const std::filesystem::path& hidden_tests, const std::vector<const Lab*>& graded);
 
   // The recipe of this lab; nullptr if the build has no test program for it.
   const LabRecipe* recipe(const Lab& lab) const;
