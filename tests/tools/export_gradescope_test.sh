@@ -57,7 +57,8 @@ score() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["scor
 
 grade "$ROOT/solutions/01-lost-update/lost_update.cpp"
 check "run_autograder exits 0" "[ $? -eq 0 ]"
-check "the reference solution scores 10 (got $(score))" "[ \"\$(score)\" = 10 ]" || cat "$WORK/run.log"
+check "the reference solution scores 10 (got $(score))" "[ \"\$(score)\" = 10 ]"
+[ "$(score)" = 10 ] || { cat "$WORK/run.log"; cat "$results"; }
 check "... with every test passed" \
   "python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))[\"tests\"]; sys.exit(not t or any(x[\"status\"]!=\"passed\" for x in t))' '$results'"
 
