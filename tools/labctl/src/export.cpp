@@ -1,16 +1,13 @@
 #include "export.hpp"
 
 #include "errors.hpp"
+#include "gradescope_scripts.hpp"
 #include "process.hpp"
+#include "zip_writer.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -175,30 +172,6 @@ void export_gradescope(const Workspace& workspace, ExportOptions options) {
               hidden_count == 0 ? "" : fmt::format(" and {} hidden test files", hidden_count).c_str());
 }
 
-// Shell words baked into the scripts. Only values labctl checked (lab numbers, a count).
-std::string grade_arguments(const ExportOptions& options, const std::string& course) {
-  std::string args;
-  if (!options.labs.empty()) {
-    std::string labs;
-    for (const auto& lab : options.labs) labs += (labs.empty() ? "" : ",") + lab;
-    args += " --labs '" + labs + "'";
-  }
-  args += fmt::format(" --runs {}", options.runs);
-  if (!options.hidden_tests.empty()) args += " --hidden-tests \"" + course + "/hidden-tests\"";
-  return args;
-}
-
-// What both scripts start with: where Gradescope (or a test) put everything.
-constexpr const char* kLayout = R"(# Gradescope's layout, overridable so that the package can be tried on any machine:
-#   RACELAB_AUTOGRADER_ROOT   Gradescope's folder (default /autograder): source/ (this zip,
-#                             unpacked), submission/ (the student's upload), results/
-#   RACELAB_AUTOGRADER_BUILD  where the builds go (default: the course tree's build/)
-AUTOGRADER=${RACELAB_AUTOGRADER_ROOT:-/autograder}
-COURSE=$AUTOGRADER/source/source
-BUILD=${RACELAB_AUTOGRADER_BUILD:-$COURSE/build}
-LABCTL=$BUILD/tsan/tools/labctl/labctl
-)";
-
 }  // namespace
 
 std::vector<std::string> split_labs(const std::string& list) {
@@ -261,153 +234,6 @@ std::vector<fs::path> gradescope_files(const std::vector<fs::path>& files, const
     kept.push_back(file);
   }
   return kept;
-}
-
-std::string gradescope_setup_script(const ExportOptions& options) {
-  return fmt::format(R"SH(#!/usr/bin/env bash
-# setup.sh: made by `labctl export --gradescope` (racelab). Gradescope runs it once, as root,
-# when it builds the autograder's image. It installs what racelab needs (tools/lab's own
-# list) and builds the grader: labctl, then the grader's build (GoogleTest, labkit, every
-# lab's test objects, hidden tests compiled in), so that run_autograder compiles only the
-# submission. RACELAB_SKIP_PACKAGES=1 skips the package step (a machine that has them).
-set -euo pipefail
-{layout}
-if [ "${{RACELAB_SKIP_PACKAGES:-}}" != 1 ]; then
-  "$COURSE/tools/lab" packages
-fi
-mkdir -p "$BUILD"
-cd "$COURSE"
-echo "racelab: configuring labctl's build in $BUILD/tsan"
-cmake --preset tsan -B "$BUILD/tsan" >"$BUILD/setup-configure.log" 2>&1 ||
-  {{ tail -n 20 "$BUILD/setup-configure.log" >&2; exit 2; }}
-cmake --build "$BUILD/tsan" --target labctl
-# Grading an empty submission builds what every submission shares, once, and proves the
-# course grades at all before any student uploads.
-empty=$(mktemp -d)
-out=$(mktemp -d)
-trap 'rm -rf "$empty" "$out"' EXIT
-echo "racelab: building the grader's build in $BUILD/grade (minutes, once)"
-"$LABCTL" --root "$COURSE" grade "$empty"{args} --format json --out "$out" --grading-build "$BUILD/grade" >/dev/null
-echo "racelab: the autograder is ready"
-)SH",
-                     fmt::arg("layout", kLayout), fmt::arg("args", grade_arguments(options, "$COURSE")));
-}
-
-std::string gradescope_run_script(const ExportOptions& options) {
-  return fmt::format(R"SH(#!/usr/bin/env bash
-# run_autograder: made by `labctl export --gradescope` (racelab). Gradescope runs it for each
-# submission: it grades $AUTOGRADER/submission with `labctl grade --format gradescope` and
-# leaves $AUTOGRADER/results/results.json. Whatever happens, results.json is left valid: if
-# the grader fails, it says so with score 0 and the error in `output`.
-set -uo pipefail
-{layout}
-RESULTS=$AUTOGRADER/results
-mkdir -p "$RESULTS"
-rm -f "$RESULTS/results.json"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-status=0
-if [ -x "$LABCTL" ]; then
-  "$LABCTL" --root "$COURSE" grade "$AUTOGRADER/submission"{args} --format gradescope \
-    --out "$RESULTS" --grading-build "$BUILD/grade" 2>"$log" || status=$?
-  cat "$log" >&2  # Gradescope shows the instructor this script's output
-else
-  echo "racelab: labctl is not built ($LABCTL): did setup.sh run?" >"$log"
-  status=2
-fi
-
-# A string for JSON: backslashes, quotes and control characters escaped.
-json_string() {{
-  local s
-  s=$(printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037')
-  s=${{s//\\/\\\\}}
-  s=${{s//\"/\\\"}}
-  s=${{s//$'\t'/\\t}}
-  s=${{s//$'\r'/}}
-  s=${{s//$'\n'/\\n}}
-  printf '"%s"' "$s"
-}}
-
-valid=0
-if [ -s "$RESULTS/results.json" ]; then
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "score" in d or "tests" in d' \
-      "$RESULTS/results.json" 2>/dev/null && valid=1
-  else
-    valid=1
-  fi
-fi
-if [ "$valid" != 1 ]; then
-  message="The autograder could not grade this submission (labctl exit status $status). Please tell your instructor.
-$(tail -n 20 "$log")"
-  printf '{{"score": 0, "output": %s, "tests": []}}\n' "$(json_string "$message")" >"$RESULTS/results.json"
-fi
-exit 0
-)SH",
-                     fmt::arg("layout", kLayout), fmt::arg("args", grade_arguments(options, "$COURSE")));
-}
-
-void write_zip(const fs::path& zip, const std::vector<ZipMember>& members) {
-  const fs::path partial = zip.string() + ".partial";
-  std::error_code error;
-  if (fs::symlink_status(partial, error).type() != fs::file_type::not_found) {
-    throw Error(fmt::format("{} already exists (an interrupted export?): remove it and export again", partial.string()));
-  }
-  std::unique_ptr<archive, decltype(&archive_write_free)> out(archive_write_new(), archive_write_free);
-  const auto fail = [&](const std::string& what) {
-    const std::string detail = archive_error_string(out.get()) ? archive_error_string(out.get()) : "unknown error";
-    out.reset();
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw Error(fmt::format("writing {} failed: {}: {}", zip.string(), what, detail));
-  };
-  if (archive_write_set_format_zip(out.get()) != ARCHIVE_OK) fail("zip format");
-  if (archive_write_open_filename(out.get(), partial.c_str()) != ARCHIVE_OK) fail("cannot create it");
-  for (const auto& member : members) {
-    std::string data = member.text;
-    bool executable = member.executable;
-    bool symlink = false;
-    std::string target;
-    std::time_t mtime = std::time(nullptr);
-    if (!member.file.empty()) {
-      if (fs::is_symlink(member.file)) {
-        symlink = true;
-        target = fs::read_symlink(member.file).string();
-      } else {
-        data = read_file(member.file);
-        executable = (fs::status(member.file).permissions() & fs::perms::owner_exec) != fs::perms::none;
-      }
-      // The course files keep their times, so a build reused across unpackings (the
-      // package's own test) does not recompile what did not change.
-      struct stat info {};
-      if (lstat(member.file.c_str(), &info) == 0) mtime = info.st_mtime;
-    }
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(entry.get(), member.name.c_str());
-    archive_entry_set_mtime(entry.get(), mtime, 0);
-    if (symlink) {
-      archive_entry_set_filetype(entry.get(), AE_IFLNK);
-      archive_entry_set_symlink(entry.get(), target.c_str());
-      archive_entry_set_perm(entry.get(), 0777);
-      archive_entry_set_size(entry.get(), 0);
-    } else {
-      archive_entry_set_filetype(entry.get(), AE_IFREG);
-      archive_entry_set_perm(entry.get(), executable ? 0755 : 0644);
-      archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
-    }
-    if (archive_write_header(out.get(), entry.get()) != ARCHIVE_OK) fail(member.name);
-    if (!data.empty() && archive_write_data(out.get(), data.data(), data.size()) != static_cast<la_ssize_t>(data.size())) {
-      fail(member.name);
-    }
-  }
-  if (archive_write_close(out.get()) != ARCHIVE_OK) fail("closing it");
-  out.reset();
-  fs::rename(partial, zip, error);
-  if (error) {
-    fs::remove(partial, error);
-    throw Error(fmt::format("writing {} failed: {}", zip.string(), error.message()));
-  }
 }
 
 int run_export(const Workspace& workspace, const ExportOptions& options) {

@@ -54,20 +54,4 @@ std::vector<std::filesystem::path> student_files(const std::vector<std::filesyst
 std::vector<std::filesystem::path> gradescope_files(const std::vector<std::filesystem::path>& files,
                                                     const std::filesystem::path& hidden_tests_in_tree);
 
-// The two scripts of a Gradescope package, with the grading settings baked in.
-std::string gradescope_setup_script(const ExportOptions& options);
-std::string gradescope_run_script(const ExportOptions& options);
-
-// One member of a zip: `name` inside it, taken from `file` when set, else `text`.
-struct ZipMember {
-  std::string name;
-  std::filesystem::path file;
-  std::string text;
-  bool executable = false;
-};
-
-// Writes `zip` (which must not exist) with libarchive, through a temporary file renamed
-// at the end, so a failure never leaves a partial archive under the final name.
-void write_zip(const std::filesystem::path& zip, const std::vector<ZipMember>& members);
-
 }  // namespace labctl

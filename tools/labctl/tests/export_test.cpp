@@ -5,6 +5,7 @@
 // tests/tools/export_gradescope_test.sh.)
 #include "errors.hpp"
 #include "export.hpp"
+#include "gradescope_scripts.hpp"
 #include "process.hpp"
 
 #include <archive.h>
