@@ -9,12 +9,16 @@
 //   labctl ... grade SUBMISSION... [--labs 01,03] [--hidden-tests DIR] [--runs R] [--jobs N]
 //              [--format table|md|json|gradescope|junit|csv] [--out DIR] [--grading-build DIR]
 //   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--release-build DIR] [--no-build]
+//   labctl ... export (--student DIR | --gradescope FILE.zip) [--hidden-tests DIR] [--labs 01,03] [--runs R]
+//   labctl ... new NN-slug [--title T]
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
+#include "export.hpp"
 #include "grade.hpp"
 #include "hint.hpp"
 #include "race.hpp"
+#include "scaffold.hpp"
 #include "scoreboard.hpp"
 #include "verify.hpp"
 #include "watch.hpp"
@@ -115,6 +119,25 @@ int run(int argc, char** argv) {
   grade->add_option("--run-time-limit", grade_time_limit, "seconds one run of a test program may take (default: 60)")
       ->check(CLI::Range(5, 3600));
 
+  labctl::ExportOptions export_options;
+  std::string export_labs;
+  CLI::App* export_command = app.add_subcommand(
+      "export", "package the course: --student DIR (no solutions, no hidden tests) or --gradescope FILE.zip");
+  export_command->add_option("--student", export_options.student_dir, "write the students' repository into this new folder");
+  export_command->add_option("--gradescope", export_options.gradescope_zip,
+                             "write a Gradescope autograder (setup.sh, run_autograder, source/) into this .zip");
+  export_command->add_option("--hidden-tests", export_options.hidden_tests,
+                             "instructor-only tests: left out of --student, shipped and graded by --gradescope");
+  export_command->add_option("--labs", export_labs, "--gradescope: grade only these labs, like 01,03 (default: every lab)");
+  export_command->add_option("--runs", export_options.runs, "--gradescope: runs of each criterion (default: 2)")
+      ->check(CLI::Range(1, 100));
+
+  labctl::NewLabOptions new_options;
+  CLI::App* new_command = app.add_subcommand(
+      "new", "scaffold a lab (handout, starter, solution, tests, catalogue entry) that verify passes at once");
+  new_command->add_option("slug", new_options.slug, "NN-slug, like 12-thread-pool")->required();
+  new_command->add_option("--title", new_options.title, "the scoreboard's one-line title (default: from the slug)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -122,7 +145,7 @@ int run(int argc, char** argv) {
     // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
-      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, verify and grade (labctl --help)", left.front()));
+      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, verify, grade, export and new (labctl --help)", left.front()));
       return labctl::kExitUsage;
     }
     report(fmt::format("{} (labctl --help)", error.what()));
@@ -151,6 +174,11 @@ int run(int argc, char** argv) {
     grade_options.time_limit = std::chrono::seconds(grade_time_limit);
     return labctl::run_grade(workspace, grade_options);
   }
+  if (export_command->parsed()) {
+    export_options.labs = labctl::split_labs(export_labs);
+    return labctl::run_export(workspace, export_options);
+  }
+  if (new_command->parsed()) return labctl::run_new(workspace, new_options);
   if (race->parsed()) {
     race_options.release_build = release_build;
     return labctl::run_race(workspace, race_options);

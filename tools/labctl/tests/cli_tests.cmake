@@ -151,3 +151,15 @@ labctl_cli_test(race_solution_only --exit 0
 # --- watch: a scripted session on stand-in programs (save, pass, move on, h, q, folder deleted)
 add_test(NAME labctl_cli_watch COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/tests/watch_test.sh" $<TARGET_FILE:labctl>)
 set_tests_properties(labctl_cli_watch PROPERTIES LABELS "tools" TIMEOUT 120)
+
+# --- export and new: refusals are one line, exit 2, and write nothing
+labctl_cli_test(export_into_a_non_empty_folder --exit 2 --stderr "^racelab: .* already exists and is not an empty folder: export --student writes only into a new or empty folder$"
+  -- --root "${_tree}" export --student @BUILD@)
+labctl_cli_test(export_needs_one_kind --exit 2 --stderr "^racelab: export needs exactly one of --student DIR and --gradescope FILE\\.zip$"
+  -- --root "${_tree}" export)
+labctl_cli_test(export_gradescope_unknown_lab --exit 2 --stderr "^racelab: no lab 99. labs are 01–02"
+  -- --root "${_tree}" export --gradescope @BUILD@/autograder.zip --labs 99)
+labctl_cli_test(new_malformed_slug --exit 2 --stderr "^racelab: new 1x: a lab is named NN-slug: two digits, a dash, then lowercase words \\(like 12-thread-pool\\)$"
+  -- --root "${_tree}" new 1x)
+labctl_cli_test(new_taken_number --exit 2 --stderr "^racelab: lab 01 already exists \\(01-alpha\\): pick another number$"
+  -- --root "${_tree}" new 01-gamma)
