@@ -43,7 +43,7 @@ void report(const std::string& message) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, watch, race, verify)", "labctl"};
+  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, watch, race, verify, grade, export, new)", "labctl"};
   app.set_version_flag("--version", std::string(LABCTL_VERSION));
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
