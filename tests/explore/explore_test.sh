@@ -4,7 +4,8 @@
 #   explore_test.sh find|find-pct|clean|spin LABCTL LIBRARY PROGRAM
 #
 # find      the bug is found within 200 random schedules (exit 1, one schedule string),
-#           and replaying that string fails the same way 20 times out of 20.
+#           and replaying that string fails the same way, with the same output, 20 times
+#           out of 20.
 # find-pct  the same with --strategy pct --depth 3.
 # clean     the fixed twin never fails in 200 random schedules (exit 0).
 # spin      a thread spinning without scheduling points is reported within --timeout 1.
@@ -17,6 +18,8 @@ fail() { echo "FAIL: $*"; echo "--- labctl's output:"; cat "$out"; exit 1; }
 
 # The first failing run's kind: the driver's "failed: ..." line, without the schedule number.
 failure_kind() { sed -n 's/^explore: schedule [0-9]* of [0-9]* failed: //p' "$1" | head -n 1; }
+# What the program printed in the failing run, without addresses (ASLR moves them).
+program_output() { sed -n '/^--- the program/,$p' "$1" | grep -v '0x'; }
 
 case $mode in
   find|find-pct)
@@ -30,6 +33,7 @@ case $mode in
     [ -n "$schedule" ] || fail "no schedule string printed"
     kind=$(failure_kind "$out")
     [ -n "$kind" ] || fail "no 'failed:' line"
+    first_output=$(program_output "$out")
     echo "found: $kind with $schedule"
     i=0
     while [ $i -lt 20 ]; do
@@ -38,6 +42,7 @@ case $mode in
       [ $rc -eq 1 ] || fail "replay $i of $schedule: expected exit 1, got $rc"
       again=$(failure_kind "$out")
       [ "$again" = "$kind" ] || fail "replay $i of $schedule failed differently: '$again', not '$kind'"
+      [ "$(program_output "$out")" = "$first_output" ] || fail "replay $i of $schedule printed something else"
       i=$((i + 1))
     done
     echo "replayed 20/20"

@@ -153,7 +153,7 @@ int run(int argc, char** argv) {
   explore->add_option("--timeout", explore_options.timeout,
                       "seconds a thread may run without a scheduling point before it is reported (default: 10)")
       ->check(CLI::Range(1, 3600));
-  explore->add_option("command", explore_options.command, "-- PROGRAM [ARGS...]")->required();
+  explore->add_option("program", explore_options.command, "-- PROGRAM [ARGS...]")->required();
 
   try {
     app.parse(argc, argv);
