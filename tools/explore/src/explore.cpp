@@ -21,8 +21,8 @@
 //   kExitSpin when no scheduling point is reached for RACELAB_EXPLORE_TIMEOUT seconds.
 // - The real functions are reached through dlsym(RTLD_NEXT) (dlvsym for the condition
 //   variables, whose unversioned dlsym gives glibc's pre-2.3.2 ones). Threads the library
-//   did not create through pthread_create (the watchdog) and threads past their end are
-//   not controlled: their calls go straight to the real functions.
+//   did not create through pthread_create (the watchdog), threads past their end and a
+//   forked child are not controlled: their calls go straight to the real functions.
 // Only the running thread touches the scheduler's state, and hand-offs go through
 // sequentially consistent atomics, so the state needs no lock of its own.
 #include "schedule.hpp"
@@ -392,6 +392,9 @@ __attribute__((constructor)) void start_exploring() {
   g_chooser->on_thread_created(0);
   t_self = main_thread;
   g_active = true;
+  // A forked child has only the forking thread: the others' records would never run again,
+  // so the child (often about to exec) runs uncontrolled.
+  pthread_atfork(nullptr, nullptr, [] { g_active = false; });
   if (const char* timeout = std::getenv(kTimeoutEnv); timeout && std::atoi(timeout) > 0) {
     pthread_t handle;
     pthread_attr_t attr;
@@ -405,7 +408,7 @@ __attribute__((constructor)) void start_exploring() {
 // At exit, the number of scheduling points taken (PCT's step estimate for the driver).
 __attribute__((destructor)) void stop_exploring() {
   const char* file = std::getenv(kStatsEnv);
-  if (!file || !*file || !g_chooser) return;
+  if (!file || !*file || !g_chooser || !g_active) return;
   if (FILE* out = std::fopen(file, "w")) {
     std::fprintf(out, "%llu\n", static_cast<unsigned long long>(g_chooser->steps_taken()));
     std::fclose(out);
