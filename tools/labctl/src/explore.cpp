@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <unistd.h>
@@ -171,24 +172,19 @@ int run_explore(const ExploreOptions& options) {
   ex::Schedule schedule;
   schedule.strategy = options.strategy == "pct" ? ex::Strategy::pct : ex::Strategy::random;
   schedule.depth = options.depth;
-  if (schedule.strategy == ex::Strategy::pct) {
-    // PCT spreads its change points over the run's length: measure it once with a random run
-    // (a failure there is a failure like any other).
-    ex::Schedule probe{ex::Strategy::random, options.seed, options.depth, 1};
-    const Run run = run_once(options, library, dir, probe);
-    if (!run.result.status.ok()) {
-      print_failure(0, options.schedules, probe, run, options);
-      return kExitNotYet;
-    }
-    schedule.steps = std::max<std::uint64_t>(run.steps, 1);
-  }
+  // PCT spreads its change points over the run's length, which is not known before a run:
+  // the first run assumes 1000 steps, later ones the longest run seen so far. The estimate
+  // is part of each schedule string, so every run replays as it was.
+  std::uint64_t longest_run = 0;
   for (int i = 0; i < options.schedules; ++i) {
     schedule.seed = options.seed + static_cast<std::uint64_t>(i);
+    if (schedule.strategy == ex::Strategy::pct) schedule.steps = longest_run > 0 ? longest_run : 1000;
     const Run run = run_once(options, library, dir, schedule);
     if (!run.result.status.ok()) {
       print_failure(i + 1, options.schedules, schedule, run, options);
       return kExitNotYet;
     }
+    longest_run = std::max(longest_run, run.steps);
   }
   fmt::print("explore: no failure in {} schedules ({}, seeds {}..{})\n", options.schedules, options.strategy,
              options.seed, options.seed + static_cast<std::uint64_t>(options.schedules) - 1);
