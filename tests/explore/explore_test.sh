@@ -7,7 +7,7 @@
 #           and replaying that string fails the same way, with the same output, 20 times
 #           out of 20.
 # find-pct  the same with --strategy pct --depth 3.
-# clean     the fixed twin never fails in 200 random schedules (exit 0).
+# clean     the fixed twin never fails in 200 random and 200 PCT schedules (exit 0).
 # spin      a thread spinning without scheduling points is reported within --timeout 1.
 set -u
 mode=$1 labctl=$2 library=$3 program=$4
@@ -48,10 +48,12 @@ case $mode in
     echo "replayed 20/20"
     ;;
   clean)
-    "$labctl" explore --schedules 200 --seed 1 --timeout 5 -- "$program" >"$out" 2>&1
-    rc=$?
-    [ $rc -eq 0 ] || fail "expected exit 0 (no failure in 200 schedules), got $rc"
-    grep -q 'no failure in 200 schedules' "$out" || fail "no summary line"
+    for strategy in random pct; do
+      "$labctl" explore --schedules 200 --strategy $strategy --seed 1 --timeout 5 -- "$program" >"$out" 2>&1
+      rc=$?
+      [ $rc -eq 0 ] || fail "expected exit 0 (no failure in 200 $strategy schedules), got $rc"
+      grep -q "no failure in 200 schedules ($strategy" "$out" || fail "no summary line"
+    done
     ;;
   spin)
     start=$(date +%s)
