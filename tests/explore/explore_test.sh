@@ -5,7 +5,7 @@
 #
 # find      the bug is found within 200 random schedules (exit 1, one schedule string),
 #           and replaying that string fails the same way, with the same output, 20 times
-#           out of 20.
+#           out of 20; its --trace names lines of the program's source.
 # find-pct  the same with --strategy pct --depth 3.
 # clean     the fixed twin never fails in 200 random and 200 PCT schedules (exit 0).
 # spin      a thread spinning without scheduling points is reported within --timeout 1.
@@ -46,6 +46,13 @@ case $mode in
       i=$((i + 1))
     done
     echo "replayed 20/20"
+    # --trace: the failing run's scheduling points, with the program's own source lines.
+    trace=$(mktemp)
+    "$labctl" explore --replay "$schedule" --timeout 5 --trace "$trace" -- "$program" >"$out" 2>&1
+    source_file=$(basename "$program" | sed 's/^explore_//').cpp
+    grep -q "$source_file:[0-9]" "$trace" || { cat "$trace"; rm -f "$trace"; fail "the trace names no line of $source_file"; }
+    rm -f "$trace"
+    echo "trace names $source_file"
     ;;
   clean)
     for strategy in random pct; do

@@ -23,12 +23,15 @@
 //   variables, whose unversioned dlsym gives glibc's pre-2.3.2 ones). Threads the library
 //   did not create through pthread_create (the watchdog), threads past their end and a
 //   forked child are not controlled: their calls go straight to the real functions.
+// With RACELAB_EXPLORE_TRACE=FILE every scheduling point is also written to FILE, with the
+// address it was called from (schedule.hpp); labctl explore --trace turns it into text.
 // Only the running thread touches the scheduler's state, and hand-offs go through
 // sequentially consistent atomics, so the state needs no lock of its own.
 #include "schedule.hpp"
 #include "strategy.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -36,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -100,6 +104,8 @@ std::vector<Holder>* g_holders = nullptr;
 std::atomic<int> g_current{0};
 std::atomic<std::uint64_t> g_progress{0};  // scheduling points so far, for the watchdog
 thread_local Thread* t_self = nullptr;
+int g_trace_fd = -1;  // RACELAB_EXPLORE_TRACE, when set
+std::uint64_t g_trace_step = 0;
 
 template <typename F>
 void resolve(F& slot, const char* name, const char* version = nullptr) {
@@ -136,6 +142,31 @@ void resolve_all() {
 void report_line(const char* text) {
   std::fprintf(stderr, "%.*s%s\n", int(kReportPrefix.size()), kReportPrefix.data(), text);
 }
+
+// One line of the trace (see kTraceEnv); `caller` is the interposed function's return address.
+void trace(const Thread* self, const char* event, const void* object, int thread_object, const void* caller) {
+  if (g_trace_fd < 0 || !self) return;
+  char what[32];
+  if (thread_object >= 0) std::snprintf(what, sizeof what, "T%d", thread_object);
+  else if (object) std::snprintf(what, sizeof what, "%p", object);
+  else std::snprintf(what, sizeof what, "-");
+  Dl_info info{};
+  const char* module = "";
+  std::uintptr_t offset = 0;
+  if (caller && dladdr(caller, &info) != 0 && info.dli_fbase) {
+    module = info.dli_fname ? info.dli_fname : "";
+    // A return address is just after the call: step back into it, for its line.
+    offset = reinterpret_cast<std::uintptr_t>(caller) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+  }
+  char line[512];
+  const int length = std::snprintf(line, sizeof line, "%llu\t%d\t%s\t%s\t%s\t0x%lx\n",
+                                   static_cast<unsigned long long>(++g_trace_step), self->id, event, what, module,
+                                   static_cast<unsigned long>(offset));
+  if (length > 0) [[maybe_unused]] auto written = write(g_trace_fd, line, std::min<std::size_t>(length, sizeof line - 1));
+}
+
+#define TRACE(self, event, object) trace(self, event, object, -1, __builtin_return_address(0))
+#define TRACE_THREAD(self, event, id) trace(self, event, nullptr, id, __builtin_return_address(0))
 
 void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t value) {
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAIT_PRIVATE, value, nullptr, nullptr, 0);
@@ -192,6 +223,11 @@ void wake(State state, const void* object) {
   const std::string schedule = format_schedule(g_schedule);
   std::string line = "deadlock: every live thread is blocked (" + schedule + ")";
   report_line(line.c_str());
+  for (int i = 0; i < g_thread_count; ++i) {
+    const Thread* t = g_threads[i];
+    if (t->state == State::blocked_join) trace(t, "deadlock", nullptr, static_cast<const Thread*>(t->object)->id, nullptr);
+    else if (t->state != State::finished) trace(t, "deadlock", t->object, -1, nullptr);
+  }
   for (int i = 0; i < g_thread_count; ++i) {
     const Thread* t = g_threads[i];
     char text[200];
@@ -395,6 +431,9 @@ __attribute__((constructor)) void start_exploring() {
   // A forked child has only the forking thread: the others' records would never run again,
   // so the child (often about to exec) runs uncontrolled.
   pthread_atfork(nullptr, nullptr, [] { g_active = false; });
+  if (const char* file = std::getenv(kTraceEnv); file && *file) {
+    g_trace_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  }
   if (const char* timeout = std::getenv(kTimeoutEnv); timeout && std::atoi(timeout) > 0) {
     pthread_t handle;
     pthread_attr_t attr;
@@ -434,6 +473,7 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)
   }
   child->handle = *thread;
   g_threads[g_thread_count++] = child;
+  TRACE_THREAD(self, "create", child->id);
   g_chooser->on_thread_created(child->id);
   schedule(self);
   return 0;
@@ -448,6 +488,7 @@ int pthread_join(pthread_t thread, void** result) {
     }
   }
   if (!target) return real.join(thread, result);
+  TRACE_THREAD(self, "join", target->id);
   schedule(self);
   while (target->state != State::finished) {
     self->state = State::blocked_join;
@@ -459,7 +500,9 @@ int pthread_join(pthread_t thread, void** result) {
 }
 
 void pthread_exit(void* result) {
-  if (Thread* self = controlled(); self && self->id == 0) finish(self);  // others: Finisher
+  Thread* self = controlled();
+  TRACE(self, "exit", nullptr);
+  if (self && self->id == 0) finish(self);  // others: Finisher
   real.exit(result);
   __builtin_unreachable();
 }
@@ -467,6 +510,7 @@ void pthread_exit(void* result) {
 int pthread_mutex_lock(pthread_mutex_t* mutex) {
   Thread* self = controlled();
   if (!self) return real.mutex_lock(mutex);
+  TRACE(self, "lock", mutex);
   schedule(self);
   return acquire(self, mutex);
 }
@@ -474,6 +518,7 @@ int pthread_mutex_lock(pthread_mutex_t* mutex) {
 int pthread_mutex_trylock(pthread_mutex_t* mutex) {
   Thread* self = controlled();
   if (!self) return real.mutex_trylock(mutex);
+  TRACE(self, "trylock", mutex);
   schedule(self);
   const int rc = real.mutex_trylock(mutex);
   if (rc == 0) note_locked(mutex, self->id);
@@ -483,48 +528,56 @@ int pthread_mutex_trylock(pthread_mutex_t* mutex) {
 int pthread_mutex_unlock(pthread_mutex_t* mutex) {
   Thread* self = controlled();
   if (!self) return real.mutex_unlock(mutex);
+  TRACE(self, "unlock", mutex);
   return release(self, mutex, true);
 }
 
 int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
   Thread* self = controlled();
   if (!self) return real.cond_wait(cond, mutex);
+  TRACE(self, "wait", cond);
   return wait_on(self, cond, mutex, false);
 }
 
 int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const timespec* deadline) {
   Thread* self = controlled();
   if (!self) return real.cond_timedwait(cond, mutex, deadline);
+  TRACE(self, "timedwait", cond);
   return wait_on(self, cond, mutex, true);
 }
 
 int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid_t clock, const timespec* deadline) {
   Thread* self = controlled();
   if (!self) return real.cond_clockwait(cond, mutex, clock, deadline);
+  TRACE(self, "timedwait", cond);
   return wait_on(self, cond, mutex, true);
 }
 
 int pthread_cond_signal(pthread_cond_t* cond) {
   Thread* self = controlled();
   if (!self) return real.cond_signal(cond);
+  TRACE(self, "signal", cond);
   return signal_cond(self, cond, false);
 }
 
 int pthread_cond_broadcast(pthread_cond_t* cond) {
   Thread* self = controlled();
   if (!self) return real.cond_broadcast(cond);
+  TRACE(self, "broadcast", cond);
   return signal_cond(self, cond, true);
 }
 
 int sched_yield() {
   Thread* self = controlled();
   if (!self) return real.yield();
+  TRACE(self, "yield", nullptr);
   return yield_point(self);
 }
 
 int nanosleep(const timespec* request, timespec* remaining) {
   Thread* self = controlled();
   if (!self) return real.nanosleep(request, remaining);
+  TRACE(self, "sleep", nullptr);
   if (remaining) *remaining = timespec{0, 0};
   return yield_point(self);
 }
@@ -532,12 +585,14 @@ int nanosleep(const timespec* request, timespec* remaining) {
 int usleep(useconds_t microseconds) {
   Thread* self = controlled();
   if (!self) return real.usleep(microseconds);
+  TRACE(self, "sleep", nullptr);
   return yield_point(self);
 }
 
 unsigned sleep(unsigned seconds) {
   Thread* self = controlled();
   if (!self) return real.sleep(seconds);
+  TRACE(self, "sleep", nullptr);
   yield_point(self);
   return 0;
 }

@@ -23,6 +23,12 @@ namespace labctl::explore {
 inline constexpr const char* kScheduleEnv = "RACELAB_SCHEDULE";        // the schedule string
 inline constexpr const char* kTimeoutEnv = "RACELAB_EXPLORE_TIMEOUT";  // watchdog, in seconds
 inline constexpr const char* kStatsEnv = "RACELAB_EXPLORE_STATS";      // file: steps taken, at exit
+// File: one line per scheduling point, as it happens, tab-separated:
+//   step  thread  event  object  module  offset
+// (event: create, join, exit, lock, trylock, unlock, wait, timedwait, signal, broadcast,
+// yield, sleep, deadlock; object: the mutex or condition variable's address, or the thread
+// created or joined, T<id>; module and offset: where the call came from, for addr2line).
+inline constexpr const char* kTraceEnv = "RACELAB_EXPLORE_TRACE";
 
 // Exit codes of a run the library ends itself; chosen to be unlikely in test programs.
 inline constexpr int kExitDeadlock = 97;  // every live thread blocked

@@ -4,6 +4,7 @@
 #include "explore.hpp"
 
 #include "errors.hpp"
+#include "explore_trace.hpp"
 #include "process.hpp"
 #include "schedule.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <unistd.h>
 
@@ -80,6 +82,7 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
   ::setenv(ex::kScheduleEnv, ex::format_schedule(schedule).c_str(), 1);
   ::setenv(ex::kTimeoutEnv, std::to_string(options.timeout).c_str(), 1);
   ::setenv(ex::kStatsEnv, stats.c_str(), 1);
+  if (!options.trace.empty()) ::setenv(ex::kTraceEnv, (dir.path() / "trace").c_str(), 1);
 
   ProcessSpec spec;
   spec.argv = options.command;
@@ -95,19 +98,31 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
     throw;
   }
   if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
-  for (const char* name : {ex::kScheduleEnv, ex::kTimeoutEnv, ex::kStatsEnv}) ::unsetenv(name);
+  for (const char* name : {ex::kScheduleEnv, ex::kTimeoutEnv, ex::kStatsEnv, ex::kTraceEnv}) ::unsetenv(name);
   run.output = read_file(spec.log);
   run.steps = std::strtoull(read_file(stats).c_str(), nullptr, 10);
   return run;
 }
 
-void print_failure(int index, int total, const ex::Schedule& schedule, const Run& run, const ExploreOptions& options) {
+// --trace FILE: the failing run's scheduling points, with source lines where addr2line finds them.
+void write_trace(const ExploreOptions& options, const TempDir& dir, const ex::Schedule& schedule) {
+  const auto events = parse_trace(read_file(dir.path() / "trace"));
+  const std::string text = format_trace(events, locate_trace(events, dir.path()), ex::format_schedule(schedule));
+  std::ofstream out(options.trace);
+  out << text;
+  if (!out.flush()) throw Error(fmt::format("cannot write the trace {}", options.trace.string()));
+  fmt::print("trace: {} ({} scheduling points)\n", options.trace.string(), events.size());
+}
+
+void print_failure(int index, int total, const ex::Schedule& schedule, const Run& run, const ExploreOptions& options,
+                   const TempDir& dir) {
   fmt::print("explore: schedule {} of {} failed: {}\n", index, total,
              describe_explored_run(run.result.status, options.timeout));
   fmt::print("{}\n", ex::format_schedule(schedule));
   std::string command;
   for (const std::string& word : options.command) command += " " + word;
   fmt::print("replay: labctl explore --replay {} --{}\n", ex::format_schedule(schedule), command);
+  if (!options.trace.empty()) write_trace(options, dir, schedule);
   fmt::print("--- the program's output (last {} lines) ---\n{}", kTailLines, tail_lines(run.output, kTailLines));
   std::fflush(stdout);
 }
@@ -165,7 +180,7 @@ int run_explore(const ExploreOptions& options) {
                  "(no time, randomness or input that changes)?\n", ex::format_schedule(*replay));
       return kExitOk;
     }
-    print_failure(1, 1, *replay, run, options);
+    print_failure(1, 1, *replay, run, options, dir);
     return kExitNotYet;
   }
 
@@ -181,7 +196,7 @@ int run_explore(const ExploreOptions& options) {
     if (schedule.strategy == ex::Strategy::pct) schedule.steps = longest_run > 0 ? longest_run : 1000;
     const Run run = run_once(options, library, dir, schedule);
     if (!run.result.status.ok()) {
-      print_failure(i + 1, options.schedules, schedule, run, options);
+      print_failure(i + 1, options.schedules, schedule, run, options, dir);
       return kExitNotYet;
     }
     longest_run = std::max(longest_run, run.steps);

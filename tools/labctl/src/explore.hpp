@@ -20,6 +20,7 @@ struct ExploreOptions {
   std::uint64_t seed = 1;           // the first run's seed; run i uses seed + i
   std::string replay;               // a schedule string: run it once instead of exploring
   int timeout = 10;                 // seconds without a scheduling point before a spin is reported
+  std::filesystem::path trace;      // write the failing run's scheduling points here; empty: no trace
   std::vector<std::string> command;  // PROGRAM ARGS...
   // The preload library; empty: $RACELAB_EXPLORE_LIB, else next to labctl in the build
   // (BUILD/tools/explore/libracelab_explore.so).

@@ -12,7 +12,7 @@
 //   labctl ... export (--student DIR | --gradescope FILE.zip) [--hidden-tests DIR] [--labs 01,03] [--runs R]
 //   labctl ... new NN-slug [--title T]
 //   labctl explore [--schedules N] [--strategy random|pct] [--depth D] [--seed S] [--replay SCHEDULE]
-//                  [--timeout S] -- PROGRAM [ARGS...]    (needs no source tree or build)
+//                  [--timeout S] [--trace FILE] -- PROGRAM [ARGS...]    (needs no source tree or build)
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
@@ -153,6 +153,7 @@ int run(int argc, char** argv) {
   explore->add_option("--timeout", explore_options.timeout,
                       "seconds a thread may run without a scheduling point before it is reported (default: 10)")
       ->check(CLI::Range(1, 3600));
+  explore->add_option("--trace", explore_options.trace, "write the failing run's scheduling points, with source lines, to this file");
   explore->add_option("program", explore_options.command, "-- PROGRAM [ARGS...]")->required();
 
   try {

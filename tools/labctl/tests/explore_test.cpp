@@ -2,6 +2,7 @@
 // and how the driver words a run's end. The preload library itself is tested end to end
 // on real bug programs by tests/explore (ctest label "explore").
 #include "explore.hpp"
+#include "explore_trace.hpp"
 #include "schedule.hpp"
 #include "strategy.hpp"
 
@@ -70,4 +71,50 @@ TEST(ExploreDriver, TailsOutput) {
   EXPECT_EQ(labctl::tail_lines("a\nb\nc\nd\n", 2), "c\nd\n");
   EXPECT_EQ(labctl::tail_lines("a\nb", 5), "a\nb\n");
   EXPECT_EQ(labctl::tail_lines("", 3), "");
+}
+
+// The raw trace's lines become events; a torn last line (a run killed mid-write) is skipped.
+TEST(ExploreTrace, ParsesRawLines) {
+  const auto events = labctl::parse_trace(
+      "1\t0\tcreate\tT1\t/lib/libstdc++.so.6\t0xd4578\n"
+      "2\t1\tlock\t0x55ff5c5fc4a0\t./prog\t0x1ffc\n"
+      "3\t1\tdeadlock\t0x55ff5c5fc4a0\t\t0x0\n"
+      "4\t2\tlo");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].step, 2u);
+  EXPECT_EQ(events[1].thread, 1);
+  EXPECT_EQ(events[1].event, "lock");
+  EXPECT_EQ(events[1].object, "0x55ff5c5fc4a0");
+  EXPECT_EQ(events[1].module, "./prog");
+  EXPECT_EQ(events[1].offset, 0x1ffcu);
+  EXPECT_EQ(events[2].module, "");
+}
+
+// addr2line's inline chain: the student's frame wins over a system header's; unknown frames are left out.
+TEST(ExploreTrace, PicksTheUsersFrameFromAddr2line) {
+  const auto located = labctl::parse_addr2line(
+      "0x0000000000001ffc\n"
+      "std::mutex::lock()\n/usr/include/c++/12/bits/std_mutex.h:100\n"
+      "b_then_a()\n/src/tests/explore/lock_order.cpp:26 (discriminator 2)\n"
+      "0x0000000000002000\n"
+      "??\n??:0\n");
+  ASSERT_EQ(located.count(0x1ffc), 1u);
+  EXPECT_EQ(located.at(0x1ffc), "b_then_a() lock_order.cpp:26");
+  EXPECT_EQ(located.count(0x2000), 0u);
+}
+
+// The text names the schedule, and each event its thread, call, object and location (or module+offset).
+TEST(ExploreTrace, FormatsOneLinePerSchedulingPoint) {
+  const auto events = labctl::parse_trace("1\t0\tcreate\tT1\t/lib/libstdc++.so.6\t0xd4578\n"
+                                          "2\t1\tlock\t0xabc\t./prog\t0x1ffc\n");
+  const labctl::TraceLocations where{{{"./prog", 0x1ffc}, "f() prog.cpp:7"}};
+  const std::string text = labctl::format_trace(events, where, "racelab-schedule:v1:random:seed=3");
+  EXPECT_NE(text.find("# racelab-schedule:v1:random:seed=3\n"), std::string::npos);
+  EXPECT_NE(text.find("libstdc++.so.6+0xd4578"), std::string::npos);
+  const auto lock_line = text.find("lock ");
+  ASSERT_NE(lock_line, std::string::npos);
+  const std::string line = text.substr(text.rfind('\n', lock_line) + 1, text.find('\n', lock_line) - text.rfind('\n', lock_line) - 1);
+  EXPECT_NE(line.find("  T1"), std::string::npos) << line;
+  EXPECT_NE(line.find("0xabc"), std::string::npos) << line;
+  EXPECT_NE(line.find("f() prog.cpp:7"), std::string::npos) << line;
 }
