@@ -33,7 +33,7 @@ inline constexpr const char* kTraceEnv = "RACELAB_EXPLORE_TRACE";
 // Exit codes of a run the library ends itself; chosen to be unlikely in test programs.
 inline constexpr int kExitDeadlock = 97;  // every live thread blocked
 inline constexpr int kExitSpin = 98;      // no scheduling point reached within the timeout
-inline constexpr int kExitBadSchedule = 99;  // RACELAB_SCHEDULE could not be parsed
+inline constexpr int kExitBadSchedule = 99;  // RACELAB_SCHEDULE unparsable, or a real pthread function not found
 
 // The first line of every message the library prints, so the driver and users can find it.
 inline constexpr std::string_view kReportPrefix = "racelab-explore: ";

@@ -100,6 +100,15 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
   if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
   for (const char* name : {ex::kScheduleEnv, ex::kTimeoutEnv, ex::kStatsEnv, ex::kTraceEnv}) ::unsetenv(name);
   run.output = read_file(spec.log);
+  // The library could not start (it prints why): an environment problem, not a found bug.
+  if (run.result.status.kind == ExitStatus::Kind::exited && run.result.status.code == ex::kExitBadSchedule) {
+    const auto start = run.output.find(ex::kReportPrefix);
+    if (start != std::string::npos) {
+      const auto end = run.output.find('\n', start);
+      throw Error(fmt::format("explore: {}", run.output.substr(start + ex::kReportPrefix.size(),
+                                                               end == std::string::npos ? end : end - start - ex::kReportPrefix.size())));
+    }
+  }
   run.steps = std::strtoull(read_file(stats).c_str(), nullptr, 10);
   return run;
 }
