@@ -11,9 +11,12 @@
 //   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--release-build DIR] [--no-build]
 //   labctl ... export (--student DIR | --gradescope FILE.zip) [--hidden-tests DIR] [--labs 01,03] [--runs R]
 //   labctl ... new NN-slug [--title T]
+//   labctl explore [--schedules N] [--strategy random|pct] [--depth D] [--seed S] [--replay SCHEDULE]
+//                  [--timeout S] [--trace FILE] -- PROGRAM [ARGS...]    (needs no source tree or build)
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
+#include "explore.hpp"
 #include "export.hpp"
 #include "grade.hpp"
 #include "hint.hpp"
@@ -43,7 +46,7 @@ void report(const std::string& message) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, watch, race, verify, grade, export, new)", "labctl"};
+  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, watch, race, verify, grade, export, new, explore)", "labctl"};
   app.set_version_flag("--version", std::string(LABCTL_VERSION));
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
@@ -138,6 +141,21 @@ int run(int argc, char** argv) {
   new_command->add_option("slug", new_options.slug, "NN-slug, like 12-thread-pool")->required();
   new_command->add_option("--title", new_options.title, "the scoreboard's one-line title (default: from the slug)");
 
+  labctl::ExploreOptions explore_options;
+  CLI::App* explore = app.add_subcommand(
+      "explore", "run a threaded program under a controlled scheduler, one schedule per run, until one fails (replayable)");
+  explore->add_option("--schedules", explore_options.schedules, "runs, each with its own schedule (default: 1000)")
+      ->check(CLI::Range(1, 10000000));
+  explore->add_option("--strategy", explore_options.strategy, "random or pct (default: random)");
+  explore->add_option("--depth", explore_options.depth, "pct: the bug depth D (default: 3)")->check(CLI::Range(1, 100));
+  explore->add_option("--seed", explore_options.seed, "the first schedule's seed (default: 1)");
+  explore->add_option("--replay", explore_options.replay, "run this schedule string once (as printed on a failure)");
+  explore->add_option("--timeout", explore_options.timeout,
+                      "seconds a thread may run without a scheduling point before it is reported (default: 10)")
+      ->check(CLI::Range(1, 3600));
+  explore->add_option("--trace", explore_options.trace, "write the failing run's scheduling points, with source lines, to this file");
+  explore->add_option("program", explore_options.command, "-- PROGRAM [ARGS...]")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -145,12 +163,15 @@ int run(int argc, char** argv) {
     // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
-      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, verify, grade, export and new (labctl --help)", left.front()));
+      report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, verify, grade, export, new and explore (labctl --help)", left.front()));
       return labctl::kExitUsage;
     }
     report(fmt::format("{} (labctl --help)", error.what()));
     return labctl::kExitUsage;
   }
+
+  // explore runs any program: it needs neither a source tree nor a build.
+  if (explore->parsed()) return labctl::run_explore(explore_options);
 
   options.root = root;
   options.build = build;

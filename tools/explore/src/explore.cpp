@@ -1,0 +1,600 @@
+// libracelab_explore.so: a preload library that serialises a threaded program so that its
+// interleaving is a function of a seed (the schedule, see schedule.hpp) and can be replayed.
+// Loaded with LD_PRELOAD by `labctl explore`; the program is not recompiled.
+//
+// Design, in short:
+// - Exactly one controlled thread runs at a time (g_current). Every other controlled thread
+//   is parked on its own futex word (Thread::go), so a hand-off wakes exactly the chosen one.
+// - Control changes hands only at scheduling points, the interposed calls below: thread
+//   create/join/exit, mutex lock/unlock/trylock, condition wait/timedwait/clockwait/signal/
+//   broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
+//   I/O, glibc's internal locks, semaphores, futexes, clock_nanosleep, timed mutexes) is not
+//   a scheduling point: a thread runs through it without giving up control.
+// - At a scheduling point the strategy (strategy.hpp) picks the next thread among those
+//   enabled. Mutexes are taken with the real trylock: a thread that finds one busy is
+//   blocked until its holder unlocks. Condition variables are modelled entirely here (the
+//   real ones are never waited on): wait releases the mutex and blocks until a signal picks
+//   it (which waiter, chosen by the seed) or, for a timed wait, until no other thread can
+//   run (time passes only when everyone waits). Sleeps do not sleep: they are yields.
+// - If no live thread is enabled, that is a deadlock: every thread's wait is printed and the
+//   run ends with kExitDeadlock. A watchdog thread (not controlled) ends the run with
+//   kExitSpin when no scheduling point is reached for RACELAB_EXPLORE_TIMEOUT seconds.
+// - The real functions are reached through dlsym(RTLD_NEXT) (dlvsym for the condition
+//   variables, whose unversioned dlsym gives glibc's pre-2.3.2 ones). Threads the library
+//   did not create through pthread_create (the watchdog), threads past their end and a
+//   forked child are not controlled: their calls go straight to the real functions.
+// With RACELAB_EXPLORE_TRACE=FILE every scheduling point is also written to FILE, with the
+// address it was called from (schedule.hpp); labctl explore --trace turns it into text.
+// Only the running thread touches the scheduler's state, and hand-offs go through
+// sequentially consistent atomics, so the state needs no lock of its own.
+#include "schedule.hpp"
+#include "strategy.hpp"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace labctl::explore;
+
+enum class State { runnable, blocked_mutex, waiting_cond, blocked_join, finished };
+
+struct Thread {
+  int id = 0;
+  pthread_t handle{};
+  std::atomic<std::uint32_t> go{0};  // 1: this thread may run; futex word it parks on
+  State state = State::runnable;
+  const void* object = nullptr;  // the mutex, condition variable or Thread waited for
+  bool timed = false;            // waiting_cond: a timed wait
+  bool timed_out = false;        // the timed wait ended by time, not by a signal
+  bool joined = false;
+  void* (*start)(void*) = nullptr;
+  void* arg = nullptr;
+};
+
+// Who holds which mutex, for the deadlock report (and recursive mutexes' depth).
+struct Holder {
+  const void* mutex;
+  int owner;
+  int depth;
+};
+
+struct Real {
+  int (*create)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+  int (*join)(pthread_t, void**);
+  void (*exit)(void*);
+  int (*mutex_lock)(pthread_mutex_t*);
+  int (*mutex_trylock)(pthread_mutex_t*);
+  int (*mutex_unlock)(pthread_mutex_t*);
+  int (*cond_wait)(pthread_cond_t*, pthread_mutex_t*);
+  int (*cond_timedwait)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
+  int (*cond_clockwait)(pthread_cond_t*, pthread_mutex_t*, clockid_t, const timespec*);
+  int (*cond_signal)(pthread_cond_t*);
+  int (*cond_broadcast)(pthread_cond_t*);
+  int (*yield)();
+  int (*nanosleep)(const timespec*, timespec*);
+  int (*usleep)(useconds_t);
+  unsigned (*sleep)(unsigned);
+};
+
+constexpr int kMaxThreads = 4096;
+
+Real real;
+bool g_active = false;
+Schedule g_schedule;
+Chooser* g_chooser = nullptr;
+Thread* g_threads[kMaxThreads];
+int g_thread_count = 0;
+std::vector<Holder>* g_holders = nullptr;
+std::atomic<int> g_current{0};
+std::atomic<std::uint64_t> g_progress{0};  // scheduling points so far, for the watchdog
+thread_local Thread* t_self = nullptr;
+int g_trace_fd = -1;  // RACELAB_EXPLORE_TRACE, when set
+std::uint64_t g_trace_step = 0;
+
+template <typename F>
+void resolve(F& slot, const char* name, const char* version = nullptr) {
+  void* symbol = version ? dlvsym(RTLD_NEXT, name, version) : nullptr;
+  if (!symbol) symbol = dlsym(RTLD_NEXT, name);
+  if (!symbol) {
+    std::fprintf(stderr, "%.*scannot find the real %s\n", int(kReportPrefix.size()), kReportPrefix.data(), name);
+    _exit(kExitBadSchedule);
+  }
+  slot = reinterpret_cast<F>(symbol);
+}
+
+void resolve_all() {
+  static bool done = false;
+  if (done) return;
+  resolve(real.create, "pthread_create");
+  resolve(real.join, "pthread_join");
+  resolve(real.exit, "pthread_exit");
+  resolve(real.mutex_lock, "pthread_mutex_lock");
+  resolve(real.mutex_trylock, "pthread_mutex_trylock");
+  resolve(real.mutex_unlock, "pthread_mutex_unlock");
+  resolve(real.cond_wait, "pthread_cond_wait", "GLIBC_2.3.2");
+  resolve(real.cond_timedwait, "pthread_cond_timedwait", "GLIBC_2.3.2");
+  resolve(real.cond_clockwait, "pthread_cond_clockwait");
+  resolve(real.cond_signal, "pthread_cond_signal", "GLIBC_2.3.2");
+  resolve(real.cond_broadcast, "pthread_cond_broadcast", "GLIBC_2.3.2");
+  resolve(real.yield, "sched_yield");
+  resolve(real.nanosleep, "nanosleep");
+  resolve(real.usleep, "usleep");
+  resolve(real.sleep, "sleep");
+  done = true;
+}
+
+void report_line(const char* text) {
+  std::fprintf(stderr, "%.*s%s\n", int(kReportPrefix.size()), kReportPrefix.data(), text);
+}
+
+// One line of the trace (see kTraceEnv); `caller` is the interposed function's return address.
+void trace(const Thread* self, const char* event, const void* object, int thread_object, const void* caller) {
+  if (g_trace_fd < 0 || !self) return;
+  char what[32];
+  if (thread_object >= 0) std::snprintf(what, sizeof what, "T%d", thread_object);
+  else if (object) std::snprintf(what, sizeof what, "%p", object);
+  else std::snprintf(what, sizeof what, "-");
+  Dl_info info{};
+  const char* module = "";
+  std::uintptr_t offset = 0;
+  if (caller && dladdr(caller, &info) != 0 && info.dli_fbase) {
+    module = info.dli_fname ? info.dli_fname : "";
+    // A return address is just after the call: step back into it, for its line.
+    offset = reinterpret_cast<std::uintptr_t>(caller) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+  }
+  char line[512];
+  const int length = std::snprintf(line, sizeof line, "%llu\t%d\t%s\t%s\t%s\t0x%lx\n",
+                                   static_cast<unsigned long long>(++g_trace_step), self->id, event, what, module,
+                                   static_cast<unsigned long>(offset));
+  if (length > 0) [[maybe_unused]] auto written = write(g_trace_fd, line, std::min<std::size_t>(length, sizeof line - 1));
+}
+
+#define TRACE(self, event, object) trace(self, event, object, -1, __builtin_return_address(0))
+#define TRACE_THREAD(self, event, id) trace(self, event, nullptr, id, __builtin_return_address(0))
+
+void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t value) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAIT_PRIVATE, value, nullptr, nullptr, 0);
+}
+
+void futex_wake(std::atomic<std::uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+void park(Thread* self) {
+  while (self->go.load() == 0) futex_wait(&self->go, 0);
+}
+
+// The calling thread, when the scheduler controls it; nullptr: pass straight through.
+Thread* controlled() {
+  resolve_all();
+  return g_active ? t_self : nullptr;
+}
+
+int holder_of(const void* mutex) {
+  for (const Holder& h : *g_holders) {
+    if (h.mutex == mutex) return h.owner;
+  }
+  return -1;
+}
+
+void note_locked(const void* mutex, int owner) {
+  for (Holder& h : *g_holders) {
+    if (h.mutex == mutex) {
+      ++h.depth;
+      return;
+    }
+  }
+  g_holders->push_back({mutex, owner, 1});
+}
+
+void note_unlocked(const void* mutex) {
+  for (auto it = g_holders->begin(); it != g_holders->end(); ++it) {
+    if (it->mutex == mutex) {
+      if (--it->depth == 0) g_holders->erase(it);
+      return;
+    }
+  }
+}
+
+void wake(State state, const void* object) {
+  for (int i = 0; i < g_thread_count; ++i) {
+    Thread* t = g_threads[i];
+    if (t->state == state && t->object == object) t->state = State::runnable;
+  }
+}
+
+[[noreturn]] void report_deadlock() {
+  const std::string schedule = format_schedule(g_schedule);
+  std::string line = "deadlock: every live thread is blocked (" + schedule + ")";
+  report_line(line.c_str());
+  for (int i = 0; i < g_thread_count; ++i) {
+    const Thread* t = g_threads[i];
+    if (t->state == State::blocked_join) trace(t, "deadlock", nullptr, static_cast<const Thread*>(t->object)->id, nullptr);
+    else if (t->state != State::finished) trace(t, "deadlock", t->object, -1, nullptr);
+  }
+  for (int i = 0; i < g_thread_count; ++i) {
+    const Thread* t = g_threads[i];
+    char text[200];
+    const char* name = t->id == 0 ? " (main)" : "";
+    switch (t->state) {
+      case State::blocked_mutex:
+        std::snprintf(text, sizeof text, "  thread %d%s waits to lock mutex %p, held by thread %d", t->id, name,
+                      t->object, holder_of(t->object));
+        break;
+      case State::waiting_cond:
+        std::snprintf(text, sizeof text, "  thread %d%s waits on condition variable %p (never signalled)", t->id,
+                      name, t->object);
+        break;
+      case State::blocked_join:
+        std::snprintf(text, sizeof text, "  thread %d%s waits to join thread %d", t->id, name,
+                      static_cast<const Thread*>(t->object)->id);
+        break;
+      default:
+        continue;
+    }
+    report_line(text);
+  }
+  std::fflush(stderr);
+  _exit(kExitDeadlock);
+}
+
+// The next thread to run; reports a deadlock (and ends the run) when there is none.
+// nullptr when no live thread is left at all (the last one just finished).
+Thread* pick_next(Thread* self, bool yielded) {
+  std::vector<int> enabled;
+  bool any_live = false;
+  for (int i = 0; i < g_thread_count; ++i) {
+    const State state = g_threads[i]->state;
+    if (state != State::finished) any_live = true;
+    if (state == State::runnable) enabled.push_back(i);
+  }
+  if (!any_live) return nullptr;
+  if (enabled.empty()) {
+    // Nobody can run: time passes, so one timed wait (chosen by the seed) times out.
+    std::vector<int> timed;
+    for (int i = 0; i < g_thread_count; ++i) {
+      if (g_threads[i]->state == State::waiting_cond && g_threads[i]->timed) timed.push_back(i);
+    }
+    if (timed.empty()) report_deadlock();
+    Thread* t = g_threads[timed[g_chooser->choose(timed.size())]];
+    t->state = State::runnable;
+    t->timed_out = true;
+    enabled.push_back(t->id);
+  }
+  return g_threads[g_chooser->pick(enabled, self ? self->id : -1, yielded)];
+}
+
+// Hands control to `next`; when `self` lives on, parks it until it is chosen again.
+void switch_to(Thread* self, Thread* next, bool self_continues) {
+  g_progress.fetch_add(1);
+  if (next == self) return;
+  if (self_continues) self->go.store(0);
+  g_current.store(next->id);
+  next->go.store(1);
+  futex_wake(&next->go);
+  if (self_continues) park(self);
+}
+
+// A scheduling point: some thread (maybe `self` again) runs next. Returns when `self` runs.
+void schedule(Thread* self, bool yielded = false) {
+  switch_to(self, pick_next(self, yielded), true);
+}
+
+// The thread has ended (returned from its start routine, or pthread_exit): release its
+// joiners and hand control on for good. From here on its calls are not controlled.
+void finish(Thread* self) {
+  if (self->state == State::finished) return;
+  self->state = State::finished;
+  wake(State::blocked_join, self);
+  t_self = nullptr;
+  Thread* next = pick_next(nullptr, false);
+  if (next) switch_to(self, next, false);
+}
+
+struct Finisher {
+  Thread* self;
+  ~Finisher() { finish(self); }  // also runs during pthread_exit's unwinding
+};
+
+void* trampoline(void* argument) {
+  Thread* self = static_cast<Thread*>(argument);
+  park(self);  // a new thread runs only when the scheduler first picks it
+  t_self = self;
+  Finisher finisher{self};
+  return self->start(self->arg);
+}
+
+// Takes `mutex` for `self`, blocking (in the model) while another thread holds it.
+int acquire(Thread* self, pthread_mutex_t* mutex) {
+  for (;;) {
+    const int rc = real.mutex_trylock(mutex);
+    if (rc == 0) {
+      note_locked(mutex, self->id);
+      return 0;
+    }
+    if (rc != EBUSY) return rc;
+    self->state = State::blocked_mutex;
+    self->object = mutex;
+    schedule(self);
+  }
+}
+
+int release(Thread* self, pthread_mutex_t* mutex, bool then_schedule) {
+  const int rc = real.mutex_unlock(mutex);
+  if (rc == 0) {
+    note_unlocked(mutex);
+    wake(State::blocked_mutex, mutex);
+  }
+  if (then_schedule) schedule(self);
+  return rc;
+}
+
+int wait_on(Thread* self, pthread_cond_t* cond, pthread_mutex_t* mutex, bool timed) {
+  release(self, mutex, false);
+  self->state = State::waiting_cond;
+  self->object = cond;
+  self->timed = timed;
+  self->timed_out = false;
+  schedule(self);
+  const bool timed_out = self->timed_out;
+  self->timed = self->timed_out = false;
+  const int rc = acquire(self, mutex);
+  if (rc != 0) return rc;
+  return timed_out ? ETIMEDOUT : 0;
+}
+
+int signal_cond(Thread* self, pthread_cond_t* cond, bool all) {
+  std::vector<Thread*> waiters;
+  for (int i = 0; i < g_thread_count; ++i) {
+    if (g_threads[i]->state == State::waiting_cond && g_threads[i]->object == cond) waiters.push_back(g_threads[i]);
+  }
+  if (!waiters.empty()) {
+    if (all) {
+      for (Thread* t : waiters) t->state = State::runnable;
+    } else {
+      waiters[g_chooser->choose(waiters.size())]->state = State::runnable;
+    }
+  }
+  schedule(self);
+  return 0;
+}
+
+int yield_point(Thread* self) {
+  schedule(self, true);
+  return 0;
+}
+
+void* watchdog(void* argument) {
+  const long limit_ms = static_cast<long>(reinterpret_cast<std::intptr_t>(argument)) * 1000;
+  std::uint64_t last = g_progress.load();
+  long still_ms = 0;
+  const timespec tick{0, 50'000'000};
+  for (;;) {
+    real.nanosleep(&tick, nullptr);
+    const std::uint64_t now = g_progress.load();
+    if (now != last) {
+      last = now;
+      still_ms = 0;
+      continue;
+    }
+    still_ms += 50;
+    if (still_ms >= limit_ms) {
+      char text[300];
+      std::snprintf(text, sizeof text,
+                    "thread %d ran %ld s without reaching a scheduling point: a spin loop without "
+                    "sched_yield, or a blocking call the explorer does not see (%s)",
+                    g_current.load(), limit_ms / 1000, format_schedule(g_schedule).c_str());
+      report_line(text);
+      std::fflush(stderr);
+      _exit(kExitSpin);
+    }
+  }
+}
+
+__attribute__((constructor)) void start_exploring() {
+  resolve_all();
+  if (const char* text = std::getenv(kScheduleEnv); text && *text) {
+    const auto parsed = parse_schedule(text);
+    if (!parsed) {
+      const std::string line = std::string("cannot parse ") + kScheduleEnv + "=" + text +
+                               " (expected e.g. racelab-schedule:v1:random:seed=1)";
+      report_line(line.c_str());
+      _exit(kExitBadSchedule);
+    }
+    g_schedule = *parsed;
+  }
+  g_chooser = new Chooser(g_schedule);
+  g_holders = new std::vector<Holder>;
+  Thread* main_thread = new Thread;
+  main_thread->go.store(1);
+  g_threads[0] = main_thread;
+  g_thread_count = 1;
+  g_chooser->on_thread_created(0);
+  t_self = main_thread;
+  g_active = true;
+  // A forked child has only the forking thread: the others' records would never run again,
+  // so the child (often about to exec) runs uncontrolled.
+  pthread_atfork(nullptr, nullptr, [] { g_active = false; });
+  if (const char* file = std::getenv(kTraceEnv); file && *file) {
+    g_trace_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  }
+  if (const char* timeout = std::getenv(kTimeoutEnv); timeout && std::atoi(timeout) > 0) {
+    pthread_t handle;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    real.create(&handle, &attr, watchdog, reinterpret_cast<void*>(static_cast<std::intptr_t>(std::atoi(timeout))));
+    pthread_attr_destroy(&attr);
+  }
+}
+
+// At exit, the number of scheduling points taken (PCT's step estimate for the driver).
+__attribute__((destructor)) void stop_exploring() {
+  const char* file = std::getenv(kStatsEnv);
+  if (!file || !*file || !g_chooser || !g_active) return;
+  if (FILE* out = std::fopen(file, "w")) {
+    std::fprintf(out, "%llu\n", static_cast<unsigned long long>(g_chooser->steps_taken()));
+    std::fclose(out);
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ the interposed calls
+extern "C" {
+
+int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
+  Thread* self = controlled();
+  if (!self || g_thread_count >= kMaxThreads) return real.create(thread, attr, start, arg);
+  Thread* child = new Thread;
+  child->id = g_thread_count;
+  child->start = start;
+  child->arg = arg;
+  const int rc = real.create(thread, attr, trampoline, child);
+  if (rc != 0) {
+    delete child;
+    return rc;
+  }
+  child->handle = *thread;
+  g_threads[g_thread_count++] = child;
+  TRACE_THREAD(self, "create", child->id);
+  g_chooser->on_thread_created(child->id);
+  schedule(self);
+  return 0;
+}
+
+int pthread_join(pthread_t thread, void** result) {
+  Thread* self = controlled();
+  Thread* target = nullptr;
+  if (self) {
+    for (int i = g_thread_count - 1; i > 0 && !target; --i) {
+      if (!g_threads[i]->joined && pthread_equal(g_threads[i]->handle, thread)) target = g_threads[i];
+    }
+  }
+  if (!target) return real.join(thread, result);
+  TRACE_THREAD(self, "join", target->id);
+  schedule(self);
+  while (target->state != State::finished) {
+    self->state = State::blocked_join;
+    self->object = target;
+    schedule(self);
+  }
+  target->joined = true;
+  return real.join(thread, result);  // its model has ended; the real thread is on its way out
+}
+
+void pthread_exit(void* result) {
+  Thread* self = controlled();
+  TRACE(self, "exit", nullptr);
+  if (self && self->id == 0) finish(self);  // others: Finisher
+  real.exit(result);
+  __builtin_unreachable();
+}
+
+int pthread_mutex_lock(pthread_mutex_t* mutex) {
+  Thread* self = controlled();
+  if (!self) return real.mutex_lock(mutex);
+  TRACE(self, "lock", mutex);
+  schedule(self);
+  return acquire(self, mutex);
+}
+
+int pthread_mutex_trylock(pthread_mutex_t* mutex) {
+  Thread* self = controlled();
+  if (!self) return real.mutex_trylock(mutex);
+  TRACE(self, "trylock", mutex);
+  schedule(self);
+  const int rc = real.mutex_trylock(mutex);
+  if (rc == 0) note_locked(mutex, self->id);
+  return rc;
+}
+
+int pthread_mutex_unlock(pthread_mutex_t* mutex) {
+  Thread* self = controlled();
+  if (!self) return real.mutex_unlock(mutex);
+  TRACE(self, "unlock", mutex);
+  return release(self, mutex, true);
+}
+
+int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
+  Thread* self = controlled();
+  if (!self) return real.cond_wait(cond, mutex);
+  TRACE(self, "wait", cond);
+  return wait_on(self, cond, mutex, false);
+}
+
+int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const timespec* deadline) {
+  Thread* self = controlled();
+  if (!self) return real.cond_timedwait(cond, mutex, deadline);
+  TRACE(self, "timedwait", cond);
+  return wait_on(self, cond, mutex, true);
+}
+
+int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid_t clock, const timespec* deadline) {
+  Thread* self = controlled();
+  if (!self) return real.cond_clockwait(cond, mutex, clock, deadline);
+  TRACE(self, "timedwait", cond);
+  return wait_on(self, cond, mutex, true);
+}
+
+int pthread_cond_signal(pthread_cond_t* cond) {
+  Thread* self = controlled();
+  if (!self) return real.cond_signal(cond);
+  TRACE(self, "signal", cond);
+  return signal_cond(self, cond, false);
+}
+
+int pthread_cond_broadcast(pthread_cond_t* cond) {
+  Thread* self = controlled();
+  if (!self) return real.cond_broadcast(cond);
+  TRACE(self, "broadcast", cond);
+  return signal_cond(self, cond, true);
+}
+
+int sched_yield() {
+  Thread* self = controlled();
+  if (!self) return real.yield();
+  TRACE(self, "yield", nullptr);
+  return yield_point(self);
+}
+
+int nanosleep(const timespec* request, timespec* remaining) {
+  Thread* self = controlled();
+  if (!self) return real.nanosleep(request, remaining);
+  TRACE(self, "sleep", nullptr);
+  if (remaining) *remaining = timespec{0, 0};
+  return yield_point(self);
+}
+
+int usleep(useconds_t microseconds) {
+  Thread* self = controlled();
+  if (!self) return real.usleep(microseconds);
+  TRACE(self, "sleep", nullptr);
+  return yield_point(self);
+}
+
+unsigned sleep(unsigned seconds) {
+  Thread* self = controlled();
+  if (!self) return real.sleep(seconds);
+  TRACE(self, "sleep", nullptr);
+  yield_point(self);
+  return 0;
+}
+
+}  // extern "C"

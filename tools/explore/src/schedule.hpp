@@ -1,0 +1,110 @@
+// The schedule string and the few constants shared by the preload library
+// (libracelab_explore.so) and its driver (labctl explore). Header-only and free of
+// fmt and other libraries, so the preload library stays a plain libc + libstdc++ one.
+//
+// A schedule is everything the controlled scheduler's choices depend on: the strategy,
+// its seed and, for PCT, the depth and the step estimate. Given the same program, the
+// same input and the same schedule string, every run makes the same choices, so the
+// same interleaving, so the same failure.
+//
+//   racelab-schedule:v1:random:seed=1234
+//   racelab-schedule:v1:pct:seed=1234:depth=3:steps=500
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace labctl::explore {
+
+// Environment variables the driver sets for the program it runs.
+inline constexpr const char* kScheduleEnv = "RACELAB_SCHEDULE";        // the schedule string
+inline constexpr const char* kTimeoutEnv = "RACELAB_EXPLORE_TIMEOUT";  // watchdog, in seconds
+inline constexpr const char* kStatsEnv = "RACELAB_EXPLORE_STATS";      // file: steps taken, at exit
+// File: one line per scheduling point, as it happens, tab-separated:
+//   step  thread  event  object  module  offset
+// (event: create, join, exit, lock, trylock, unlock, wait, timedwait, signal, broadcast,
+// yield, sleep, deadlock; object: the mutex or condition variable's address, or the thread
+// created or joined, T<id>; module and offset: where the call came from, for addr2line).
+inline constexpr const char* kTraceEnv = "RACELAB_EXPLORE_TRACE";
+
+// Exit codes of a run the library ends itself; chosen to be unlikely in test programs.
+inline constexpr int kExitDeadlock = 97;  // every live thread blocked
+inline constexpr int kExitSpin = 98;      // no scheduling point reached within the timeout
+inline constexpr int kExitBadSchedule = 99;  // RACELAB_SCHEDULE unparsable, or a real pthread function not found
+
+// The first line of every message the library prints, so the driver and users can find it.
+inline constexpr std::string_view kReportPrefix = "racelab-explore: ";
+
+enum class Strategy { random, pct };
+
+struct Schedule {
+  Strategy strategy = Strategy::random;
+  std::uint64_t seed = 0;
+  int depth = 3;             // PCT: D, so D-1 priority change points
+  std::uint64_t steps = 1000;  // PCT: estimate of the scheduling points in one run
+
+  bool operator==(const Schedule&) const = default;
+};
+
+// "racelab-schedule:v1:random:seed=1234"; PCT adds ":depth=D:steps=K".
+inline std::string format_schedule(const Schedule& s) {
+  std::string out = "racelab-schedule:v1:";
+  out += s.strategy == Strategy::pct ? "pct" : "random";
+  out += ":seed=" + std::to_string(s.seed);
+  if (s.strategy == Strategy::pct) {
+    out += ":depth=" + std::to_string(s.depth) + ":steps=" + std::to_string(s.steps);
+  }
+  return out;
+}
+
+namespace detail {
+inline std::optional<std::uint64_t> parse_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+}  // namespace detail
+
+// The inverse of format_schedule; nullopt for anything it would not have written
+// (unknown version, strategy or field, a missing seed, depth outside 1..100, steps 0).
+inline std::optional<Schedule> parse_schedule(std::string_view text) {
+  constexpr std::string_view head = "racelab-schedule:v1:";
+  if (text.substr(0, head.size()) != head) return std::nullopt;
+  text.remove_prefix(head.size());
+  Schedule s;
+  const auto colon = text.find(':');
+  const std::string_view name = text.substr(0, colon);
+  if (name == "random") s.strategy = Strategy::random;
+  else if (name == "pct") s.strategy = Strategy::pct;
+  else return std::nullopt;
+  bool have_seed = false;
+  text = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
+  while (!text.empty()) {
+    const auto next = text.find(':');
+    const std::string_view field = text.substr(0, next);
+    text = next == std::string_view::npos ? std::string_view{} : text.substr(next + 1);
+    const auto eq = field.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    const auto key = field.substr(0, eq);
+    const auto value = detail::parse_number(field.substr(eq + 1));
+    if (!value) return std::nullopt;
+    if (key == "seed") {
+      s.seed = *value;
+      have_seed = true;
+    } else if (key == "depth" && s.strategy == Strategy::pct && *value >= 1 && *value <= 100) {
+      s.depth = static_cast<int>(*value);
+    } else if (key == "steps" && s.strategy == Strategy::pct && *value >= 1) {
+      s.steps = *value;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!have_seed) return std::nullopt;
+  return s;
+}
+
+}  // namespace labctl::explore

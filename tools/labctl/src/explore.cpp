@@ -1,0 +1,218 @@
+// `labctl explore`: the driver of the determinism engine's preload library. See explore.hpp.
+// Each run gets LD_PRELOAD and its schedule through the environment (set in labctl's own,
+// which run_process hands down, so a user's RACELAB_SCHEDULE cannot override a run's).
+#include "explore.hpp"
+
+#include "errors.hpp"
+#include "explore_trace.hpp"
+#include "process.hpp"
+#include "schedule.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <unistd.h>
+
+namespace labctl {
+namespace {
+
+namespace fs = std::filesystem;
+namespace ex = labctl::explore;
+
+constexpr int kTailLines = 20;
+
+fs::path find_library(const ExploreOptions& options) {
+  fs::path library = options.library;
+  if (library.empty()) {
+    if (const char* env = std::getenv("RACELAB_EXPLORE_LIB"); env && *env) {
+      library = env;
+    } else {
+      std::error_code error;
+      const fs::path self = fs::read_symlink("/proc/self/exe", error);
+      library = self.parent_path().parent_path() / "explore" / "libracelab_explore.so";
+    }
+  }
+  if (!fs::is_regular_file(library)) {
+    throw Error(fmt::format("the explorer's library {} is missing: build it (cmake --build BUILD --target "
+                            "racelab_explore) or set RACELAB_EXPLORE_LIB",
+                            library.string()));
+  }
+  return fs::absolute(library);
+}
+
+// A private folder for the runs' logs, removed when exploring ends, however it ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "racelab-explore-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a temporary folder for the explorer");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+struct Run {
+  ProcessResult result;
+  std::string output;
+  std::uint64_t steps = 0;  // scheduling points, when the program exited normally
+};
+
+Run run_once(const ExploreOptions& options, const fs::path& library, const TempDir& dir,
+             const ex::Schedule& schedule) {
+  std::string preload = library.string();
+  if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload += std::string(":") + existing;
+  const fs::path stats = dir.path() / "steps";
+  std::error_code ignored;
+  fs::remove(stats, ignored);
+  // Set here rather than in ProcessSpec::env_defaults, which never overrides the user's.
+  const std::string old_preload = std::getenv("LD_PRELOAD") ? std::getenv("LD_PRELOAD") : "";
+  ::setenv("LD_PRELOAD", preload.c_str(), 1);
+  ::setenv(ex::kScheduleEnv, ex::format_schedule(schedule).c_str(), 1);
+  ::setenv(ex::kTimeoutEnv, std::to_string(options.timeout).c_str(), 1);
+  ::setenv(ex::kStatsEnv, stats.c_str(), 1);
+  if (!options.trace.empty()) ::setenv(ex::kTraceEnv, (dir.path() / "trace").c_str(), 1);
+
+  ProcessSpec spec;
+  spec.argv = options.command;
+  spec.log = dir.path() / "output";
+  // The watchdog reports a spin after `timeout` s; this catches what it cannot see (a
+  // livelock that keeps yielding) a little later.
+  spec.limit = std::chrono::seconds(2 * options.timeout + 5);
+  Run run;
+  try {
+    run.result = run_process(spec);
+  } catch (...) {
+    if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
+    throw;
+  }
+  if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
+  for (const char* name : {ex::kScheduleEnv, ex::kTimeoutEnv, ex::kStatsEnv, ex::kTraceEnv}) ::unsetenv(name);
+  run.output = read_file(spec.log);
+  // The library could not start (it prints why): an environment problem, not a found bug.
+  if (run.result.status.kind == ExitStatus::Kind::exited && run.result.status.code == ex::kExitBadSchedule) {
+    const auto start = run.output.find(ex::kReportPrefix);
+    if (start != std::string::npos) {
+      const auto end = run.output.find('\n', start);
+      throw Error(fmt::format("explore: {}", run.output.substr(start + ex::kReportPrefix.size(),
+                                                               end == std::string::npos ? end : end - start - ex::kReportPrefix.size())));
+    }
+  }
+  run.steps = std::strtoull(read_file(stats).c_str(), nullptr, 10);
+  return run;
+}
+
+// --trace FILE: the failing run's scheduling points, with source lines where addr2line finds them.
+void write_trace(const ExploreOptions& options, const TempDir& dir, const ex::Schedule& schedule) {
+  const auto events = parse_trace(read_file(dir.path() / "trace"));
+  const std::string text = format_trace(events, locate_trace(events, dir.path()), ex::format_schedule(schedule));
+  std::ofstream out(options.trace);
+  out << text;
+  if (!out.flush()) throw Error(fmt::format("cannot write the trace {}", options.trace.string()));
+  fmt::print("trace: {} ({} scheduling points)\n", options.trace.string(), events.size());
+}
+
+void print_failure(int index, int total, const ex::Schedule& schedule, const Run& run, const ExploreOptions& options,
+                   const TempDir& dir) {
+  fmt::print("explore: schedule {} of {} failed: {}\n", index, total,
+             describe_explored_run(run.result.status, options.timeout));
+  fmt::print("{}\n", ex::format_schedule(schedule));
+  std::string command;
+  for (const std::string& word : options.command) command += " " + word;
+  fmt::print("replay: labctl explore --replay {} --{}\n", ex::format_schedule(schedule), command);
+  if (!options.trace.empty()) write_trace(options, dir, schedule);
+  fmt::print("--- the program's output (last {} lines) ---\n{}", kTailLines, tail_lines(run.output, kTailLines));
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+std::string describe_explored_run(const ExitStatus& status, int timeout) {
+  if (status.kind == ExitStatus::Kind::exited && status.code == ex::kExitDeadlock) {
+    return "deadlock (every live thread blocked)";
+  }
+  if (status.kind == ExitStatus::Kind::exited && status.code == ex::kExitSpin) {
+    return fmt::format("a thread ran {} s without reaching a scheduling point", timeout);
+  }
+  return status.describe();
+}
+
+std::string tail_lines(std::string_view text, int lines) {
+  std::size_t start = text.size();
+  // A final newline ends the last line; it does not start another.
+  if (start > 0 && text[start - 1] == '\n') --start;
+  for (int seen = 0; start > 0; --start) {
+    if (text[start - 1] == '\n' && ++seen == lines) break;
+  }
+  std::string tail(text.substr(start));
+  if (!tail.empty() && tail.back() != '\n') tail += '\n';
+  return tail;
+}
+
+int run_explore(const ExploreOptions& options) {
+  if (options.command.empty()) throw Error("explore: no program to run (labctl explore [options] -- PROGRAM [ARGS])");
+  if (options.strategy != "random" && options.strategy != "pct") {
+    throw Error(fmt::format("explore: unknown strategy '{}'; use random or pct", options.strategy));
+  }
+  if (options.schedules < 1) throw Error("explore: --schedules must be at least 1");
+  if (options.depth < 1 || options.depth > 100) throw Error("explore: --depth must be between 1 and 100");
+  if (options.timeout < 1) throw Error("explore: --timeout must be at least 1 second");
+  std::optional<ex::Schedule> replay;
+  if (!options.replay.empty()) {
+    replay = ex::parse_schedule(options.replay);
+    if (!replay) {
+      throw Error(fmt::format("explore: '{}' is not a schedule string (like racelab-schedule:v1:random:seed=1)",
+                              options.replay));
+    }
+  }
+  if (find_in_path(options.command.front()).empty()) {
+    throw Error(fmt::format("explore: program '{}' not found", options.command.front()));
+  }
+  const fs::path library = find_library(options);
+  const TempDir dir;
+
+  if (replay) {
+    const Run run = run_once(options, library, dir, *replay);
+    if (run.result.status.ok()) {
+      fmt::print("explore: {} did not fail this time: is the program deterministic given its schedule "
+                 "(no time, randomness or input that changes)?\n", ex::format_schedule(*replay));
+      return kExitOk;
+    }
+    print_failure(1, 1, *replay, run, options, dir);
+    return kExitNotYet;
+  }
+
+  ex::Schedule schedule;
+  schedule.strategy = options.strategy == "pct" ? ex::Strategy::pct : ex::Strategy::random;
+  schedule.depth = options.depth;
+  // PCT spreads its change points over the run's length, which is not known before a run:
+  // the first run assumes 1000 steps, later ones the longest run seen so far. The estimate
+  // is part of each schedule string, so every run replays as it was.
+  std::uint64_t longest_run = 0;
+  for (int i = 0; i < options.schedules; ++i) {
+    schedule.seed = options.seed + static_cast<std::uint64_t>(i);
+    if (schedule.strategy == ex::Strategy::pct) schedule.steps = longest_run > 0 ? longest_run : 1000;
+    const Run run = run_once(options, library, dir, schedule);
+    if (!run.result.status.ok()) {
+      print_failure(i + 1, options.schedules, schedule, run, options, dir);
+      return kExitNotYet;
+    }
+    longest_run = std::max(longest_run, run.steps);
+  }
+  fmt::print("explore: no failure in {} schedules ({}, seeds {}..{})\n", options.schedules, options.strategy,
+             options.seed, options.seed + static_cast<std::uint64_t>(options.schedules) - 1);
+  return kExitOk;
+}
+
+}  // namespace labctl
