@@ -4,6 +4,7 @@
 #include "explore.hpp"
 
 #include "errors.hpp"
+#include "temp_dir.hpp"
 #include "explore_trace.hpp"
 #include "process.hpp"
 #include "schedule.hpp"
@@ -42,26 +43,6 @@ fs::path find_library(const ExploreOptions& options) {
   }
   return fs::absolute(library);
 }
-
-// A private folder for the runs' logs, removed when exploring ends, however it ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "racelab-explore-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a temporary folder for the explorer");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 struct Run {
   ProcessResult result;
@@ -180,7 +161,7 @@ int run_explore(const ExploreOptions& options) {
     throw Error(fmt::format("explore: program '{}' not found", options.command.front()));
   }
   const fs::path library = find_library(options);
-  const TempDir dir;
+  const TempDir dir("racelab-explore");  // the runs' logs, removed however exploring ends
 
   if (replay) {
     const Run run = run_once(options, library, dir, *replay);

@@ -1,6 +1,7 @@
 #include "export.hpp"
 
 #include "errors.hpp"
+#include "temp_dir.hpp"
 #include "gradescope_scripts.hpp"
 #include "process.hpp"
 #include "zip_writer.hpp"
@@ -20,28 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A private temporary folder, removed with everything in it when this goes away.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "racelab-export-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a temporary folder for the export");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::vector<fs::path> git_files(const fs::path& root) {
-  const TempDir temp;
+  const TempDir temp("racelab-export");
   ProcessSpec spec;
   // -z: names exactly as stored, whatever characters they hold.
   spec.argv = {"git", "-C", root.string(), "ls-files", "-z"};

@@ -10,6 +10,7 @@
 #include "sandbox.hpp"
 #include "style.hpp"
 #include "submission.hpp"
+#include "temp_dir.hpp"
 #include "test_program.hpp"
 #include "tsan_report.hpp"
 
@@ -38,30 +39,6 @@ namespace fs = std::filesystem;
 // uid). Unnamed uids in Debian's on-demand range, below 65536 so that containers which map
 // only 65536 uids can still switch to them (the sandbox's own default is 64999).
 constexpr uid_t kSandboxUidBase = 64900;
-
-// --------------------------------------------------------------- staging
-// Each submission is built and run in a fresh folder of its own under the system's
-// temporary directory (world-traversable, so the unprivileged user the sandbox runs the
-// program as can reach it even when the course tree is private), removed afterwards.
-class Stage {
- public:
-  Stage() {
-    std::string pattern = (fs::temp_directory_path() / "racelab-grade-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw Error("cannot create a staging folder in " + fs::temp_directory_path().string());
-    dir_ = pattern;
-    ::chmod(dir_.c_str(), 0755);
-  }
-  ~Stage() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  Stage(const Stage&) = delete;
-  Stage& operator=(const Stage&) = delete;
-  const fs::path& dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-};
 
 std::string random_hex(std::size_t bytes) {
   std::random_device device;
@@ -660,12 +637,17 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
   }
 
   // The work, (submission, lab) pairs, spread over --jobs threads.
-  std::vector<std::unique_ptr<Stage>> stages(sources.size());
+  // Each submission is built and run in a fresh folder of its own under the system's
+  // temporary directory (world-traversable, so the unprivileged user the sandbox runs the
+  // program as can reach it even when the course tree is private), removed afterwards.
+  std::vector<std::unique_ptr<TempDir>> stages(sources.size());
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    if (!grades[i].from_cache && grades[i].refused.empty()) stages[i] = std::make_unique<Stage>();
+    if (!grades[i].from_cache && grades[i].refused.empty()) stages[i] = std::make_unique<TempDir>(
+        "racelab-grade", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
   }
   for (const auto& stage : stages) {
-    if (stage) context.stages.push_back(stage->dir());
+    if (stage) context.stages.push_back(stage->path());
   }
   std::vector<std::chrono::steady_clock::duration> spent(sources.size());
   std::mutex spent_mutex;
@@ -687,7 +669,7 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
         const auto it = std::find_if(files.begin(), files.end(), [&](const LabFiles& f) { return f.lab == labs[l]; });
         LabFiles empty;
         empty.lab = labs[l];
-        grades[i].labs[l] = grade_lab(build, it == files.end() ? empty : *it, stages[i]->dir(), own);
+        grades[i].labs[l] = grade_lab(build, it == files.end() ? empty : *it, stages[i]->path(), own);
       } catch (const std::exception& error) {
         std::lock_guard<std::mutex> lock(error_mutex);
         if (first_error.empty()) first_error = error.what();

@@ -6,6 +6,8 @@
 #include "submission.hpp"
 
 #include "errors.hpp"
+#include "process.hpp"  // find_in_path
+#include "temp_dir.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -593,34 +595,12 @@ Submission read_folder(const fs::path& folder, const std::string& name, const Ca
 
 // ------------------------------------------------------------------------------ git
 
-// A temporary folder, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "labctl-submission-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw Error(fmt::format("cannot create a temporary folder: {}", std::strerror(errno)));
-    }
-    path = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 // git, looked up in PATH before fork() so that "not installed" is a clear error.
 std::string find_git() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / "git";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  throw Error("reading a git repository needs git: apt-get install git");
+  std::string git = find_in_path("git");
+  if (git.empty()) throw Error("reading a git repository needs git: apt-get install git");
+  return git;
 }
 
 // The environment git runs with: none of the caller's GIT_* variables (a GIT_DIR set by a
@@ -806,8 +786,8 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   const fs::path where = fs::canonical(repo, error);
   unreadable = static_cast<bool>(error);
   if (error) return intake.finish(name, fmt::format("cannot read {}: {}", repo.string(), error.message()));
-  TempDir temp;
-  const fs::path errors = temp.path / "git-errors";
+  const TempDir temp("labctl-submission");
+  const fs::path errors = temp.path() / "git-errors";
   // Root grading a student's repository is "dubious ownership" to git: trust this one only.
   std::vector<std::string> in_repo = {"-c", "safe.directory=" + where.string()};
   if (where.filename() == ".git") {
@@ -843,17 +823,17 @@ Submission read_git(const fs::path& repo, const std::string& rev, const std::str
   }
 
   // The least git takes for a repository: HEAD, objects/ and refs/.
-  const fs::path scratch = temp.path / "repo.git";
+  const fs::path scratch = temp.path() / "repo.git";
   fs::create_directories(scratch / "objects", error);
   fs::create_directories(scratch / "refs", error);
   std::ofstream(scratch / "HEAD") << "ref: refs/heads/main\n";
   if (error || !fs::is_regular_file(scratch / "HEAD", error)) {
-    throw Error(fmt::format("cannot prepare a scratch repository in {}", temp.path.string()));
+    throw Error(fmt::format("cannot prepare a scratch repository in {}", temp.path().string()));
   }
   GitProcess archiver({"archive", "--format=tar", commit},
                       git_environment({"GIT_DIR=" + scratch.string(),
                                        "GIT_ALTERNATE_OBJECT_DIRECTORIES=" + (fs::path(git_dir) / "objects").string()}),
-                      temp.path, errors, limit);
+                      temp.path(), errors, limit);
   ArchivePtr reader = new_reader();
   std::string refused;
   if (archive_read_open(reader.get(), &archiver, nullptr, read_git_pipe, nullptr) != ARCHIVE_OK) {
