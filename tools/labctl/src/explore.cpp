@@ -8,6 +8,7 @@
 #include "explore_trace.hpp"
 #include "process.hpp"
 #include "schedule.hpp"
+#include "style.hpp"
 
 #include <fmt/format.h>
 
@@ -46,8 +47,9 @@ fs::path find_library(const ExploreOptions& options) {
 
 struct Run {
   ProcessResult result;
-  std::string output;
-  std::uint64_t steps = 0;  // scheduling points, when the program exited normally
+  std::string output;        // stdout, then stderr (where the library's reports go)
+  std::string first_line;    // stdout's first line, for --expect
+  std::uint64_t steps = 0;   // scheduling points, when the program exited normally
 };
 
 Run run_once(const ExploreOptions& options, const fs::path& library, const TempDir& dir,
@@ -63,11 +65,12 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
   ::setenv(ex::kScheduleEnv, ex::format_schedule(schedule).c_str(), 1);
   ::setenv(ex::kTimeoutEnv, std::to_string(options.timeout).c_str(), 1);
   ::setenv(ex::kStatsEnv, stats.c_str(), 1);
-  if (!options.trace.empty()) ::setenv(ex::kTraceEnv, (dir.path() / "trace").c_str(), 1);
+  if (!options.trace.empty() || options.keep_trace) ::setenv(ex::kTraceEnv, (dir.path() / "trace").c_str(), 1);
 
   ProcessSpec spec;
   spec.argv = options.command;
-  spec.log = dir.path() / "output";
+  spec.log = dir.path() / "stderr";
+  spec.stdout_log = dir.path() / "stdout";
   // The watchdog reports a spin after `timeout` s; this catches what it cannot see (a
   // livelock that keeps yielding) a little later.
   spec.limit = std::chrono::seconds(2 * options.timeout + 5);
@@ -80,40 +83,75 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
   }
   if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
   for (const char* name : {ex::kScheduleEnv, ex::kTimeoutEnv, ex::kStatsEnv, ex::kTraceEnv}) ::unsetenv(name);
-  run.output = read_file(spec.log);
+  const std::string out = read_file(spec.stdout_log);
+  const std::string err = read_file(spec.log);
+  run.first_line = out.substr(0, out.find('\n'));
+  run.output = out + (out.empty() || out.back() == '\n' ? "" : "\n") + err;
   // The library could not start (it prints why): an environment problem, not a found bug.
   if (run.result.status.kind == ExitStatus::Kind::exited && run.result.status.code == ex::kExitBadSchedule) {
-    const auto start = run.output.find(ex::kReportPrefix);
+    const auto start = err.find(ex::kReportPrefix);
     if (start != std::string::npos) {
-      const auto end = run.output.find('\n', start);
-      throw Error(fmt::format("explore: {}", run.output.substr(start + ex::kReportPrefix.size(),
-                                                               end == std::string::npos ? end : end - start - ex::kReportPrefix.size())));
+      const auto end = err.find('\n', start);
+      throw Error(fmt::format("explore: {}", err.substr(start + ex::kReportPrefix.size(),
+                                                        end == std::string::npos ? end : end - start - ex::kReportPrefix.size())));
     }
   }
   run.steps = std::strtoull(read_file(stats).c_str(), nullptr, 10);
   return run;
 }
 
-// --trace FILE: the failing run's scheduling points, with source lines where addr2line finds them.
-void write_trace(const ExploreOptions& options, const TempDir& dir, const ex::Schedule& schedule) {
-  const auto events = parse_trace(read_file(dir.path() / "trace"));
-  const std::string text = format_trace(events, locate_trace(events, dir.path()), ex::format_schedule(schedule));
-  std::ofstream out(options.trace);
-  out << text;
-  if (!out.flush()) throw Error(fmt::format("cannot write the trace {}", options.trace.string()));
-  fmt::print("trace: {} ({} scheduling points)\n", options.trace.string(), events.size());
+// Why the run counts as failing; empty when it does not.
+std::string failure_of(const Run& run, const ExploreOptions& options) {
+  if (!run.result.status.ok()) return describe_explored_run(run.result.status, options.timeout);
+  if (options.expect && run.first_line != *options.expect) {
+    return fmt::format("printed \"{}\" instead of \"{}\"", run.first_line, *options.expect);
+  }
+  return "";
 }
 
-void print_failure(int index, int total, const ex::Schedule& schedule, const Run& run, const ExploreOptions& options,
-                   const TempDir& dir) {
-  fmt::print("explore: schedule {} of {} failed: {}\n", index, total,
-             describe_explored_run(run.result.status, options.timeout));
-  fmt::print("{}\n", ex::format_schedule(schedule));
-  std::string command;
-  for (const std::string& word : options.command) command += " " + word;
-  fmt::print("replay: labctl explore --replay {} --{}\n", ex::format_schedule(schedule), command);
-  if (!options.trace.empty()) write_trace(options, dir, schedule);
-  fmt::print("--- the program's output (last {} lines) ---\n{}", kTailLines, tail_lines(run.output, kTailLines));
+ExploreFinding finding_of(int index, const ex::Schedule& schedule, const Run& run, const std::string& failure,
+                          const ExploreOptions& options, const TempDir& dir) {
+  ExploreFinding finding;
+  finding.failed = true;
+  finding.schedule_index = index;
+  finding.runs = index;
+  finding.schedule = ex::format_schedule(schedule);
+  finding.failure = failure;
+  finding.output_tail = tail_lines(run.output, kTailLines);
+  finding.steps = run.steps;
+  if (!options.trace.empty() || options.keep_trace) {
+    finding.trace = collapse_repeats(parse_trace(read_file(dir.path() / "trace")));
+    finding.locations = locate_trace(finding.trace, dir.path());
+  }
+  return finding;
+}
+
+// --trace FILE: the failing run's scheduling points, as text or, for FILE.svg, a drawing.
+void write_trace(const fs::path& file, const ExploreFinding& finding) {
+  const bool svg = file.extension() == ".svg";
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << (svg ? render_trace_svg(finding.trace, finding.locations, finding.schedule)
+              : format_trace(finding.trace, finding.locations, finding.schedule));
+  if (!out.flush()) throw Error(fmt::format("cannot write the trace {}", file.string()));
+}
+
+std::string replay_command(const ExploreOptions& options, const std::string& schedule) {
+  std::string command = "replay: tools/lab explore --replay " + schedule;
+  if (options.expect) command += " --expect " + shell_quote(*options.expect);
+  command += " --";
+  for (const std::string& word : options.command) command += " " + shell_quote(word);
+  return command;
+}
+
+void print_failure(const ExploreOptions& options, const ExploreFinding& finding, int total) {
+  fmt::print("explore: schedule {} of {} failed: {}\n", finding.schedule_index, total, finding.failure);
+  fmt::print("{}\n", finding.schedule);
+  fmt::print("{}\n", replay_command(options, finding.schedule));
+  if (!options.trace.empty()) {
+    write_trace(options.trace, finding);
+    fmt::print("trace: {} ({} scheduling points)\n", options.trace.string(), point_count(finding.trace));
+  }
+  fmt::print("--- the program's output (last {} lines) ---\n{}", kTailLines, finding.output_tail);
   std::fflush(stdout);
 }
 
@@ -141,7 +179,16 @@ std::string tail_lines(std::string_view text, int lines) {
   return tail;
 }
 
-int run_explore(const ExploreOptions& options) {
+std::string shell_quote(std::string_view word) {
+  const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                              "0123456789-_./=:+,@%") == std::string_view::npos;
+  if (plain) return std::string(word);
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+ExploreFinding explore_quietly(const ExploreOptions& options) {
   if (options.command.empty()) throw Error("explore: no program to run (labctl explore [options] -- PROGRAM [ARGS])");
   if (options.strategy != "random" && options.strategy != "pct") {
     throw Error(fmt::format("explore: unknown strategy '{}'; use random or pct", options.strategy));
@@ -165,13 +212,9 @@ int run_explore(const ExploreOptions& options) {
 
   if (replay) {
     const Run run = run_once(options, library, dir, *replay);
-    if (run.result.status.ok()) {
-      fmt::print("explore: {} did not fail this time: is the program deterministic given its schedule "
-                 "(no time, randomness or input that changes)?\n", ex::format_schedule(*replay));
-      return kExitOk;
-    }
-    print_failure(1, 1, *replay, run, options, dir);
-    return kExitNotYet;
+    const std::string failure = failure_of(run, options);
+    if (failure.empty()) return ExploreFinding{.runs = 1};
+    return finding_of(1, *replay, run, failure, options, dir);
   }
 
   ex::Schedule schedule;
@@ -181,15 +224,32 @@ int run_explore(const ExploreOptions& options) {
   // the first run assumes 1000 steps, later ones the longest run seen so far. The estimate
   // is part of each schedule string, so every run replays as it was.
   std::uint64_t longest_run = 0;
+  const bool progress = !options.progress.empty() && stderr_is_terminal();
   for (int i = 0; i < options.schedules; ++i) {
     schedule.seed = options.seed + static_cast<std::uint64_t>(i);
     if (schedule.strategy == ex::Strategy::pct) schedule.steps = longest_run > 0 ? longest_run : 1000;
+    if (progress) std::fprintf(stderr, "\r%s: schedule %d/%d ", options.progress.c_str(), i + 1, options.schedules);
     const Run run = run_once(options, library, dir, schedule);
-    if (!run.result.status.ok()) {
-      print_failure(i + 1, options.schedules, schedule, run, options, dir);
-      return kExitNotYet;
+    if (const std::string failure = failure_of(run, options); !failure.empty()) {
+      if (progress) std::fprintf(stderr, "\r\x1b[K");
+      return finding_of(i + 1, schedule, run, failure, options, dir);
     }
     longest_run = std::max(longest_run, run.steps);
+  }
+  if (progress) std::fprintf(stderr, "\r\x1b[K");
+  return ExploreFinding{.runs = options.schedules};
+}
+
+int run_explore(const ExploreOptions& options) {
+  const ExploreFinding finding = explore_quietly(options);
+  if (finding.failed) {
+    print_failure(options, finding, options.replay.empty() ? options.schedules : 1);
+    return kExitNotYet;
+  }
+  if (!options.replay.empty()) {
+    fmt::print("explore: {} did not fail this time: is the program deterministic given its schedule "
+               "(no time, randomness or input that changes)?\n", options.replay);
+    return kExitOk;
   }
   fmt::print("explore: no failure in {} schedules ({}, seeds {}..{})\n", options.schedules, options.strategy,
              options.seed, options.seed + static_cast<std::uint64_t>(options.schedules) - 1);

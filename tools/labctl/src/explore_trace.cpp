@@ -51,6 +51,28 @@ std::vector<TraceEvent> parse_trace(std::string_view raw) {
   return events;
 }
 
+std::vector<TraceEvent> collapse_repeats(std::vector<TraceEvent> events) {
+  std::vector<TraceEvent> collapsed;
+  for (TraceEvent& event : events) {
+    if (!collapsed.empty()) {
+      TraceEvent& last = collapsed.back();
+      if (last.thread == event.thread && last.event == event.event && last.object == event.object &&
+          last.module == event.module && last.offset == event.offset) {
+        last.repeats += event.repeats;
+        continue;
+      }
+    }
+    collapsed.push_back(std::move(event));
+  }
+  return collapsed;
+}
+
+std::uint64_t point_count(const std::vector<TraceEvent>& events) {
+  std::uint64_t points = 0;
+  for (const TraceEvent& event : events) points += event.repeats;
+  return points;
+}
+
 std::map<std::uint64_t, std::string> parse_addr2line(std::string_view output) {
   std::map<std::uint64_t, std::string> located;
   std::uint64_t address = 0;
@@ -116,6 +138,34 @@ TraceLocations locate_trace(const std::vector<TraceEvent>& events, const fs::pat
   return locations;
 }
 
+std::string readable_location(std::string_view located) {
+  std::string where(located);
+  for (const std::string_view noise : {"(anonymous namespace)::", "[abi:cxx11]"}) {
+    for (auto at = where.find(noise); at != std::string::npos; at = where.find(noise)) where.erase(at, noise.size());
+  }
+  // The function's argument list: from the first '(' to its matching ')'.
+  if (const auto open = where.find('('); open != std::string::npos) {
+    int depth = 0;
+    for (std::size_t i = open; i < where.size(); ++i) {
+      if (where[i] == '(') ++depth;
+      if (where[i] == ')' && --depth == 0) {
+        where.erase(open + 1, i - open - 1);
+        break;
+      }
+    }
+  }
+  // "function file:line" → "file:line function": the line is what a reader looks for.
+  const auto space = where.rfind(' ');
+  if (space == std::string::npos || where.find(':', space) == std::string::npos) return where;
+  return where.substr(space + 1) + " " + where.substr(0, space);
+}
+
+std::string trace_location(const TraceEvent& event, const TraceLocations& locations) {
+  if (auto it = locations.find({event.module, event.offset}); it != locations.end()) return readable_location(it->second);
+  if (event.module.empty()) return "";
+  return fmt::format("{}+0x{:x}", fs::path(event.module).filename().string(), event.offset);
+}
+
 std::string format_trace(const std::vector<TraceEvent>& events, const TraceLocations& locations,
                          std::string_view schedule) {
   std::string out = fmt::format(
@@ -124,15 +174,11 @@ std::string format_trace(const std::vector<TraceEvent>& events, const TraceLocat
       "{:>6}  {:<20}  {:<9}  {:<16}  {}\n",
       schedule, "step", "thread", "call", "on", "from");
   for (const TraceEvent& event : events) {
-    std::string where;
-    if (auto it = locations.find({event.module, event.offset}); it != locations.end()) {
-      where = it->second;
-    } else if (!event.module.empty()) {
-      where = fmt::format("{}+0x{:x}", fs::path(event.module).filename().string(), event.offset);
-    }
+    const std::string where = trace_location(event, locations);
     // Each thread's calls in its own column of indentation, so its timeline reads downwards.
     const std::string thread = fmt::format("{:>{}}T{}", "", 2 * std::min(event.thread, 8), event.thread);
-    out += fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", event.step, thread, event.event, event.object, where);
+    const std::string call = event.repeats > 1 ? fmt::format("{} ×{}", event.event, event.repeats) : event.event;
+    out += fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", event.step, thread, call, event.object, where);
   }
   return out;
 }

@@ -22,10 +22,19 @@ struct TraceEvent {
   std::string object;  // a mutex's or condition variable's address, T<id>, or "-"
   std::string module;  // the file the call came from; empty when unknown
   std::uint64_t offset = 0;
+  std::uint64_t repeats = 1;  // after collapse_repeats: how many identical points in a row this stands for
 };
 
 // The raw trace's events; malformed lines (a run killed mid-write) are skipped.
 std::vector<TraceEvent> parse_trace(std::string_view raw);
+
+// Runs of identical points in a row (the same thread making the same call on the same
+// object from the same place: a sleep-polling loop makes hundreds of thousands) as one
+// event each, with `repeats` set. The first one's step is kept.
+std::vector<TraceEvent> collapse_repeats(std::vector<TraceEvent> events);
+
+// The scheduling points `events` stand for (each counts `repeats` times).
+std::uint64_t point_count(const std::vector<TraceEvent>& events);
 
 // Source locations ("b_then_a() lock_order.cpp:23"), by (module, offset).
 using TraceLocations = std::map<std::pair<std::string, std::uint64_t>, std::string>;
@@ -34,9 +43,24 @@ using TraceLocations = std::map<std::pair<std::string, std::uint64_t>, std::stri
 // absence, leave locations out. `work_dir` holds addr2line's output while it runs.
 TraceLocations locate_trace(const std::vector<TraceEvent>& events, const std::filesystem::path& work_dir);
 
+// Where an event came from, for a reader: "file:line function()" from addr2line's
+// answer (argument lists, "(anonymous namespace)::" and "[abi:cxx11]" left out: they
+// drown the line number), else "module+0xoffset", else empty.
+std::string trace_location(const TraceEvent& event, const TraceLocations& locations);
+
 // The text written to --trace FILE: a heading with the schedule, then one line per event.
 std::string format_trace(const std::vector<TraceEvent>& events, const TraceLocations& locations,
                          std::string_view schedule);
+
+// addr2line's "function(args) file:line" as trace_location shows it (see there).
+std::string readable_location(std::string_view located);
+
+// The SVG written to --trace FILE.svg (explore_trace_svg.cpp): one column per thread, one
+// row per scheduling point, so each thread's timeline reads downwards and a dashed line
+// marks every hand-over of control from one thread to another. Only the last `max_events`
+// points are drawn (a heading says how many came before): the failure is at the end.
+std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceLocations& locations,
+                             std::string_view schedule, std::size_t max_events = 400);
 
 // From addr2line -a -f -i -C output for the given offsets: each offset's location, the first
 // frame (innermost first) that is not in a system header, else the innermost one.

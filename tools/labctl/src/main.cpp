@@ -8,11 +8,11 @@
 //   labctl ... hint NN
 //   labctl ... grade SUBMISSION... [--labs 01,03] [--hidden-tests DIR] [--runs R] [--jobs N]
 //              [--format table|md|json|gradescope|junit|csv] [--out DIR] [--grading-build DIR]
-//   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--release-build DIR] [--no-build]
+//   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--explore [--schedules N]] [--release-build DIR] [--no-build]
 //   labctl ... export (--student DIR | --gradescope FILE.zip) [--hidden-tests DIR] [--labs 01,03] [--runs R]
 //   labctl ... new NN-slug [--title T]
 //   labctl explore [--schedules N] [--strategy random|pct] [--depth D] [--seed S] [--replay SCHEDULE]
-//                  [--timeout S] [--trace FILE] -- PROGRAM [ARGS...]    (needs no source tree or build)
+//                  [--timeout S] [--trace FILE[.svg]] [--expect LINE] -- PROGRAM [ARGS...]    (needs no source tree or build)
 //
 // Exit codes: 0 ok, 1 the work is not yet correct, 2 usage or environment error.
 #include "errors.hpp"
@@ -101,6 +101,10 @@ int run(int argc, char** argv) {
   race->add_option("--svg", race_options.svg, "also draw the chart as an SVG file");
   race->add_option("--release-build", release_build, "the release build directory (default: ROOT/build/release)");
   race->add_flag("--no-build", race_options.no_build, "run the demo programs as they are, without building first");
+  race->add_flag("--explore", race_options.explore,
+                 "also run the demos under the explorer (tools/lab explore) and show the first failing interleaving");
+  race->add_option("--schedules", race_options.schedules, "--explore: schedules per side (default: 200)")
+      ->check(CLI::Range(1, 100000));
 
   labctl::GradeOptions grade_options;
   std::string grade_labs;
@@ -153,7 +157,11 @@ int run(int argc, char** argv) {
   explore->add_option("--timeout", explore_options.timeout,
                       "seconds a thread may run without a scheduling point before it is reported (default: 10)")
       ->check(CLI::Range(1, 3600));
-  explore->add_option("--trace", explore_options.trace, "write the failing run's scheduling points, with source lines, to this file");
+  explore->add_option("--trace", explore_options.trace,
+                      "write the failing run's scheduling points, with source lines, to this file (an SVG drawing when it ends in .svg)");
+  std::string explore_expect;
+  explore->add_option("--expect", explore_expect,
+                      "the first line a correct run prints: a run that prints another one fails too");
   explore->add_option("program", explore_options.command, "-- PROGRAM [ARGS...]")->required();
 
   try {
@@ -171,7 +179,10 @@ int run(int argc, char** argv) {
   }
 
   // explore runs any program: it needs neither a source tree nor a build.
-  if (explore->parsed()) return labctl::run_explore(explore_options);
+  if (explore->parsed()) {
+    if (explore->count("--expect") > 0) explore_options.expect = explore_expect;
+    return labctl::run_explore(explore_options);
+  }
 
   options.root = root;
   options.build = build;

@@ -1,6 +1,7 @@
 #include "race.hpp"
 
 #include "errors.hpp"
+#include "explore.hpp"
 #include "process.hpp"
 #include "race_chart.hpp"
 #include "style.hpp"
@@ -8,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -79,6 +81,83 @@ void check_svg_path(const fs::path& svg) {
   if (fs::is_directory(svg)) throw Error(fmt::format("{} is a directory, not a file name for the SVG", svg.string()));
 }
 
+constexpr int kTraceTail = 12;  // scheduling points shown in the terminal; the rest are in the files
+
+// The points made from the lab's own files (labs/NN-slug/*, the student's code), and the
+// deadlock lines that end a deadlocked run: what the student can act on. The executor's and
+// the demo's own points (queue locks, joins, a sleep-polling deadline) are left out.
+std::vector<TraceEvent> in_lab_code(const ExploreFinding& finding, const fs::path& lab_dir) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(lab_dir, error)) names.push_back(entry.path().filename().string());
+  std::vector<TraceEvent> mine;
+  for (const TraceEvent& event : finding.trace) {
+    const std::string where = trace_location(event, finding.locations);
+    const bool in_lab = std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+      return where.rfind(name + ":", 0) == 0;  // "file:line function()"
+    });
+    if (in_lab || event.event == "deadlock") mine.push_back(event);
+  }
+  return mine;
+}
+
+// format_trace's lines for `events`, without its comment heading, cut to the last `points`.
+std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocations& locations, int points) {
+  const std::string text = format_trace(events, locations, "");
+  std::string rows;
+  for (std::string_view rest = text; !rest.empty();) {
+    const std::string_view line = rest.substr(0, rest.find('\n'));
+    rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+    if (line.rfind('#', 0) != 0) {
+      rows = std::string(line) + "\n";  // the column heading
+      break;
+    }
+  }
+  const std::vector<TraceEvent> last(events.end() - std::min<std::ptrdiff_t>(points, std::ssize(events)), events.end());
+  const std::string tail = format_trace(last, locations, "");
+  return rows + tail.substr(std::min(tail.size(), tail.find(rows) + rows.size()));
+}
+
+// --explore: one side's demo under the explorer, a run failing when it prints anything but
+// the reference's answer. Prints what was found; for the failing side, the last scheduling
+// points, the trace files and the replay command.
+void explore_side(const Lab& lab, const fs::path& lab_dir, const fs::path& program, const std::string& name, const std::string& expected,
+                  const RaceOptions& options, const fs::path& scratch) {
+  ExploreOptions explore;
+  explore.command = {program.string()};
+  explore.expect = expected;
+  explore.schedules = options.schedules;
+  explore.keep_trace = true;
+  explore.progress = name + " under the explorer";
+  const ExploreFinding finding = explore_quietly(explore);
+  if (!finding.failed) {
+    fmt::print("  {}: no failure in {} schedules: the same answer whatever the interleaving\n", name, finding.runs);
+    return;
+  }
+  const fs::path stem = scratch / fmt::format("lab{}-{}-explore", lab.number, name == "your code" ? "starter" : "solution");
+  const std::vector<TraceEvent> mine = in_lab_code(finding, lab_dir);
+  const std::vector<TraceEvent>& shown = mine.empty() ? finding.trace : mine;
+  const fs::path text = fs::path(stem).concat(".trace");
+  const fs::path svg = fs::path(stem).concat(".svg");
+  {
+    std::ofstream out(text, std::ios::binary | std::ios::trunc);
+    out << format_trace(finding.trace, finding.locations, finding.schedule);
+    std::ofstream drawing(svg, std::ios::binary | std::ios::trunc);
+    // The drawing shows the lab's own points when there are any: a whole run is thousands of rows.
+    drawing << render_trace_svg(shown, finding.locations, finding.schedule);
+  }
+  fmt::print("  {}: schedule {} of {} failed: {}\n", name, finding.schedule_index, options.schedules, finding.failure);
+  fmt::print("  {}\n\n", finding.schedule);
+  fmt::print("The last {} scheduling points {}, of {} in the run (one thread runs at a time; control changes\n"
+             "hands only at these calls):\n",
+             std::min<std::size_t>(kTraceTail, shown.size()),
+             mine.empty() ? "of the run" : fmt::format("in labs/{}/", lab.slug), point_count(finding.trace));
+  fmt::print("{}\n", trace_rows(shown, finding.locations, kTraceTail));
+  fmt::print("The whole interleaving: {} (text), {} (drawing)\n", text.string(), svg.string());
+  fmt::print("Replay it, the same failure every time:\n  tools/lab explore --replay {} --expect {} -- {}\n",
+             finding.schedule, shell_quote(expected), shell_quote(program.string()));
+}
+
 }  // namespace
 
 int run_race(const Workspace& workspace, const RaceOptions& options) {
@@ -130,6 +209,16 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
     out.close();
     if (!out) throw Error(fmt::format("cannot write {}", options.svg.string()));
     std::printf("chart: %s\n", options.svg.string().c_str());
+  }
+  if (options.explore) {
+    fmt::print("\nUnder the explorer: one thread at a time, each interleaving chosen by a seed, a run failing\n"
+               "when it prints anything but \"{}\":\n", chart.reference);
+    std::fflush(stdout);
+    for (const auto& side : sides) {
+      explore_side(*lab, workspace.root / "labs" / lab->slug, test_program_path(build, demo_target(*lab, side)), side == "solution" ? "reference" : "your code",
+                   chart.reference, options, scratch);
+      std::fflush(stdout);
+    }
   }
   std::fflush(stdout);
   return kExitOk;

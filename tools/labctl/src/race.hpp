@@ -17,6 +17,10 @@ struct RaceOptions {
   std::filesystem::path svg;            // empty: no SVG
   std::filesystem::path release_build;  // empty: ROOT/build/release
   bool no_build = false;                // run the demos as they are (for tests)
+  // --explore: after the chart, run each side's demo under the explorer (issue 7) for
+  // `schedules` schedules; a run fails when it prints another answer than the reference's.
+  bool explore = false;
+  int schedules = 200;
 };
 
 // Exit 0 (a demonstration: any answers are fine), throws labctl::Error for usage and

@@ -116,5 +116,69 @@ TEST(ExploreTrace, FormatsOneLinePerSchedulingPoint) {
   const std::string line = text.substr(text.rfind('\n', lock_line) + 1, text.find('\n', lock_line) - text.rfind('\n', lock_line) - 1);
   EXPECT_NE(line.find("  T1"), std::string::npos) << line;
   EXPECT_NE(line.find("0xabc"), std::string::npos) << line;
-  EXPECT_NE(line.find("f() prog.cpp:7"), std::string::npos) << line;
+  EXPECT_NE(line.find("prog.cpp:7 f()"), std::string::npos) << line;
+}
+
+// A location reads line first, without argument lists or namespace noise, so it fits a column.
+TEST(ExploreTrace, ShortensLocationsForReading) {
+  EXPECT_EQ(labctl::readable_location("lab10::transfer(lab10::Transfer const&, std::function<bool (int)> const&) "
+                                      "payments.cpp:45"),
+            "payments.cpp:45 lab10::transfer()");
+  EXPECT_EQ(labctl::readable_location("(anonymous namespace)::b_then_a() lock_order.cpp:26"),
+            "lock_order.cpp:26 b_then_a()");
+  EXPECT_EQ(labctl::readable_location("lab05::QuotaStore::credits[abi:cxx11]() const quota_service.hpp:99"),
+            "quota_service.hpp:99 lab05::QuotaStore::credits() const");
+  EXPECT_EQ(labctl::readable_location("main"), "main");
+}
+
+// A sleep-polling loop's hundreds of thousands of identical points become one row with a count;
+// points that differ in thread, call, object or place stay apart.
+TEST(ExploreTrace, CollapsesRepeatedPoints) {
+  auto events = labctl::parse_trace("1\t0\tsleep\t-\t./prog\t0x10\n"
+                                    "2\t0\tsleep\t-\t./prog\t0x10\n"
+                                    "3\t0\tsleep\t-\t./prog\t0x10\n"
+                                    "4\t1\tsleep\t-\t./prog\t0x10\n"
+                                    "5\t1\tlock\t0xa\t./prog\t0x20\n"
+                                    "6\t1\tlock\t0xb\t./prog\t0x20\n");
+  const auto collapsed = labctl::collapse_repeats(events);
+  ASSERT_EQ(collapsed.size(), 4u);
+  EXPECT_EQ(collapsed[0].repeats, 3u);
+  EXPECT_EQ(collapsed[0].step, 1u);
+  EXPECT_EQ(collapsed[1].thread, 1);
+  EXPECT_EQ(labctl::point_count(collapsed), 6u);
+  EXPECT_NE(labctl::format_trace(collapsed, {}, "s").find("sleep ×3"), std::string::npos);
+}
+
+// The drawing: a lane per thread, a dashed line at each hand-over of control, the schedule
+// in the heading, locations in tooltips, and text escaped for XML.
+TEST(ExploreTrace, DrawsLanesAndHandOvers) {
+  const auto events = labctl::parse_trace("1\t0\tcreate\tT1\t./prog\t0x10\n"
+                                          "2\t1\tlock\t0x5500aa\t./prog\t0x20\n"
+                                          "3\t1\tunlock\t0x5500aa\t./prog\t0x30\n"
+                                          "4\t0\tjoin\tT1\t./prog\t0x40\n");
+  const labctl::TraceLocations where{{{"./prog", 0x20}, "f<a&b>() prog.cpp:7"}};
+  const std::string svg = labctl::render_trace_svg(events, where, "racelab-schedule:v1:random:seed=3");
+  EXPECT_EQ(svg.rfind("<svg ", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_NE(svg.find(">T0 (main)<"), std::string::npos);
+  EXPECT_NE(svg.find(">T1<"), std::string::npos);
+  EXPECT_NE(svg.find("racelab-schedule:v1:random:seed=3"), std::string::npos);
+  EXPECT_NE(svg.find("prog.cpp:7 f&lt;a&amp;b&gt;()"), std::string::npos);
+  std::size_t hand_overs = 0;
+  for (auto at = svg.find("stroke-dasharray"); at != std::string::npos; at = svg.find("stroke-dasharray", at + 1)) {
+    ++hand_overs;
+  }
+  EXPECT_EQ(hand_overs, 2u);  // T0 → T1 at step 2, T1 → T0 at step 4
+  // Only the last points are drawn when there are many; the heading says so.
+  const std::string cut = labctl::render_trace_svg(events, where, "s", 2);
+  EXPECT_NE(cut.find("the last 2 of 4 entries"), std::string::npos);
+  EXPECT_EQ(cut.find(">create T1"), std::string::npos);
+}
+
+// Replay commands are printed for a shell: plain words as they are, others single-quoted.
+TEST(ExploreDriver, QuotesWordsForTheShell) {
+  EXPECT_EQ(labctl::shell_quote("./build/release/tests/lab05_starter_demo"), "./build/release/tests/lab05_starter_demo");
+  EXPECT_EQ(labctl::shell_quote("39/60 approved, no client"), "'39/60 approved, no client'");
+  EXPECT_EQ(labctl::shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(labctl::shell_quote(""), "''");
 }
