@@ -154,6 +154,18 @@ std::string readable_location(std::string_view located) {
       }
     }
   }
+  // Template arguments: std::thread::_State_impl<...>::_M_run() says enough without them.
+  for (auto open = where.find('<'); open != std::string::npos; open = where.find('<', open + 1)) {
+    if (open >= 8 && where.compare(open - 8, 8, "operator") == 0) continue;
+    int depth = 0;
+    for (std::size_t i = open; i < where.size(); ++i) {
+      if (where[i] == '<') ++depth;
+      if (where[i] == '>' && --depth == 0) {
+        where.replace(open + 1, i - open - 1, "…");
+        break;
+      }
+    }
+  }
   // "function file:line" → "file:line function": the line is what a reader looks for.
   const auto space = where.rfind(' ');
   if (space == std::string::npos || where.find(':', space) == std::string::npos) return where;
