@@ -19,10 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
 secret=/tmp/racelab-grade-test-secret
 trap 'rm -rf "$work" "$secret"' EXIT
-failed=0
-passed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/checks.sh"
 
 # The instructor's private folder: a hidden test, and what hostile code goes looking for.
 mkdir -p "$secret"
@@ -120,5 +117,4 @@ changed=$(find "$ROOT/labs" "$ROOT/solutions" "$ROOT/tests" "$subs" "$secret" -n
   { bad "a submission wrote /tmp/results.json"; rm -f /tmp/results.json; }
 
 echo
-echo "grading: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish grading

@@ -17,11 +17,7 @@ ag=$WORK/autograder
 mkdir -p "$WORK"
 rm -rf "$ag" "$WORK/package"
 trap 'rm -rf "$ag" "$WORK/package"' EXIT
-failed=0
-passed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # What Gradescope's run time looks like, in a folder of our own.
 export RACELAB_AUTOGRADER_ROOT=$ag
@@ -73,5 +69,4 @@ RACELAB_AUTOGRADER_BUILD=$WORK/nowhere grade "$ROOT/solutions/01-lost-update/los
 check "without labctl, results.json is still valid with score 0" "[ \"\$(score)\" = 0 ]"
 check "... and says why" "grep -q 'labctl is not built' '$results'"
 
-echo "export_gradescope_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish export_gradescope_test

@@ -16,11 +16,7 @@ build=$WORK/build
 mkdir -p "$WORK"
 rm -rf "$tree"
 trap 'rm -rf "$tree"' EXIT
-failed=0
-passed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 "$LABCTL" --root "$ROOT" export --student "$tree" || { echo "FAIL export --student"; exit 1; }
 check "no solutions/" "[ ! -e '$tree/solutions' ]"
@@ -52,5 +48,4 @@ check "the export has no solution target" "! ninja -C '$build' -t targets all 2>
 check "the export has no verify test" "! (cd '$build' && ctest -N 2>/dev/null | grep -q verify_lab01)"
 check "the starter is a ctest test (ctest --preset student runs it)" "(cd '$build' && ctest -N -L '^starter\$' 2>/dev/null | grep -q lab01_starter)"
 
-echo "export_student_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish export_student_test

@@ -16,11 +16,7 @@ build=$WORK/build
 mkdir -p "$WORK"
 rm -rf "$tree"
 trap 'rm -rf "$tree"' EXIT
-failed=0
-passed=0
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # The course as the instructor has it, without builds or git metadata.
 mkdir -p "$tree"
@@ -64,5 +60,4 @@ else
   bad "verify 12 passes at once"
 fi
 
-echo "new_lab_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish new_lab_test
