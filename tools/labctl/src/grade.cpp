@@ -170,10 +170,6 @@ struct RunContext {
   std::vector<fs::path> stages;  // every submission's staging folder: all but its own are hidden too
 };
 
-struct CriterionRuns {
-  CriterionResult result;
-};
-
 std::string suite_of(const std::string& test) { return test.substr(0, test.find('.')); }
 
 std::string condensed(std::string_view output, const Lab& lab) {
@@ -427,7 +423,7 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
       settle(*tally, alone, round);
     }
   }
-  std::vector<CriterionRuns> runs;
+  std::vector<CriterionResult> results;
   for (auto& tally : tallies) {
     CriterionResult& result = tally.result;
     result.hidden_failed = static_cast<int>(tally.hidden_failed.size());
@@ -444,14 +440,13 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
       result.reason = race_reason;
       result.excerpt = race_excerpt;
     }
-    runs.push_back(CriterionRuns{std::move(result)});
+    results.push_back(std::move(result));
   }
-  const bool correct = std::all_of(runs.begin(), runs.end(), [](const CriterionRuns& r) {
-    return r.result.criterion != "correct" || r.result.passed();
+  const bool correct = std::all_of(results.begin(), results.end(), [](const CriterionResult& r) {
+    return r.criterion != "correct" || r.passed();
   });
   grade.status = "graded";
-  for (auto& run : runs) {
-    CriterionResult& result = run.result;
+  for (CriterionResult& result : results) {
     if (result.criterion != "correct" && !correct && result.passed()) {
       result.status = "not scored";
       result.reason = "the answer is not correct yet, so this is not scored";
