@@ -68,12 +68,13 @@ std::size_t open_descriptors() {
   return count;  // counts the DIR's own descriptor, the same each time
 }
 
-// The pids of this process's children that are zombies (ended, not reaped), read from
-// /proc/<pid>/stat: "pid (comm) state ppid ...".
-std::vector<pid_t> zombie_children() {
-  std::vector<pid_t> zombies;
+// The pids of this process's children, alive or zombies (ended, not reaped), read from
+// /proc/<pid>/stat: "pid (comm) state ppid ...". After a pool's shutdown there must be
+// none: not its fork server, and no zombie.
+std::vector<pid_t> child_processes() {
+  std::vector<pid_t> children;
   DIR* dir = ::opendir("/proc");
-  if (dir == nullptr) return zombies;
+  if (dir == nullptr) return children;
   while (const dirent* entry = ::readdir(dir)) {
     const std::string name = entry->d_name;
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -82,21 +83,19 @@ std::vector<pid_t> zombie_children() {
     std::getline(stat_file, stat);
     const auto close_paren = stat.rfind(')');
     if (close_paren == std::string::npos) continue;
-    char state = '?';
+    char state = '?';  // read past, to reach the parent's pid
     long parent = 0;
     if (std::sscanf(stat.c_str() + close_paren + 1, " %c %ld", &state, &parent) != 2) continue;
-    if (parent == ::getpid() && state == 'Z') zombies.push_back(static_cast<pid_t>(std::stol(name)));
+    if (parent == ::getpid()) children.push_back(static_cast<pid_t>(std::stol(name)));
   }
   ::closedir(dir);
-  return zombies;
+  return children;
 }
 
-// True once `pid` is no child of ours any more: waitpid says there is no such child,
-// because the pool reaped it.
-bool reaped(pid_t pid) {
-  int status = 0;
-  return ::waitpid(pid, &status, WNOHANG) == -1 && errno == ECHILD;
-}
+// True once process `pid` is gone altogether: ended AND reaped (a zombie still exists).
+// Workers are children of the pool's fork server, which reaps them; a pid is not reused
+// within the few milliseconds of a test.
+bool reaped(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
 
 // The state letter of process `pid` (R, S, Z, ...), or '\0' once it is gone.
 char process_state(pid_t pid) {
@@ -279,7 +278,7 @@ TEST(ProcessPool, ShutdownFinishesQueuedTasksAndReapsEveryWorker) {
   }
   for (auto& future : pid_futures) EXPECT_TRUE(reaped(future.get()));
   EXPECT_TRUE(pool.worker_pids().empty());
-  EXPECT_TRUE(zombie_children().empty());
+  EXPECT_TRUE(child_processes().empty());
   EXPECT_THROW(pool.submit(square, 1), labkit::ExecutorShutdown);
   pool.shutdown(true);  // idempotent
 }
@@ -319,7 +318,7 @@ TEST(ProcessPool, ShutdownWithCancelDropsTasksNotYetStarted) {
   ::unlink((dir + "/started").c_str());
   ::unlink((dir + "/gate").c_str());
   ::rmdir(dir.c_str());
-  EXPECT_TRUE(zombie_children().empty());
+  EXPECT_TRUE(child_processes().empty());
 }
 
 // A pool's whole life, crashes included, leaves no descriptor open and no zombie.
@@ -334,7 +333,7 @@ TEST(ProcessPool, LeavesNoDescriptorAndNoZombieBehind) {
   }
   EXPECT_EQ(open_descriptors(), before);
   for (pid_t pid : workers) EXPECT_TRUE(reaped(pid)) << pid;
-  EXPECT_TRUE(zombie_children().empty());
+  EXPECT_TRUE(child_processes().empty());
 }
 
 // Two pools alive at once do not hold each other's workers: each shuts down on its own
@@ -347,7 +346,7 @@ TEST(ProcessPool, TwoPoolsShutDownIndependently) {
     EXPECT_EQ(second.submit(square, 3).get(), 9);
     first.shutdown(true);  // would hang if second's worker held first's worker's socket
   }
-  EXPECT_TRUE(zombie_children().empty());
+  EXPECT_TRUE(child_processes().empty());
 }
 
 // max_workers = 0 picks the hardware concurrency, at least one.

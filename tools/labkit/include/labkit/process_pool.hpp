@@ -20,13 +20,23 @@
 //   - arguments and the result are serialisable (labkit/serial.hpp): trivially copyable
 //     types without pointers, std::string, std::vector, std::pair, std::tuple of those.
 //
-// How it works: each worker is a fork() of this process, so the code (and the address of
-// every function) is the same in both. A per-type invoker, instantiated by submit(), is
-// sent by address with the task's bytes; the worker calls it, and it decodes the arguments,
-// runs the task and encodes the result. One keeper thread per worker, in this process,
-// sends the worker one task at a time over a socket pair and waits for the answer; a worker
-// runs no thread of its own (ThreadSanitizer forbids threads in the child of a threaded
-// process, and fork() copies only the forking thread anyway).
+// How it works: the constructor forks one helper process, the pool's fork server; every
+// worker is a fork() of the fork server, so the code (and the address of every function)
+// is the same as here, and the memory is a copy of this process's as it was when the pool
+// was constructed. A per-type invoker, instantiated by submit(), is sent by address with
+// the task's bytes; the worker calls it, and it decodes the arguments, runs the task and
+// encodes the result. One keeper thread per worker, in this process, sends the worker one
+// task at a time over a socket pair and waits for the answer. Neither the fork server nor
+// a worker runs a thread of its own (ThreadSanitizer forbids threads in the child of a
+// threaded process).
+//
+// Why a fork server instead of forking each worker from here: a fork() of a threaded
+// process copies every lock as it is at that instant. clang 14's ThreadSanitizer does not
+// take its allocator's locks around fork(), so a worker forked while a keeper thread was
+// inside malloc hung at its first allocation (about one test run in 40, reproduced and
+// traced with gdb). The fork server is forked once, in the constructor, before this pool
+// has any thread; it is single-threaded, so every fork it makes is safe. (Python's
+// "forkserver" start method exists for the same reason.)
 //
 // Not an Executor: `labkit::Executor&` accepts any callable with any captures, which a
 // process pool cannot run. Code that should run on both pools is written once as a
@@ -38,6 +48,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -153,16 +164,20 @@ void invoke_task(serial::Reader& in, std::string& out) {
   }
 }
 
+// Closes every descriptor but stdin/out/err and `keep`. A forked child holds copies of
+// all its parent's descriptors; the parent's ends of other workers' sockets among them
+// would keep those workers from ever seeing end of file.
+inline void close_all_but(int keep) {
+  const unsigned fd = static_cast<unsigned>(keep);
+  if (fd > 3) ::close_range(3, fd - 1, 0);
+  ::close_range(fd + 1, ~0U, 0);
+}
+
 // The worker process: answers requests on `fd` until the parent closes it, then _exits.
 // It starts no thread and returns to none of the parent's code: _exit, not exit, so the
 // copies of the parent's atexit handlers, static destructors and stdio buffers stay unrun.
 [[noreturn]] inline void worker_main(int fd) {
-  // Keep only stdin/out/err and our socket. The fork copied every descriptor the parent
-  // had, among them the parent's ends of the other workers' sockets: holding those would
-  // keep the other workers from seeing their end of file.
-  const unsigned keep = static_cast<unsigned>(fd);
-  if (keep > 3) ::close_range(3, keep - 1, 0);
-  ::close_range(keep + 1, ~0U, 0);
+  close_all_but(fd);
   std::string request;
   std::string reply;
   while (recv_frame(fd, request)) {
@@ -179,6 +194,95 @@ void invoke_task(serial::Reader& in, std::string& out) {
       reply.append("the task threw something that is not a std::exception");
     }
     if (!send_frame(fd, reply)) break;
+  }
+  ::_exit(0);
+}
+
+// The fork server's protocol, on its control socket. The pool sends a Command; for
+// kSpawn the server answers with the new worker's pid (or -errno) and, with a pid, passes
+// the pool's end of the worker's socket (SCM_RIGHTS); for kReap it waits for that worker
+// to end and answers with its wait status. When the pool closes the control socket, the
+// server reaps whatever children it still has and _exits.
+struct Command {
+  char kind;
+  pid_t pid;
+};
+inline constexpr char kSpawn = 'S';
+inline constexpr char kReap = 'R';
+
+// Sends `number` and, if `fd` >= 0, the descriptor `fd` with it.
+inline bool send_number(int socket, std::int64_t number, int fd = -1) {
+  iovec data{&number, sizeof number};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (fd >= 0) {
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr* header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  }
+  ssize_t sent;
+  do {
+    sent = ::sendmsg(socket, &message, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  return sent == static_cast<ssize_t>(sizeof number);
+}
+
+// Receives what send_number sent: false if the peer is gone. `fd` gets the descriptor that
+// came with it (close-on-exec), or -1.
+inline bool recv_number(int socket, std::int64_t& number, int& fd) {
+  fd = -1;
+  iovec data{&number, sizeof number};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  ssize_t received;
+  do {
+    received = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+  } while (received < 0 && errno == EINTR);
+  if (received != static_cast<ssize_t>(sizeof number)) return false;
+  for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+    if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(header), sizeof fd);
+  }
+  return true;
+}
+
+// The fork server: single-threaded, it forks workers and reaps them when asked.
+[[noreturn]] inline void fork_server_main(int control) {
+  close_all_but(control);
+  Command command{};
+  while (recv_all(control, reinterpret_cast<char*>(&command), sizeof command)) {
+    if (command.kind == kSpawn) {
+      int ends[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+        send_number(control, -errno);
+        continue;
+      }
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        ::close(ends[0]);
+        worker_main(ends[1]);  // closes `control` too: it keeps ends[1] only
+      }
+      const int error = errno;
+      ::close(ends[1]);
+      send_number(control, pid > 0 ? pid : -error, pid > 0 ? ends[0] : -1);
+      ::close(ends[0]);
+    } else if (command.kind == kReap) {
+      int status = 0;
+      while (::waitpid(command.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      send_number(control, status);
+    }
+  }
+  while (::waitpid(-1, nullptr, 0) > 0 || errno == EINTR) {
   }
   ::_exit(0);
 }
@@ -282,9 +386,13 @@ inline constexpr bool is_stateless_callable_v =
 /// The destructor calls shutdown(true): every worker is reaped, no descriptor is left open.
 class ProcessPoolExecutor {
  public:
-  /// `max_workers` = 0 picks std::thread::hardware_concurrency() (at least 1).
+  /// `max_workers` = 0 picks std::thread::hardware_concurrency() (at least 1). Forks the
+  /// pool's fork server (see the top of this header): the workers' memory is a copy of
+  /// this process's as it is now. Throws std::system_error if it cannot.
   explicit ProcessPoolExecutor(std::size_t max_workers = 0)
-      : max_workers_(max_workers != 0 ? max_workers : std::max(1u, std::thread::hardware_concurrency())) {}
+      : max_workers_(max_workers != 0 ? max_workers : std::max(1u, std::thread::hardware_concurrency())) {
+    start_fork_server();
+  }
   ProcessPoolExecutor(const ProcessPoolExecutor&) = delete;
   ProcessPoolExecutor& operator=(const ProcessPoolExecutor&) = delete;
 
@@ -385,6 +493,13 @@ class ProcessPoolExecutor {
       keepers.swap(keepers_);
     }
     for (auto& keeper : keepers) keeper.join();
+    // Every worker has been reaped by now; the fork server sees end of file and exits.
+    if (server_pid_ > 0) {
+      ::close(control_);
+      while (::waitpid(server_pid_, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      server_pid_ = -1;
+    }
   }
 
   /// The bound given at construction, or the hardware concurrency chosen for 0.
@@ -418,8 +533,8 @@ class ProcessPoolExecutor {
     }
   }
 
-  // A keeper thread: takes tasks from the queue and runs each on its own worker, forking
-  // the worker when the first task arrives and again after it dies. At shutdown, with the
+  // A keeper thread: takes tasks from the queue and runs each on its own worker, started
+  // when the first task arrives and again after it dies. At shutdown, with the
   // queue empty, it closes the socket (the worker sees end of file and exits) and reaps it.
   void keep() {
     Worker worker;
@@ -477,41 +592,65 @@ class ProcessPoolExecutor {
     worker = Worker{};
   }
 
-  Worker start_worker() {
+  void start_fork_server() {
     int ends[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
-      throw std::system_error(errno, std::generic_category(), "labkit: socketpair for a worker process");
+      throw std::system_error(errno, std::generic_category(), "labkit: socketpair for the fork server");
     const pid_t pid = ::fork();
     if (pid < 0) {
       const int error = errno;
       ::close(ends[0]);
       ::close(ends[1]);
-      throw std::system_error(error, std::generic_category(), "labkit: fork of a worker process");
+      throw std::system_error(error, std::generic_category(), "labkit: fork of the fork server");
     }
-    if (pid == 0) detail::worker_main(ends[1]);
+    if (pid == 0) detail::fork_server_main(ends[1]);
     ::close(ends[1]);
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      live_pids_.insert(pid);
-    }
-    return Worker{pid, ends[0]};
+    server_pid_ = pid;
+    control_ = ends[0];
   }
 
-  // True if the worker has already ended; it is then reaped and forgotten. Never blocks.
+  // One exchange with the fork server (keepers take turns). False if it is gone.
+  bool ask_fork_server(char kind, pid_t pid, std::int64_t& answer, int& fd) {
+    std::lock_guard<std::mutex> lock(control_m_);
+    detail::Command command{};  // zeroed, padding too: all of it is sent
+    command.kind = kind;
+    command.pid = pid;
+    return detail::send_all(control_, reinterpret_cast<const char*>(&command), sizeof command) &&
+           detail::recv_number(control_, answer, fd);
+  }
+
+  Worker start_worker() {
+    std::int64_t pid = 0;
+    int fd = -1;
+    if (!ask_fork_server(detail::kSpawn, 0, pid, fd))
+      throw std::runtime_error("labkit: the process pool's fork server is gone; no worker can be started");
+    if (pid <= 0 || fd < 0) {
+      if (fd >= 0) ::close(fd);
+      throw std::system_error(static_cast<int>(-pid), std::generic_category(), "labkit: fork of a worker process");
+    }
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      live_pids_.insert(static_cast<pid_t>(pid));
+    }
+    return Worker{static_cast<pid_t>(pid), fd};
+  }
+
+  // True if the idle worker has ended (then it is reaped and forgotten). A live idle worker
+  // never writes, so anything to read on its socket, or a hang-up, means it is gone.
   bool has_ended(Worker& worker) {
-    int status = 0;
-    if (::waitpid(worker.pid, &status, WNOHANG) != worker.pid) return false;
-    forget(worker.pid);
+    pollfd watch{worker.fd, POLLIN, 0};
+    if (::poll(&watch, 1, 0) <= 0) return false;
+    reap(worker);
     return true;
   }
 
-  // Waits for the worker to end and returns its wait status.
+  // Asks the fork server to wait for the worker to end; returns its wait status.
   int reap(const Worker& worker) {
-    int status = 0;
-    while (::waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    std::int64_t status = 0;
+    int unused_fd = -1;
+    if (!ask_fork_server(detail::kReap, worker.pid, status, unused_fd)) status = 0;
     forget(worker.pid);
-    return status;
+    return static_cast<int>(status);
   }
 
   void forget(pid_t pid) {
@@ -529,6 +668,9 @@ class ProcessPoolExecutor {
   bool shut_down_ = false;
   std::mutex join_m_;                                       // one joiner at a time
   std::atomic<std::size_t> submitted_{0};
+  pid_t server_pid_ = -1;                                   // the fork server (-1 once reaped)
+  int control_ = -1;                                        // our end of its control socket
+  std::mutex control_m_;                                    // one exchange with it at a time
 };
 
 }  // namespace labkit
