@@ -135,6 +135,7 @@ inline bool recv_all(int fd, char* bytes, std::size_t size) {
   return true;
 }
 
+// Sends one frame: its length, then `body`. False if the peer is gone.
 inline bool send_frame(int fd, const std::string& body) {
   const std::uint64_t size = body.size();
   return send_all(fd, reinterpret_cast<const char*>(&size), sizeof size) && send_all(fd, body.data(), body.size());
@@ -150,7 +151,8 @@ inline bool recv_frame(int fd, std::string& body) {
 
 // Runs one task in the worker: reads the callable and arguments from `in`, appends the
 // encoded result to `out`. One instantiation per task type, made by submit(); its address
-// is valid in the worker because the worker is a fork() of the process that took it.
+// is valid in the worker because the worker is a fork() of a fork() of the process that
+// took it: the same program at the same addresses.
 using Invoker = void (*)(serial::Reader& in, std::string& out);
 
 template <class R, class Fn, class... Args>
