@@ -36,7 +36,8 @@
 // inside malloc hung at its first allocation (about one test run in 40, reproduced and
 // traced with gdb). The fork server is forked once, in the constructor, before this pool
 // has any thread; it is single-threaded, so every fork it makes is safe. (Python's
-// "forkserver" start method exists for the same reason.)
+// "forkserver" start method exists for the same reason.) Under clang 14's TSan, construct
+// a pool while no other thread is busy allocating: that one fork can still meet the hang.
 //
 // Not an Executor: `labkit::Executor&` accepts any callable with any captures, which a
 // process pool cannot run. Code that should run on both pools is written once as a
