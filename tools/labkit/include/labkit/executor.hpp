@@ -4,8 +4,8 @@
 // teaches: all data goes INTO a task through submit()'s arguments (decay-copied,
 // like std::thread), and all results come OUT through the returned Future. A task
 // that follows it touches no global variable, so it cannot race with another task,
-// and the executor behind it (a thread pool today, a process pool tomorrow) can be
-// swapped without changing the answer.
+// and the executor behind it (this thread pool, or the process pool of
+// labkit/process_pool.hpp) can be swapped without changing the answer.
 //
 //     labkit::ThreadPoolExecutor ex{4};
 //     labkit::Future<int> f = ex.submit(parse, request);   // data goes in here
@@ -164,6 +164,8 @@ class TaskImpl final : public Task {
 
 }  // namespace detail
 
+class ProcessPoolExecutor;  // labkit/process_pool.hpp: makes Futures too, but is not an Executor
+
 /// The result of a submitted task, delivered once. Move-only, like std::future.
 template <class T>
 class Future {
@@ -197,6 +199,7 @@ class Future {
   template <class>
   friend class AsCompleted;
   friend class Executor;
+  friend class ProcessPoolExecutor;
   Future(std::future<T> future, std::shared_ptr<detail::Completion> signal)
       : future_(std::move(future)), signal_(std::move(signal)) {}
   const detail::Completion& completion() const {
