@@ -22,8 +22,11 @@
 // Bounded: at most the connection counts asked for, each run stopped (the server killed)
 // after --time-limit seconds, every socket on 127.0.0.1 with a kernel-chosen port.
 //
-//   echo_bench [--connections 100,1000,5000] [--requests 4] [--bytes 32] [--workers 16]
-//              [--time-limit 60] [--svg FILE]
+//   echo_bench [--connections 100,1000,5000] [--requests 10] [--bytes 32] [--workers 16]
+//              [--runs 3] [--time-limit 60] [--svg FILE]
+//
+// Each model runs --runs times at each count (interleaved with the others); the table and
+// the chart show its median run by requests per second, and the range of that figure.
 //
 // Exit status: 0 every run completed and every echo was right; 1 a run failed, timed out
 // or could not have its connections; 2 bad options or environment.
@@ -154,7 +157,8 @@ struct ChildReport {
 
 struct Options {
   std::vector<std::size_t> connection_counts{100, 1000, 5000};
-  std::size_t requests = 4;
+  std::size_t requests = 10;
+  std::size_t runs = 3;
   std::size_t bytes = 32;
   std::size_t workers = 16;
   double time_limit_s = 60;
@@ -169,6 +173,7 @@ struct Result {
   double connect_ms = 0;        // connecting all C
   double exchange_ms = 0;       // every request answered and every connection closed
   double requests_per_s = 0;    // C * requests / exchange time
+  double rps_min = 0, rps_max = 0;  // over the runs of this model (the median run is kept)
   double peak_rss_mib = 0;      // ru_maxrss of the server
   long peak_threads = 0;        // sampled from /proc/<pid>/status
   long voluntary_cs = 0, involuntary_cs = 0;
@@ -393,22 +398,26 @@ std::string with_thousands(double value) {
 }
 
 void print_table(const std::vector<Result>& results, const Options& options) {
-  fmt::print("\n{:>11}  {:<22} {:>10} {:>10} {:>8} {:>10} {:>10} {:>9} {:>10} {:>10}\n", "connections", "model",
-             "req/s", "peak RSS", "threads", "vol. cs", "invol. cs", "created", "create ms", "connect ms");
+  fmt::print("\n{:>11}  {:<22} {:>10} {:>17} {:>10} {:>8} {:>10} {:>10} {:>9} {:>10} {:>10}\n", "connections", "model",
+             "req/s", "(runs' range)", "peak RSS", "threads", "vol. cs", "invol. cs", "created", "create ms",
+             "connect ms");
   for (const Result& r : results) {
     if (!r.ok) {
       fmt::print("{:>11}  {:<22} FAILED: {}\n", r.connections, name_of(r.model), r.problem);
       continue;
     }
-    fmt::print("{:>11}  {:<22} {:>10} {:>7.1f} MiB {:>8} {:>10} {:>10} {:>9} {:>10.1f} {:>10.1f}\n", r.connections,
-               name_of(r.model), with_thousands(r.requests_per_s), r.peak_rss_mib, r.peak_threads,
+    fmt::print("{:>11}  {:<22} {:>10} {:>17} {:>6.1f} MiB {:>8} {:>10} {:>10} {:>9} {:>10.1f} {:>10.1f}\n",
+               r.connections, name_of(r.model), with_thousands(r.requests_per_s),
+               fmt::format("{}-{}", with_thousands(r.rps_min), with_thousands(r.rps_max)), r.peak_rss_mib,
+               r.peak_threads,
                with_thousands(static_cast<double>(r.voluntary_cs)),
                with_thousands(static_cast<double>(r.involuntary_cs)), r.threads_created, r.create_ms, r.connect_ms);
   }
-  fmt::print("\n(req/s: {} requests of {} bytes per connection, all connections open; threads: the most the server\n"
-             "had at once; cs: context switches of the server process; created, create ms: threads it created and\n"
-             "the time spent in pthread_create; executor max_workers = {})\n",
-             options.requests, options.bytes, options.workers);
+  fmt::print("\n(each row: the median of {} runs by req/s; req/s: {} requests of {} bytes per connection, all\n"
+             "connections open; threads: the most the server had at once; cs: context switches of the server\n"
+             "process; created, create ms: threads it created and the time spent in pthread_create; executor\n"
+             "max_workers = {})\n",
+             options.runs, options.requests, options.bytes, options.workers);
 
   fmt::print("\nratios, thread per connection / the other model (> 1: thread per connection costs more)\n");
   for (const std::size_t count : options.connection_counts) {
@@ -534,6 +543,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{8}, std::size_t{4096}));
   app.add_option("--workers", options.workers, "the executor's max_workers")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+  app.add_option("--runs", options.runs, "runs of each model at each count; the median is shown")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{25}));
   app.add_option("--time-limit", options.time_limit_s, "seconds before a run is stopped")
       ->check(CLI::Range(1.0, 3600.0));
   app.add_option("--svg", options.svg, "where to write the chart")->capture_default_str();
@@ -577,27 +588,44 @@ int main(int argc, char** argv) {
       all_ok = false;
       continue;
     }
-    for (const Model model : kModels) {
-      fmt::print("  {} connections, {} ...", count, name_of(model));
-      std::fflush(stdout);
-      try {
-        results.push_back(measure(model, count, options));
-      } catch (const std::exception& error) {
-        Result failed;
-        failed.model = model;
-        failed.connections = count;
-        failed.problem = error.what();
-        results.push_back(failed);
+    // --runs rounds, each model once per round (so that a burst of load elsewhere falls
+    // on all three alike); each model's median run by requests per second is kept.
+    std::array<std::vector<Result>, kModels.size()> runs;
+    for (std::size_t round = 0; round < options.runs; ++round) {
+      for (std::size_t m = 0; m < kModels.size(); ++m) {
+        fmt::print("  {} connections, {}, run {} of {} ...", count, name_of(kModels[m]), round + 1, options.runs);
+        std::fflush(stdout);
+        Result r;
+        try {
+          r = measure(kModels[m], count, options);
+        } catch (const std::exception& error) {
+          r.model = kModels[m];
+          r.connections = count;
+          r.problem = error.what();
+        }
+        if (r.ok) {
+          fmt::print(" {} req/s\n", with_thousands(r.requests_per_s));
+        } else {
+          fmt::print(" FAILED: {}\n", r.problem);
+        }
+        runs[m].push_back(r);
+        // Let the previous server's sockets and threads go before the next one starts.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
-      const Result& r = results.back();
-      all_ok = all_ok && r.ok;
-      if (r.ok) {
-        fmt::print(" {} req/s\n", with_thousands(r.requests_per_s));
-      } else {
-        fmt::print(" FAILED: {}\n", r.problem);
+    }
+    for (auto& model_runs : runs) {
+      const auto failed = std::find_if(model_runs.begin(), model_runs.end(), [](const Result& r) { return !r.ok; });
+      if (failed != model_runs.end()) {  // one failed run fails the model: say why
+        results.push_back(*failed);
+        all_ok = false;
+        continue;
       }
-      // Let the previous server's sockets and threads go before the next one starts.
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::sort(model_runs.begin(), model_runs.end(),
+                [](const Result& a, const Result& b) { return a.requests_per_s < b.requests_per_s; });
+      Result median = model_runs[model_runs.size() / 2];
+      median.rps_min = model_runs.front().requests_per_s;
+      median.rps_max = model_runs.back().requests_per_s;
+      results.push_back(median);
     }
   }
   print_table(results, options);
