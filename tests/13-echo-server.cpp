@@ -21,8 +21,9 @@
 // So no connection depends on another being served first: any order of tasks, one at
 // a time or all at once, ends. Every blocking call has a deadline: accept and each
 // receive time out after 5 s (the listener, echo_connection and the client set
-// SO_RCVTIMEO), and serve() itself runs under call_within(), which ends the program as
-// hung after 20 s. A test program run takes about a second under ThreadSanitizer.
+// SO_RCVTIMEO), the replies are read within 2 s of serve() returning (all of them
+// together), and serve() itself runs under call_within(), which ends the program as hung
+// after 20 s. A test program run takes about a second under ThreadSanitizer.
 //
 // Why the starter's race is reported in every run, although sockets normally hide
 // races from ThreadSanitizer: TSan treats a send on any socket followed by a receive on
@@ -39,6 +40,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -108,11 +110,30 @@ TEST(Correctness, EachCallCountsOnlyItsOwnConnections) {
 
 // ------------------------------------------------------------------ Determinism
 
+// One exchange as the determinism test compares it: the statistics and whether every
+// client got its own bytes back (so that a wrong echo stops the test at its first seed).
+struct Exchange {
+  ServerStats stats;
+  bool every_request_echoed = false;
+  bool operator==(const Exchange&) const = default;
+};
+std::ostream& operator<<(std::ostream& out, const Exchange& e) {
+  return out << e.stats << (e.every_request_echoed ? "" : ", NOT every request echoed back to its client");
+}
+
 // Whatever order the connection tasks run in, the statistics are the same, with each
-// connection's figures in accept order.
+// connection's figures in accept order, and every client gets its own bytes back.
 TEST(Determinism, SameStatisticsForEveryTaskOrder) {
-  EXPECT_TRUE(labkit::testing::same_result_for_all_seeds(
-      expected_stats(8), [](labkit::Executor& executor) { return serve_clients(executor, 8); }));
+  EXPECT_TRUE(labkit::testing::same_result_for_all_seeds(Exchange{expected_stats(8), true}, [](labkit::Executor& executor) {
+    const Listener listener;
+    const std::vector<int> sockets = connect_and_send(listener, 8);
+    Exchange got;
+    got.stats = labkit::testing::call_within(
+        kServeLimit, [&] { return lab13::serve(executor, listener, 8); },
+        [] { return std::string("lab13::serve with 8 connections did not return"); });
+    got.every_request_echoed = every_request_echoed(read_replies(sockets));
+    return got;
+  }));
 }
 
 // ------------------------------------------------------------------ RaceFree
