@@ -358,9 +358,22 @@ Result measure(Model model, std::size_t count, const Options& options) {
   }
   // The server exits by itself once every connection is closed; a last sample first.
   peak_threads = std::max(peak_threads, threads_of(child));
+  // It has 10 s to do so (its threads end with their connections); then it is killed.
   int status = 0;
   rusage usage{};
-  while (::wait4(child, &status, 0, &usage) < 0 && errno == EINTR) {
+  const auto reap_deadline = Clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    const pid_t reaped = ::wait4(child, &status, WNOHANG, &usage);
+    if (reaped == child || (reaped < 0 && errno != EINTR)) break;
+    if (Clock::now() > reap_deadline) {
+      ::kill(child, SIGKILL);
+      while (::wait4(child, &status, 0, &usage) < 0 && errno == EINTR) {
+      }
+      if (result.ok) result.problem = "the server did not exit within 10 s of its last connection";
+      result.ok = false;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ChildReport report;
   const bool reported = ::read(report_pipe[0], &report, sizeof report) == static_cast<ssize_t>(sizeof report);
