@@ -180,6 +180,7 @@ pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
     plan.pid_ns = (flags & CLONE_NEWPID) != 0;
     plan.mount_ns = (flags & CLONE_NEWNS) != 0;
     plan.user_ns = (flags & CLONE_NEWUSER) != 0;
+    plan.net_ns = (flags & CLONE_NEWNET) != 0;
     if (plan.user_ns) make_pipe(plan.sync_r, plan.sync_w);
     const pid_t pid = clone_with(flags);
     if (pid == 0) become_init(plan);

@@ -94,7 +94,7 @@ struct SandboxResult {
   // The program ran with a non-zero uid, no supplementary groups and no capabilities
   // (labctl root: as spec.uid; labctl not root: as itself, in a user namespace).
   bool unprivileged = false;
-  bool network_isolated = false;  // it ran in a fresh network namespace (loopback down)
+  bool network_isolated = false;  // it ran in a fresh network namespace (its own loopback only)
   bool pid_isolated = false;      // it ran in a fresh PID namespace: it could signal no one outside
   // Checked from inside, as the program's uid, just before exec: no `hidden` path could
   // be read (true when there are none).

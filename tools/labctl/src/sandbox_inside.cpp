@@ -12,10 +12,13 @@
 #include "sandbox.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,6 +41,23 @@ namespace {
 
 // fork() without glibc's fork handlers.
 pid_t raw_fork() { return clone_with(0); }
+
+// Brings up the fresh network namespace's own loopback interface, which starts down:
+// lab 13 serves and connects on 127.0.0.1 inside its tests. It reaches nothing outside
+// the namespace (the machine's loopback is another interface, in another namespace).
+// Best effort: if it fails, lab 13's tests say "Cannot assign requested address".
+void bring_up_loopback() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  ifreq request{};
+  request.ifr_name[0] = 'l';
+  request.ifr_name[1] = 'o';
+  if (::ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
+    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+    ::ioctl(fd, SIOCSIFFLAGS, &request);
+  }
+  ::close(fd);
+}
 
 // setgroups({}), setresgid(gid), setresuid(uid) for this thread only (the only one).
 bool become_user(uid_t uid, gid_t gid) {
@@ -231,6 +251,7 @@ bool confine_writes(const Plan& plan) {
     ::close(plan.sync_r);
   }
   ::setsid();
+  if (plan.net_ns) bring_up_loopback();
   // Without a PID namespace, orphans of the program still come back to init.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 

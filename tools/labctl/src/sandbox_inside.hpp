@@ -43,6 +43,7 @@ struct Plan {
   bool pid_ns = false;     // init is pid 1 of a fresh PID namespace
   bool mount_ns = false;   // init has a private mount namespace
   bool user_ns = false;    // ... and a user namespace (labctl not root)
+  bool net_ns = false;     // init has a fresh network namespace
   uid_t uid = 0;
   gid_t gid = 0;
   rlim_t cpu_seconds = 0, file_bytes = 0, nproc = 0;

@@ -269,6 +269,17 @@ TEST_F(Sandbox, NoNetwork) {
   EXPECT_EQ(inside.output.find("connected\n"), std::string::npos) << inside.output;
 }
 
+// The namespace's own loopback is up (lab 13's tests serve on 127.0.0.1): a connection
+// to a closed port there is refused, where a loopback left down would be unreachable.
+TEST_F(Sandbox, OwnLoopbackIsUp) {
+  SandboxSpec spec = shell("");
+  spec.argv = {"/bin/bash", "-c", "exec 5<>/dev/tcp/127.0.0.1/1"};
+  const SandboxResult inside = run_sandboxed(spec);
+  SKIP_WITHOUT_NAMESPACES();
+  EXPECT_TRUE(inside.network_isolated);
+  EXPECT_NE(inside.output.find("Connection refused"), std::string::npos) << inside.output;
+}
+
 // Hidden paths (a directory of solutions, a grades file) read as empty inside, while they
 // are readable by anyone outside and stay unchanged.
 TEST_F(Sandbox, HiddenPathsUnreadable) {
@@ -560,7 +571,7 @@ TEST_F(Sandbox, WorksWithoutRoot) {
   SandboxSpec spec = shell("", 60s);
   spec.argv = {reachable_copy(fs::read_symlink("/proc/self/exe")).string(),
                "--gtest_filter=Sandbox.ExitCode*:Sandbox.Environment*:Sandbox.OnlyExpected*:Sandbox.ResultChannel:"
-               "Sandbox.NoNetwork:Sandbox.NoSystemV*:Sandbox.OwnProc:Sandbox.Without*:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
+               "Sandbox.NoNetwork:Sandbox.OwnLoopbackIsUp:Sandbox.NoSystemV*:Sandbox.OwnProc:Sandbox.Without*:Sandbox.Hidden*:Sandbox.WritesOnly*:Sandbox.Setsid*:Sandbox.*Limit:Sandbox.RunsATsan*"};
   spec.env.push_back({"TMPDIR", "/tmp"});
   spec.namespaces = false;
   spec.cpu = 60s;
