@@ -17,7 +17,8 @@
 //     argument: executor.submit(echo_connection, fd, kIdleTimeout). echo_connection
 //     touches nothing but its arguments, and returns the connection's ConnectionStats;
 //   - keep the futures in accept order; once every connection is accepted, get() them
-//     in that order into stats.per_connection and add them up into the totals;
+//     in that order into a local ServerStats with stats.add(...), which keeps
+//     per_connection in order and adds up the totals;
 //   - delete the connection table, the global statistics and the std::thread code.
 // When you are done this file has no global and no std::thread left.
 // `tools/lab hint 13` if you are stuck.

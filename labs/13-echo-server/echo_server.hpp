@@ -44,6 +44,15 @@ struct ServerStats {
   std::size_t bytes = 0;        ///< the sum of per_connection[i].bytes
   std::vector<ConnectionStats> per_connection;
 
+  /// Counts one more connection served to the end: its figures go at the end of
+  /// per_connection and into the totals. Call it in accept order.
+  void add(const ConnectionStats& done) {
+    per_connection.push_back(done);
+    connections += 1;
+    requests += done.requests;
+    bytes += done.bytes;
+  }
+
   bool operator==(const ServerStats&) const = default;
 };
 

@@ -27,13 +27,7 @@ ServerStats serve(labkit::Executor& executor, const Listener& listener, std::siz
 
   ServerStats stats;
   stats.per_connection.reserve(futures.size());
-  for (auto& future : futures) {
-    const ConnectionStats done = future.get();
-    stats.per_connection.push_back(done);
-    stats.connections += 1;
-    stats.requests += done.requests;
-    stats.bytes += done.bytes;
-  }
+  for (auto& future : futures) stats.add(future.get());
   return stats;
 }
 

@@ -173,13 +173,7 @@ ServerStats serve_event_loop(const Listener& listener, std::size_t connection_co
     }
   }
 
-  for (const auto& c : connections) {
-    const ConnectionStats& done = c->protocol.stats();
-    stats.per_connection.push_back(done);
-    stats.connections += 1;
-    stats.requests += done.requests;
-    stats.bytes += done.bytes;
-  }
+  for (const auto& c : connections) stats.add(c->protocol.stats());
   return stats;
 }
 

@@ -52,6 +52,9 @@ class CancelledError : public std::runtime_error {
   CancelledError() : std::runtime_error("labkit: the task was cancelled before it started") {}
 };
 
+template <class T>
+class Future;  // below; detail::map_on() returns its results
+
 namespace detail {
 
 // The completion signal shared by a task and its Future. Kept apart from std::future
@@ -162,6 +165,32 @@ class TaskImpl final : public Task {
   std::shared_ptr<Completion> signal_;
 };
 
+// map() of both pools (this one and labkit/process_pool.hpp's): one task per input through
+// the pool's own submit(), every task waited for, the results in input order.
+template <class Pool, class F, class Range>
+auto map_on(Pool& pool, F&& fn, const Range& inputs) {
+  using Item = std::decay_t<decltype(*std::begin(inputs))>;
+  using R = std::invoke_result_t<std::decay_t<F>&, Item>;
+  static_assert(!std::is_void_v<R>,
+                "labkit::map: the function must RETURN its result (the discipline: results "
+                "come back through futures); use submit() for a task with no result");
+  const std::decay_t<F> shared_fn(std::forward<F>(fn));
+  std::vector<Future<R>> futures;
+  try {
+    for (const auto& input : inputs) futures.push_back(pool.submit(shared_fn, input));
+  } catch (...) {
+    // Shut down (by another thread) part-way: the tasks already accepted still finish
+    // before the exception leaves, as map() promises.
+    for (auto& future : futures) future.wait();
+    throw;
+  }
+  for (auto& future : futures) future.wait();
+  std::vector<R> results;
+  results.reserve(futures.size());
+  for (auto& future : futures) results.push_back(future.get());
+  return results;
+}
+
 }  // namespace detail
 
 class ProcessPoolExecutor;  // labkit/process_pool.hpp: makes Futures too, but is not an Executor
@@ -248,26 +277,7 @@ class Executor {
   /// Throws ExecutorShutdown after shutdown().
   template <class F, class Range>
   auto map(F&& fn, const Range& inputs) {
-    using Item = std::decay_t<decltype(*std::begin(inputs))>;
-    using R = std::invoke_result_t<std::decay_t<F>&, Item>;
-    static_assert(!std::is_void_v<R>,
-                  "labkit::map: the function must RETURN its result (the discipline: results "
-                  "come back through futures); use submit() for a task with no result");
-    const std::decay_t<F> shared_fn(std::forward<F>(fn));
-    std::vector<Future<R>> futures;
-    try {
-      for (const auto& input : inputs) futures.push_back(submit(shared_fn, input));
-    } catch (...) {
-      // Shut down (by another thread) part-way: the tasks already accepted still
-      // finish before the exception leaves, as promised above.
-      for (auto& future : futures) future.wait();
-      throw;
-    }
-    for (auto& future : futures) future.wait();
-    std::vector<R> results;
-    results.reserve(futures.size());
-    for (auto& future : futures) results.push_back(future.get());
-    return results;
+    return detail::map_on(*this, std::forward<F>(fn), inputs);
   }
 
   /// Stops accepting tasks. With wait=true, blocks until every accepted task has

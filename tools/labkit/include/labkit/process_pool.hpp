@@ -450,24 +450,7 @@ class ProcessPoolExecutor {
   /// The rules of submit() apply. Throws ExecutorShutdown after shutdown().
   template <class F, class Range>
   auto map(F&& fn, const Range& inputs) {
-    using Item = std::decay_t<decltype(*std::begin(inputs))>;
-    using R = std::invoke_result_t<std::decay_t<F>&, Item>;
-    static_assert(!std::is_void_v<R>,
-                  "labkit::map: the function must RETURN its result (the discipline: results "
-                  "come back through futures); use submit() for a task with no result");
-    const std::decay_t<F> shared_fn(std::forward<F>(fn));
-    std::vector<Future<R>> futures;
-    try {
-      for (const auto& input : inputs) futures.push_back(submit(shared_fn, input));
-    } catch (...) {
-      for (auto& future : futures) future.wait();
-      throw;
-    }
-    for (auto& future : futures) future.wait();
-    std::vector<R> results;
-    results.reserve(futures.size());
-    for (auto& future : futures) results.push_back(future.get());
-    return results;
+    return detail::map_on(*this, std::forward<F>(fn), inputs);
   }
 
   /// Stops accepting tasks. With wait=true, blocks until every accepted task has finished
