@@ -120,8 +120,8 @@ std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocatio
 
 // --explore: one side's demo under the explorer, a run failing when it prints anything but
 // the reference's answer. Prints what was found; for the failing side, the last scheduling
-// points, the trace files and the replay command.
-void explore_side(const Lab& lab, const fs::path& lab_dir, const fs::path& program, const std::string& name, const std::string& expected,
+// points, the trace files and the replay command. True when a schedule failed.
+bool explore_side(const Lab& lab, const fs::path& lab_dir, const fs::path& program, const std::string& name, const std::string& expected,
                   const RaceOptions& options, const fs::path& scratch) {
   ExploreOptions explore;
   explore.command = {program.string()};
@@ -132,7 +132,7 @@ void explore_side(const Lab& lab, const fs::path& lab_dir, const fs::path& progr
   const ExploreFinding finding = explore_quietly(explore);
   if (!finding.failed) {
     fmt::print("  {}: no failure in {} schedules: the same answer whatever the interleaving\n", name, finding.runs);
-    return;
+    return false;
   }
   const fs::path stem = scratch / fmt::format("lab{}-{}-explore", lab.number, name == "your code" ? "starter" : "solution");
   const std::vector<TraceEvent> mine = in_lab_code(finding, lab_dir);
@@ -148,14 +148,17 @@ void explore_side(const Lab& lab, const fs::path& lab_dir, const fs::path& progr
   }
   fmt::print("  {}: schedule {} of {} failed: {}\n", name, finding.schedule_index, options.schedules, finding.failure);
   fmt::print("  {}\n\n", finding.schedule);
-  fmt::print("The last {} scheduling points {}, of {} in the run (one thread runs at a time; control changes\n"
-             "hands only at these calls):\n",
-             std::min<std::size_t>(kTraceTail, shown.size()),
-             mine.empty() ? "of the run" : fmt::format("in labs/{}/", lab.slug), point_count(finding.trace));
+  const std::size_t count = std::min<std::size_t>(kTraceTail, shown.size());
+  const std::string which = mine.empty() ? fmt::format("The last {} of the run's {} scheduling points", count,
+                                                       point_count(finding.trace))
+                                         : fmt::format("The last {} scheduling points in labs/{}/ (of {} in the run)",
+                                                       count, lab.slug, point_count(finding.trace));
+  fmt::print("{}; one thread runs at a time,\nand control changes hands only at these calls:\n", which);
   fmt::print("{}\n", trace_rows(shown, finding.locations, kTraceTail));
   fmt::print("The whole interleaving: {} (text), {} (drawing)\n", text.string(), svg.string());
   fmt::print("Replay it, the same failure every time:\n  tools/lab explore --replay {} --expect {} -- {}\n",
              finding.schedule, shell_quote(expected), shell_quote(program.string()));
+  return true;
 }
 
 }  // namespace
@@ -214,10 +217,23 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
     fmt::print("\nUnder the explorer: one thread at a time, each interleaving chosen by a seed, a run failing\n"
                "when it prints anything but \"{}\":\n", chart.reference);
     std::fflush(stdout);
+    bool reference_failed = false;
     for (const auto& side : sides) {
-      explore_side(*lab, workspace.root / "labs" / lab->slug, test_program_path(build, demo_target(*lab, side)), side == "solution" ? "reference" : "your code",
-                   chart.reference, options, scratch);
+      const std::string name = side == "solution" ? "reference" : "your code";
+      const bool failed = explore_side(*lab, workspace.root / "labs" / lab->slug,
+                                       test_program_path(build, demo_target(*lab, side)), name, chart.reference,
+                                       options, scratch);
+      reference_failed = reference_failed || (failed && side == "solution");
       std::fflush(stdout);
+    }
+    // A correct program can only fail here when the explorer cannot steer it: a thread
+    // blocked in a call that is not a scheduling point (accept, recv, a worker process's
+    // pipe) holds the only turn, and the watchdog ends the run.
+    if (reference_failed) {
+      fmt::print("\nThe reference fails under the explorer too, so these failures say nothing about your code:\n"
+                 "this demo waits in calls the explorer does not control (sockets, worker processes; see\n"
+                 "docs/determinism.md, Limits). Use the chart above and tools/lab check {} instead.\n",
+                 lab->number);
     }
   }
   std::fflush(stdout);
