@@ -19,14 +19,26 @@
 // second count that second phase only, when all C connections are open. The time spent
 // creating threads is measured inside the child by wrapping pthread_create (below).
 //
+// That is the busy scenario: every connection busy. The idle scenario asks whether
+// connections that are open but silent cost the others: the client first opens I idle
+// connections that send nothing, then A active ones (accepted last by every server) that
+// do request/response for a --window of seconds. Both run unless --scenario picks one.
+// It measures the active
+// ones' requests per second and round trips, and the server's CPU time and context
+// switches during the window (from /proc/<pid>/stat and /proc/<pid>/task/*/status, read
+// at its edges), beside the same whole-run figures as the busy scenario; I = 0 is the
+// baseline. The window stays under lab 13's 5 s idle timeout, past which the servers
+// close a silent connection; a run in which that happened anyway fails.
+//
 // Bounded: at most the connection counts asked for, each run stopped (the server killed)
 // after --time-limit seconds, every socket on 127.0.0.1 with a kernel-chosen port.
 //
-//   echo_bench [--connections 100,1000,5000] [--requests 10] [--bytes 32] [--workers 16]
-//              [--runs 3] [--time-limit 60] [--svg FILE]
+//   echo_bench [--scenario busy,idle] [--connections 100,1000,5000] [--requests 10]
+//              [--idle 0,1000,5000] [--active 16] [--window 2] [--bytes 32] [--workers 16]
+//              [--runs 3] [--time-limit 60] [--svg FILE] [--idle-svg FILE]
 //
-// Each model runs --runs times at each count (interleaved with the others); the table and
-// the chart show its median run by requests per second, and the range of that figure.
+// Each model runs --runs times at each count (interleaved with the others); the tables and
+// the charts show its median run by requests per second, and the range of that figure.
 //
 // Exit status: 0 every run completed and every echo was right; 1 a run failed, timed out
 // or could not have its connections; 2 bad options or environment.
