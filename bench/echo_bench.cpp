@@ -697,6 +697,11 @@ void print_table(const std::vector<Result>& results, const Options& options) {
   }
 }
 
+// The server's CPU time in the window per request answered in it, in µs (0 if none was).
+double cpu_per_request_us(const Result& r) {
+  return r.window_requests > 0 ? r.window_cpu_ms * 1000.0 / static_cast<double>(r.window_requests) : 0.0;
+}
+
 void print_idle_table(const std::vector<Result>& results, const Options& options) {
   fmt::print("\n{:>10}  {:<22} {:>8} {:>15} {:>8} {:>9} {:>7} {:>10} {:>9} {:>9} {:>10} {:>7} {:>9} {:>9}\n",
              "idle", "model", "req/s", "(runs' range)", "p50 µs", "p99 µs", "served", "window CPU",
@@ -713,8 +718,7 @@ void print_idle_table(const std::vector<Result>& results, const Options& options
                fmt::format("{}-{}", with_thousands(r.rps_min), with_thousands(r.rps_max)),
                answered ? with_thousands(r.p50_us) : "-", answered ? with_thousands(r.p99_us) : "-",
                fmt::format("{}/{}", r.actives_served, options.active), r.window_cpu_ms,
-               answered ? fmt::format("{:.1f} µs", r.window_cpu_ms * 1000.0 / static_cast<double>(r.window_requests))
-                        : std::string("-"),
+               answered ? fmt::format("{:.1f} µs", cpu_per_request_us(r)) : std::string("-"),
                with_thousands(static_cast<double>(r.window_cs)), r.peak_rss_mib, r.peak_threads, r.cpu_ms,
                with_thousands(static_cast<double>(r.voluntary_cs + r.involuntary_cs)));
   }
@@ -746,14 +750,11 @@ void print_idle_table(const std::vector<Result>& results, const Options& options
       const Result* with = find_result(results, model, idle_of, idle);
       const Result* without = find_result(results, model, idle_of, 0);
       if (with == nullptr || without == nullptr) continue;
-      const auto per_request = [](const Result& r) {
-        return r.window_requests > 0 ? r.window_cpu_ms / static_cast<double>(r.window_requests) : 0.0;
-      };
       fmt::print("{:>10}  {:<22} time per request {:>7}  CPU per request {:>7}  window cs {:>7}  peak RSS {:>7}  "
                  "threads {:>7}\n",
                  fmt::format("{} idle", idle), name_of(model),
                  with->requests_per_s > 0 ? ratio(without->requests_per_s, with->requests_per_s) : "none served",
-                 with->window_requests > 0 ? ratio(per_request(*with), per_request(*without)) : "-",
+                 with->window_requests > 0 ? ratio(cpu_per_request_us(*with), cpu_per_request_us(*without)) : "-",
                  ratio(static_cast<double>(with->window_cs), static_cast<double>(without->window_cs)),
                  ratio(with->peak_rss_mib, without->peak_rss_mib),
                  ratio(static_cast<double>(with->peak_threads), static_cast<double>(without->peak_threads)));
@@ -857,7 +858,7 @@ Chart busy_chart(const Options& options) {
 }
 
 // The idle scenario's chart: the active connections' requests per second, the server's
-// CPU time and context switches in the window, and its peak RSS.
+// CPU time per request and context switches in the window, and its peak RSS.
 Chart idle_chart(const Options& options) {
   return {options.idle_svg,
           fmt::format("{} active connections for {} s beside I idle ones (executor: max_workers {})", options.active,
@@ -867,7 +868,7 @@ Chart idle_chart(const Options& options) {
           "idle",
           {{
               {"active connections' requests per second", false, [](const Result& r) { return r.requests_per_s; }},
-              {"server CPU time in the window, ms", false, [](const Result& r) { return r.window_cpu_ms; }},
+              {"server CPU time per request answered, µs", false, [](const Result& r) { return cpu_per_request_us(r); }},
               {"peak resident memory, MiB", false, [](const Result& r) { return r.peak_rss_mib; }},
               {"server context switches in the window (log scale)", true,
                [](const Result& r) { return static_cast<double>(r.window_cs); }},
