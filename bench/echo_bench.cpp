@@ -52,6 +52,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -68,6 +69,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -214,6 +216,7 @@ struct Result {
   double p50_us = 0, p99_us = 0;   // round-trip times of those answers
   double window_cpu_ms = 0;        // server CPU time during the window
   long window_cs = 0;              // server context switches during the window, all its threads
+  long window_threads_ran = 0;     // its threads that were switched in or out during the window
 };
 
 // ------------------------------------------------------------------ watching the server
@@ -258,21 +261,23 @@ class ServerProbe {
     return static_cast<double>(utime + stime) * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
   }
 
-  // Voluntary + involuntary context switches of every thread it has now. (The process's
-  // own status file counts its main thread only.) Read between phases, never while timing.
-  long context_switches() const {
-    long total = 0;
+  // Voluntary + involuntary context switches of each thread it has now, by thread id.
+  // (The process's own status file counts its main thread only.) Reads a file per
+  // thread: called between phases, never while timing.
+  std::map<std::string, long> context_switches() const {
+    std::map<std::string, long> by_thread;
     std::error_code error;
     for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/task", error)) {
       std::ifstream status(task.path() / "status");
       std::string line;
+      long switches = 0;
       while (std::getline(status, line)) {
-        const auto colon = line.find(':');
         if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
-          total += std::stol(line.substr(colon + 1));
+          switches += std::stol(line.substr(line.find(':') + 1));
       }
+      by_thread[task.path().filename().string()] = switches;
     }
-    return total;
+    return by_thread;
   }
 
  private:
@@ -366,6 +371,22 @@ class Client {
     ready_.clear();
     for (int k = 0; k < ready; ++k) ready_.push_back(events_[static_cast<std::size_t>(k)].data.u64);
     return ready_;
+  }
+
+  // Returns once the server has accepted every connection made so far. A connect()
+  // completes when the kernel has the connection in the listener's queue, before the
+  // server accepts it (and, thread per connection, starts its thread): without this, a
+  // window opened right after connecting would also time the server's accepting. The
+  // parent holds the listening socket too, and for one TCP_INFO gives that queue's length.
+  void wait_until_accepted(const lab13::Listener& listener) {
+    for (;;) {
+      tcp_info info{};
+      socklen_t length = sizeof info;
+      if (::getsockopt(listener.fd(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
+        throw lab13::SocketError("getsockopt(TCP_INFO) on the listener", errno);
+      if (info.tcpi_unacked == 0) return;  // a listener's tcpi_unacked: connections not yet accepted
+      wait();
+    }
   }
 
   // Sends connection i's next request (its `answered`-th) and waits for its echo.
@@ -486,6 +507,18 @@ double percentile(std::vector<double>& values, double fraction) {
   return values[index];
 }
 
+// The context switches between two readings of every thread's count, and how many threads
+// had any: a thread blocked throughout (in recv, say) has none, so it was not scheduled.
+void count_switches(const std::map<std::string, long>& before, const std::map<std::string, long>& after,
+                    Result& result) {
+  for (const auto& [thread, switches] : after) {
+    const auto earlier = before.find(thread);
+    const long made = switches - (earlier == before.end() ? 0 : earlier->second);
+    result.window_cs += made;
+    result.window_threads_ran += made > 0 ? 1 : 0;
+  }
+}
+
 // The idle scenario. Connections [0, idle) connect first and then send nothing: the
 // long-lived quiet clients a server already holds when busy ones arrive. Connections
 // [idle, idle + active) connect after them (so every server accepts them last) and do
@@ -494,17 +527,18 @@ double percentile(std::vector<double>& values, double fraction) {
 // (which may come only then: the executor serves them after the idle ones are gone).
 // The figures of the window: requests answered in it and their round trips, how many
 // active connections had any answer, and the server's CPU time and context switches.
-void drive_idle(Client& client, std::uint16_t port, std::size_t idle, const Options& options, ServerProbe& probe,
-                Result& result) {
+void drive_idle(Client& client, const lab13::Listener& listener, std::size_t idle, const Options& options,
+                ServerProbe& probe, Result& result) {
   const std::size_t total = idle + options.active;
   const auto start = Clock::now();
-  client.connect(port, 0, idle);
-  client.connect(port, idle, total);
+  client.connect(listener.port(), 0, idle);
+  client.connect(listener.port(), idle, total);
+  client.wait_until_accepted(listener);
   probe.sample();
   result.connect_ms = milliseconds_since(start);
 
   const double cpu_before = probe.cpu_ms();
-  const long switches_before = probe.context_switches();
+  const auto switches_before = probe.context_switches();
   const auto window_start = Clock::now();
   const auto window_end = window_start + std::chrono::duration_cast<Clock::duration>(
                                              std::chrono::duration<double>(options.window_s));
@@ -518,7 +552,7 @@ void drive_idle(Client& client, std::uint16_t port, std::size_t idle, const Opti
       window_open = false;
       result.exchange_ms = milliseconds_since(window_start);
       result.window_cpu_ms = probe.cpu_ms() - cpu_before;
-      result.window_cs = probe.context_switches() - switches_before;
+      count_switches(switches_before, probe.context_switches(), result);
       for (std::size_t i = 0; i < total; ++i) {
         if (client[i].state == ClientConnection::State::done) continue;
         client.shut(i);
@@ -558,7 +592,7 @@ void drive_idle(Client& client, std::uint16_t port, std::size_t idle, const Opti
 }
 
 // How a scenario's client drives one run, given the server's port.
-using Drive = std::function<void(Client&, std::uint16_t port, ServerProbe&, Result&)>;
+using Drive = std::function<void(Client&, const lab13::Listener&, ServerProbe&, Result&)>;
 
 // One model serving `count` connections, driven by `drive`: fork the server, drive it,
 // collect its figures, and check that it counted every connection and every request.
@@ -583,7 +617,7 @@ Result measure(Model model, std::size_t count, const Options& options, const Dri
   ServerProbe probe(child);
   try {
     Client client(count, Clock::now() + limit, probe);
-    drive(client, listener.port(), probe, result);
+    drive(client, listener, probe, result);
     result.ok = true;
   } catch (const std::exception& error) {
     result.problem = error.what();
@@ -703,9 +737,9 @@ double cpu_per_request_us(const Result& r) {
 }
 
 void print_idle_table(const std::vector<Result>& results, const Options& options) {
-  fmt::print("\n{:>10}  {:<22} {:>8} {:>15} {:>8} {:>9} {:>7} {:>10} {:>9} {:>9} {:>10} {:>7} {:>9} {:>9}\n",
+  fmt::print("\n{:>10}  {:<22} {:>8} {:>15} {:>8} {:>9} {:>7} {:>10} {:>9} {:>9} {:>5} {:>10} {:>7} {:>9} {:>9}\n",
              "idle", "model", "req/s", "(runs' range)", "p50 µs", "p99 µs", "served", "window CPU",
-             "CPU/req", "window cs", "peak RSS", "threads", "run CPU", "run cs");
+             "CPU/req", "window cs", "ran", "peak RSS", "threads", "run CPU", "run cs");
   for (const Result& r : results) {
     const std::string idle = fmt::format("{} idle", r.idle);
     if (!r.ok) {
@@ -713,20 +747,22 @@ void print_idle_table(const std::vector<Result>& results, const Options& options
       continue;
     }
     const bool answered = r.window_requests > 0;
-    fmt::print("{:>10}  {:<22} {:>8} {:>15} {:>8} {:>9} {:>7} {:>7.0f} ms {:>9} {:>9} {:>6.1f} MiB {:>7} {:>6.0f} ms {:>9}\n",
+    fmt::print("{:>10}  {:<22} {:>8} {:>15} {:>8} {:>9} {:>7} {:>7.0f} ms {:>9} {:>9} {:>5} {:>6.1f} MiB {:>7} {:>6.0f} ms {:>9}\n",
                idle, name_of(r.model), with_thousands(r.requests_per_s),
                fmt::format("{}-{}", with_thousands(r.rps_min), with_thousands(r.rps_max)),
                answered ? with_thousands(r.p50_us) : "-", answered ? with_thousands(r.p99_us) : "-",
                fmt::format("{}/{}", r.actives_served, options.active), r.window_cpu_ms,
                answered ? fmt::format("{:.1f} µs", cpu_per_request_us(r)) : std::string("-"),
-               with_thousands(static_cast<double>(r.window_cs)), r.peak_rss_mib, r.peak_threads, r.cpu_ms,
+               with_thousands(static_cast<double>(r.window_cs)), r.window_threads_ran, r.peak_rss_mib, r.peak_threads,
+               r.cpu_ms,
                with_thousands(static_cast<double>(r.voluntary_cs + r.involuntary_cs)));
   }
   fmt::print("\n(each row: the median of {} runs by req/s; the idle connections connect first and send nothing,\n"
              "then {} active connections do request/response of {} bytes, one in flight each, for a {} s window;\n"
              "req/s, p50/p99 round trip, served (active connections with any answer), window CPU (user + system)\n"
-             "and window cs (context switches, all threads): the server during the window; run CPU, run cs:\n"
-             "its whole run (wait4), connecting and closing included; executor max_workers = {})\n",
+             "and window cs (context switches, all threads): the server during the window; ran: its threads\n"
+             "that were switched in or out during the window (a thread blocked throughout was never scheduled);\n"
+             "run CPU, run cs: its whole run (wait4), connecting and closing included; executor max_workers = {})\n",
              options.runs, options.active, options.bytes, options.window_s, options.workers);
 
   // Why the executor may have answered nobody: say how long its active connections would wait.
@@ -957,8 +993,8 @@ bool run_busy(const Options& options, const rlimit& files) {
       all_ok = false;
       continue;
     }
-    const Drive drive = [&](Client& client, std::uint16_t port, ServerProbe& probe, Result& result) {
-      drive_busy(client, port, count, options, probe, result);
+    const Drive drive = [&](Client& client, const lab13::Listener& listener, ServerProbe& probe, Result& result) {
+      drive_busy(client, listener.port(), count, options, probe, result);
     };
     all_ok &= run_point(fmt::format("{} connections", count), options,
                         [&](Model model) { return measure_or_fail(model, count, 0, options, drive); }, results);
@@ -982,8 +1018,8 @@ bool run_idle(const Options& options, const rlimit& files) {
       all_ok = false;
       continue;
     }
-    const Drive drive = [&](Client& client, std::uint16_t port, ServerProbe& probe, Result& result) {
-      drive_idle(client, port, idle, options, probe, result);
+    const Drive drive = [&](Client& client, const lab13::Listener& listener, ServerProbe& probe, Result& result) {
+      drive_idle(client, listener, idle, options, probe, result);
     };
     all_ok &= run_point(fmt::format("{} idle + {} active", idle, options.active), options,
                         [&](Model model) { return measure_or_fail(model, count, idle, options, drive); }, results);
