@@ -22,13 +22,14 @@
 // That is the busy scenario: every connection busy. The idle scenario asks whether
 // connections that are open but silent cost the others: the client first opens I idle
 // connections that send nothing, then A active ones (accepted last by every server) that
-// do request/response for a --window of seconds. Both run unless --scenario picks one.
-// It measures the active
-// ones' requests per second and round trips, and the server's CPU time and context
-// switches during the window (from /proc/<pid>/stat and /proc/<pid>/task/*/status, read
-// at its edges), beside the same whole-run figures as the busy scenario; I = 0 is the
-// baseline. The window stays under lab 13's 5 s idle timeout, past which the servers
-// close a silent connection; a run in which that happened anyway fails.
+// do request/response for a --window of seconds, opened once the server has accepted
+// them all. Both scenarios run unless --scenario picks one. It measures the active ones'
+// requests per second and round trips, and the server's CPU time, context switches and
+// the threads it scheduled at all during the window (from /proc/<pid>/stat and
+// /proc/<pid>/task/*/status, read at its edges), beside the same whole-run figures as the
+// busy scenario; I = 0 is the baseline. The window stays under lab 13's 5 s idle timeout,
+// past which the servers close a silent connection; a run in which that happened anyway
+// fails.
 //
 // Bounded: at most the connection counts asked for, each run stopped (the server killed)
 // after --time-limit seconds, every socket on 127.0.0.1 with a kernel-chosen port.
@@ -591,7 +592,7 @@ void drive_idle(Client& client, const lab13::Listener& listener, std::size_t idl
   result.requests_sent = client.requests_sent();
 }
 
-// How a scenario's client drives one run, given the server's port.
+// How a scenario's client drives one run, given the server's listening socket.
 using Drive = std::function<void(Client&, const lab13::Listener&, ServerProbe&, Result&)>;
 
 // One model serving `count` connections, driven by `drive`: fork the server, drive it,
