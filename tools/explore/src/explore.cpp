@@ -407,8 +407,23 @@ void* watchdog(void* argument) {
   }
 }
 
+// Only one controlled thread runs at a time, so a second CPU buys nothing; it costs a lot:
+// a hand-over to a thread parked on another CPU waits for that CPU to wake (in a virtual
+// machine here, about 25 µs against 2 µs on the same CPU; docs/performance.md). The program
+// is pinned to the CPU it starts on; its threads (and forked children) inherit that.
+void pin_to_one_cpu() {
+  if (const char* all = std::getenv(kAllCpusEnv); all && *all) return;
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  sched_setaffinity(0, sizeof one, &one);  // best effort: a refusal leaves the program as it was
+}
+
 __attribute__((constructor)) void start_exploring() {
   resolve_all();
+  pin_to_one_cpu();
   if (const char* text = std::getenv(kScheduleEnv); text && *text) {
     const auto parsed = parse_schedule(text);
     if (!parsed) {

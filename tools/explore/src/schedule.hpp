@@ -23,6 +23,7 @@ namespace labctl::explore {
 inline constexpr const char* kScheduleEnv = "RACELAB_SCHEDULE";        // the schedule string
 inline constexpr const char* kTimeoutEnv = "RACELAB_EXPLORE_TIMEOUT";  // watchdog, in seconds
 inline constexpr const char* kStatsEnv = "RACELAB_EXPLORE_STATS";      // file: steps taken, at exit
+inline constexpr const char* kAllCpusEnv = "RACELAB_EXPLORE_ALL_CPUS";  // set: do not pin to one CPU
 // File: one line per scheduling point, as it happens, tab-separated:
 //   step  thread  event  object  module  offset
 // (event: create, join, exit, lock, trylock, unlock, wait, timedwait, signal, broadcast,
