@@ -71,7 +71,18 @@ expect_points honest 10
 expect_points sequential 9
 expect_points racy 0
 expect_points wrong 0
-for name in $hostile; do expect_points "$name" 0; done
+# Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
+# ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
+# paths and writes confined to the run's folder (docs/grading.md, weak isolation).
+weak_sandbox=0
+grep -q "the sandbox was weaker on this machine" "$work/batch.log" && weak_sandbox=1
+for name in $hostile; do
+  if [ "$name" = read_outside ] && [ "$weak_sandbox" = 1 ]; then
+    echo "note: read_outside not scored here: this machine gives no mount namespace"
+    continue
+  fi
+  expect_points "$name" 0
+done
 expect_points broken 0
 grep -q '^broken,0,10,.*not .*archive\|^broken,0,10,..*' "$csv" && ok "broken.zip is refused with a reason" ||
   bad "broken.zip has no refusal reason: $(grep '^broken' "$csv")"
@@ -113,8 +124,13 @@ done
 changed=$(find "$ROOT/labs" "$ROOT/solutions" "$ROOT/tests" "$subs" "$secret" -newer "$marker" 2>/dev/null | head -n 5)
 [ -z "$changed" ] && ok "the course tree, the submissions and the instructor's files are unchanged" ||
   bad "changed during grading: $changed"
-[ ! -e /tmp/results.json ] && ok "no file written outside the staging folder (/tmp/results.json)" ||
-  { bad "a submission wrote /tmp/results.json"; rm -f /tmp/results.json; }
+if [ "$weak_sandbox" = 1 ]; then
+  echo "note: writes outside the staging folder not checked here: this machine gives no mount namespace"
+  rm -f /tmp/results.json
+else
+  [ ! -e /tmp/results.json ] && ok "no file written outside the staging folder (/tmp/results.json)" ||
+    { bad "a submission wrote /tmp/results.json"; rm -f /tmp/results.json; }
+fi
 
 echo
 finish grading

