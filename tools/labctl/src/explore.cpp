@@ -45,6 +45,28 @@ fs::path find_library(const ExploreOptions& options) {
   return fs::absolute(library);
 }
 
+// Environment variables set for one run (the child inherits labctl's environment) and
+// restored, to their old value or to unset, when it goes out of scope.
+class ScopedEnv {
+ public:
+  ScopedEnv() = default;
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  ~ScopedEnv() {
+    for (const auto& [name, old] : saved_) {
+      if (old) ::setenv(name.c_str(), old->c_str(), 1); else ::unsetenv(name.c_str());
+    }
+  }
+  void set(const std::string& name, const std::string& value) {
+    const char* old = std::getenv(name.c_str());
+    saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
 struct Run {
   ProcessResult result;
   std::string output;        // stdout, then stderr (where the library's reports go)
@@ -59,13 +81,14 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
   const fs::path stats = dir.path() / "steps";
   std::error_code ignored;
   fs::remove(stats, ignored);
-  // Set here rather than in ProcessSpec::env_defaults, which never overrides the user's.
-  const std::string old_preload = std::getenv("LD_PRELOAD") ? std::getenv("LD_PRELOAD") : "";
-  ::setenv("LD_PRELOAD", preload.c_str(), 1);
-  ::setenv(ex::kScheduleEnv, ex::format_schedule(schedule).c_str(), 1);
-  ::setenv(ex::kTimeoutEnv, std::to_string(options.timeout).c_str(), 1);
-  ::setenv(ex::kStatsEnv, stats.c_str(), 1);
-  if (!options.trace.empty() || options.keep_trace) ::setenv(ex::kTraceEnv, (dir.path() / "trace").c_str(), 1);
+  // Set here rather than in ProcessSpec::env_defaults, which never overrides the user's;
+  // labctl's own environment is put back however the run ends.
+  ScopedEnv env;
+  env.set("LD_PRELOAD", preload);
+  env.set(ex::kScheduleEnv, ex::format_schedule(schedule));
+  env.set(ex::kTimeoutEnv, std::to_string(options.timeout));
+  env.set(ex::kStatsEnv, stats.string());
+  if (!options.trace.empty() || options.keep_trace) env.set(ex::kTraceEnv, (dir.path() / "trace").string());
 
   ProcessSpec spec;
   spec.argv = options.command;
@@ -75,14 +98,7 @@ Run run_once(const ExploreOptions& options, const fs::path& library, const TempD
   // livelock that keeps yielding) a little later.
   spec.limit = std::chrono::seconds(2 * options.timeout + 5);
   Run run;
-  try {
-    run.result = run_process(spec);
-  } catch (...) {
-    if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
-    throw;
-  }
-  if (old_preload.empty()) ::unsetenv("LD_PRELOAD"); else ::setenv("LD_PRELOAD", old_preload.c_str(), 1);
-  for (const char* name : {ex::kScheduleEnv, ex::kTimeoutEnv, ex::kStatsEnv, ex::kTraceEnv}) ::unsetenv(name);
+  run.result = run_process(spec);
   const std::string out = read_file(spec.stdout_log);
   const std::string err = read_file(spec.log);
   run.first_line = out.substr(0, out.find('\n'));
