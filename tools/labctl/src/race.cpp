@@ -101,21 +101,18 @@ std::vector<TraceEvent> in_lab_code(const ExploreFinding& finding, const fs::pat
   return mine;
 }
 
-// format_trace's lines for `events`, without its comment heading, cut to the last `points`.
+// format_trace's column heading and lines for the last `points` of `events`, without its
+// comment lines (the schedule is printed above them).
 std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocations& locations, int points) {
-  const std::string text = format_trace(events, locations, "");
+  const std::vector<TraceEvent> last(events.end() - std::min<std::ptrdiff_t>(points, std::ssize(events)), events.end());
+  const std::string text = format_trace(last, locations, "");
   std::string rows;
   for (std::string_view rest = text; !rest.empty();) {
     const std::string_view line = rest.substr(0, rest.find('\n'));
     rest.remove_prefix(std::min(rest.size(), line.size() + 1));
-    if (line.rfind('#', 0) != 0) {
-      rows = std::string(line) + "\n";  // the column heading
-      break;
-    }
+    if (line.rfind('#', 0) != 0) rows += std::string(line) + "\n";
   }
-  const std::vector<TraceEvent> last(events.end() - std::min<std::ptrdiff_t>(points, std::ssize(events)), events.end());
-  const std::string tail = format_trace(last, locations, "");
-  return rows + tail.substr(std::min(tail.size(), tail.find(rows) + rows.size()));
+  return rows;
 }
 
 // --explore: one side's demo under the explorer, a run failing when it prints anything but
