@@ -27,7 +27,7 @@ namespace labkit::testing {
 // an access against the shadow of earlier ones without a lock, so two unordered
 // writes that land in the same instant can both be recorded without either seeing the
 // other: a missed race. With both tasks released at once, TSan missed the race of
-// tests/labkit/racy_pair.cpp (one write per task) in 1 run of about 100 under load,
+// tools/labkit/tests/racy_pair.cpp (one write per task) in 1 run of about 100 under load,
 // and 5 of 2000 such pairs run in one process; staggered, 0 of 3000 and 0 of 800 runs.
 // Staggering the starts in real time makes such a collision practically impossible
 // for short tasks. The wait is no synchronisation,

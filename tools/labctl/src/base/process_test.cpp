@@ -1,0 +1,149 @@
+// Running programs: exit codes, signals, the wall-clock limit (which must take the
+// whole process group down), output capture and environment defaults.
+#include "base/errors.hpp"
+#include "base/process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using labctl::ExitStatus;
+using labctl::ProcessSpec;
+using labctl::read_file;
+using labctl::run_process;
+
+class Process : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("labctl-process-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  ProcessSpec shell(const std::string& script, int limit_seconds = 20) {
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", script};
+    spec.log = dir_ / "out.log";
+    spec.limit = std::chrono::seconds(limit_seconds);
+    return spec;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Process, ExitCodeAndOutput) {
+  const auto result = run_process(shell("echo to-stdout; echo to-stderr >&2; exit 3"));
+  EXPECT_EQ(result.status.kind, ExitStatus::Kind::exited);
+  EXPECT_EQ(result.status.code, 3);
+  EXPECT_EQ(read_file(dir_ / "out.log"), "to-stdout\nto-stderr\n");
+}
+
+TEST_F(Process, Signal) {
+  const auto result = run_process(shell("kill -SEGV $$"));
+  EXPECT_EQ(result.status.kind, ExitStatus::Kind::signalled);
+  EXPECT_EQ(result.status.code, SIGSEGV);
+}
+
+// The program runs in its own group and the limit kills the whole group: a child
+// that would outlive its parent does not survive either.
+TEST_F(Process, LimitKillsTheWholeGroup) {
+  const fs::path marker = dir_ / "survivor";
+  const std::string script = "(sleep 3; touch '" + marker.string() + "') & sleep 30";
+  const auto result = run_process(shell(script, 1));
+  EXPECT_EQ(result.status.kind, ExitStatus::Kind::timed_out);
+  EXPECT_EQ(result.status.code, 1);
+  EXPECT_LT(result.elapsed, std::chrono::seconds(3));
+  ::sleep(4);
+  EXPECT_FALSE(fs::exists(marker)) << "a child of the timed-out program survived";
+}
+
+TEST_F(Process, OwnProcessGroup) {
+  // Field 5 of /proc/PID/stat is the process group (no need for ps, which may be missing).
+  auto result = run_process(shell("cut -d' ' -f5 /proc/$$/stat; echo $$"));
+  const std::string out = read_file(dir_ / "out.log");
+  const auto newline = out.find('\n');
+  ASSERT_NE(newline, std::string::npos) << out;
+  EXPECT_EQ(out.substr(0, newline) + "\n", out.substr(newline + 1)) << "pgid differs from pid";
+  EXPECT_NE(out.substr(0, newline), std::to_string(::getpgrp()));
+  EXPECT_TRUE(result.status.ok());
+}
+
+// The program's own group does not get the terminal's Ctrl-C, so labctl passes it on:
+// when labctl is interrupted, the program it runs must not live on.
+TEST_F(Process, InterruptingLabctlStopsTheProgram) {
+  const fs::path pid_file = dir_ / "pid";
+  const pid_t labctl = ::fork();
+  ASSERT_GE(labctl, 0);
+  if (labctl == 0) {
+    auto spec = shell("echo $$ > '" + pid_file.string() + "'; exec sleep 30", 60);
+    run_process(spec);
+    ::_exit(0);
+  }
+  // Wait for the program to start, then interrupt "labctl".
+  for (int i = 0; i < 500 && read_file(pid_file).empty(); ++i) ::usleep(10'000);
+  const std::string pid_text = read_file(pid_file);
+  ASSERT_FALSE(pid_text.empty()) << "the program never started";
+  const pid_t program = static_cast<pid_t>(std::stol(pid_text));
+  ::kill(labctl, SIGINT);
+  int status = 0;
+  ::waitpid(labctl, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "labctl should die of the SIGINT it got";
+  // kill(pid, 0) fails once the program is gone (and reaped).
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = ::kill(program, 0) != 0;
+    if (!gone) ::usleep(10'000);
+  }
+  EXPECT_TRUE(gone) << "the program outlived the interrupted labctl";
+}
+
+TEST_F(Process, EnvironmentDefaultsDoNotOverride) {
+  ::setenv("LABCTL_TEST_SET", "from-user", 1);
+  ::unsetenv("LABCTL_TEST_UNSET");
+  auto spec = shell("echo \"$LABCTL_TEST_SET $LABCTL_TEST_UNSET\"");
+  spec.env_defaults = {{"LABCTL_TEST_SET", "default"}, {"LABCTL_TEST_UNSET", "default"}};
+  run_process(spec);
+  EXPECT_EQ(read_file(dir_ / "out.log"), "from-user default\n");
+}
+
+TEST_F(Process, StdinIsEmpty) {
+  const auto result = run_process(shell("cat; echo done"));
+  EXPECT_TRUE(result.status.ok());
+  EXPECT_EQ(read_file(dir_ / "out.log"), "done\n");
+}
+
+TEST_F(Process, MissingProgramIsAnError) {
+  ProcessSpec spec;
+  spec.argv = {"labctl-no-such-program"};
+  spec.log = dir_ / "out.log";
+  EXPECT_THROW(run_process(spec), labctl::Error);
+  spec.argv = {(dir_ / "missing").string()};
+  EXPECT_THROW(run_process(spec), labctl::Error);
+}
+
+TEST_F(Process, StdoutApartFromStderrAndWorkingDirectory) {
+  ProcessSpec spec = shell("echo answer; echo noise >&2; pwd");
+  spec.stdout_log = dir_ / "stdout.txt";
+  spec.cwd = dir_;
+  const auto result = run_process(spec);
+  EXPECT_TRUE(result.status.ok()) << result.status.describe();
+  EXPECT_EQ(read_file(spec.stdout_log), "answer\n" + fs::canonical(dir_).string() + "\n");
+  EXPECT_EQ(read_file(spec.log), "noise\n");
+}
+
+TEST_F(Process, MissingWorkingDirectoryIsAnError) {
+  ProcessSpec spec = shell("true");
+  spec.cwd = dir_ / "nowhere";
+  EXPECT_THROW(run_process(spec), labctl::Error);
+}
+
+}  // namespace

@@ -1,0 +1,31 @@
+// Small text helpers every layer needs, written once: trimming, splitting into lines,
+// terminal widths and XML escaping. Pure functions, tested in base/text_test.cpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace labctl {
+
+// `text` without leading and trailing white space (a view into `text`).
+std::string_view trim(std::string_view text);
+
+// The lines of `text`, without their '\n' (or "\r\n"); no empty last line for a final '\n'.
+std::vector<std::string_view> split_lines(std::string_view text);
+
+// Terminal columns `text` takes (one per UTF-8 code point).
+int display_width(std::string_view text);
+
+// `text` cut to at most `columns` columns, keeping its start and its end with "…" between
+// them (where an answer like "... bad=14285 lost=12" says the most); never splits a code point.
+std::string clip(std::string_view text, int columns);
+
+// `text` cut to at most `columns` columns, keeping its start and ending in "…" when cut.
+std::string clip_end(std::string_view text, int columns);
+
+// Text made safe inside XML (and SVG, HTML) elements and attribute values; control
+// characters other than tab and newline, which XML 1.0 forbids, are dropped.
+std::string xml_escape(std::string_view text);
+
+}  // namespace labctl

@@ -1,0 +1,17 @@
+// `labctl verify`: the course's own proof, for instructors and CI. For each lab, over
+// repeated runs, the starter must fail for the catalogue's `expect` reason every time
+// and the solution must pass every time. A lab whose verdict wobbles between runs fails.
+#pragma once
+
+#include "course/workspace.hpp"
+
+#include <string>
+#include <vector>
+
+namespace labctl {
+
+// Prints one row per lab and "N passed, M failed". Returns 0 when every lab is as
+// expected, 1 otherwise.
+int run_verify(const Workspace& workspace, const std::vector<std::string>& labs, int runs, bool no_build);
+
+}  // namespace labctl

@@ -1,0 +1,69 @@
+// The grader's build: everything that does not change between submissions (GoogleTest,
+// labkit, each lab's test objects, hidden tests included) is built once, in a build
+// directory of its own (RACELAB_GRADING: starters only, no solutions/). A submission then
+// compiles only its own files, with the very commands CMake would have used, and links
+// them with the prebuilt objects into a test program in its staging folder.
+#pragma once
+
+#include "course/catalogue.hpp"
+#include "course/workspace.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labctl {
+
+// How to make one lab's test program from a submission's files. The argv templates
+// hold the placeholders {source} and {object}; the link, {objects} (the submission's
+// object files, spread as several arguments), {objects_file_object} and {program}.
+struct LabRecipe {
+  const Lab* lab = nullptr;
+  std::map<std::string, std::vector<std::string>> compile;  // editable .cpp file -> compiler argv
+  std::vector<std::string> compile_objects_file;            // for the generated lab_objects() source
+  std::vector<std::string> link;                            // run in `build_dir`
+  std::filesystem::path build_dir;
+  // The tests the pristine program holds, "Suite.Name", in the order it runs them: a run of
+  // the submission must report every one of them (a test that never ran never passed).
+  std::vector<std::string> tests;
+};
+
+class GradingBuild {
+ public:
+  // Configures (first time, or when the hidden tests folder or the labs changed) and builds
+  // DIR from the course tree, then reads each lab's recipe. `graded`: the labs named with
+  // --labs (empty: every lab); the build holds those and any it held before. Slow the first
+  // time (a minute or more), a no-op check after that. Throws labctl::Error with one line
+  // when the course itself does not build.
+  static GradingBuild prepare(const Workspace& workspace, const std::filesystem::path& dir,
+                              const std::filesystem::path& hidden_tests, const std::vector<const Lab*>& graded);
+
+  // The recipe of this lab; nullptr if the build has no test program for it.
+  const LabRecipe* recipe(const Lab& lab) const;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::map<std::string, LabRecipe> recipes_;  // by lab number
+};
+
+// --- pieces, public for the tests ---
+
+// Splits a command line as a POSIX shell would split words (quotes and backslashes; no
+// expansions): compile_commands.json and `ninja -t commands` print commands that way.
+std::vector<std::string> split_command(std::string_view command);
+
+// The tests of `ninja --gtest_list_tests` output, as "Suite.Name".
+std::vector<std::string> parse_test_list(std::string_view listing);
+
+// The generated source that tells the no-globals check where the lab's objects are.
+std::string objects_file_source(const std::vector<std::filesystem::path>& objects);
+
+// Fills a recipe's placeholders.
+std::vector<std::string> fill(const std::vector<std::string>& argv, const std::map<std::string, std::string>& values,
+                              const std::vector<std::string>& objects = {});
+
+}  // namespace labctl

@@ -1,0 +1,45 @@
+// The grader's outputs, all written from one internal result (grade.hpp's SubmissionGrade):
+//   table       the terminal table
+//   md          Markdown, one section per submission (feedback a student can read)
+//   json        racelab's own JSON: everything, and what the resume cache stores
+//   gradescope  Gradescope's results.json: score, execution_time, output, tests[] with name,
+//               score, max_score, status, output, visibility
+//   junit       JUnit XML: one testsuite per lab, one testcase per criterion
+//   csv         one row per submission: name, total, then each lab's points
+#pragma once
+
+#include "course/catalogue.hpp"
+#include "grade/grade.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace labctl {
+
+bool is_grade_format(const std::string& format);
+std::string grade_formats_text();  // "table, md, json, gradescope, junit, csv"
+
+// Each format as text. (table and csv take every submission; the others one.)
+std::string grades_table(const std::vector<SubmissionGrade>& grades, bool colour);
+std::string grade_markdown(const SubmissionGrade& grade);
+nlohmann::json grade_to_json(const SubmissionGrade& grade);
+nlohmann::json grade_gradescope(const SubmissionGrade& grade);
+std::string grade_junit(const SubmissionGrade& grade);
+std::string grades_csv(const std::vector<SubmissionGrade>& grades);
+
+// Reads back grade_to_json's output (the resume cache); nullopt when it does not fit the
+// catalogue any more (a lab renamed, a field missing).
+std::optional<SubmissionGrade> grade_from_json(const nlohmann::json& json, const Catalogue& catalogue);
+
+// Writes `grades` in `format`: to stdout when `out` is empty; else into `out`: one file per
+// submission (NAME.md, NAME.json, NAME.xml; gradescope: results.json for a single
+// submission, NAME.results.json for several), grades.csv, or table.txt. Never overwrites
+// anything but its own kinds of output files.
+void write_grades(const std::vector<SubmissionGrade>& grades, const std::string& format,
+                  const std::filesystem::path& out);
+
+}  // namespace labctl

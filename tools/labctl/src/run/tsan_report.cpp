@@ -1,0 +1,183 @@
+#include "run/tsan_report.hpp"
+#include "base/text.hpp"
+
+#include "run/classify.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace labctl {
+namespace {
+
+constexpr std::size_t kMaxSourceWidth = 100;
+
+struct Frame {
+  std::string function;  // shortened
+  std::optional<SourceLocation> where;
+};
+
+struct Section {
+  std::string header;  // "Read of size 8 by thread T11:"
+  std::vector<Frame> frames;
+};
+
+// Drops what only matters to a debugger: addresses, pids, tids, module offsets.
+std::string tidy_header(std::string_view header) {
+  static const std::regex kNoise(
+      R"( at 0x[0-9a-f]+| \(0x[0-9a-f]+\)| \(pid=\d+\)|tid=\d+, | \([^()]*\+0x[0-9a-f]+\))");
+  return std::regex_replace(std::string(trim(header)), kNoise, "");
+}
+
+// "ns::f(std::vector<...> const&)::$_0::operator()() const" → "ns::f()::$_0::operator()()":
+// template arguments and parameter lists emptied, so the name fits on a line.
+std::string short_function(std::string_view name) {
+  std::string out;
+  int angle = 0;
+  int paren = 0;
+  for (char c : name) {
+    if (c == '<') ++angle;
+    if (angle == 0) {
+      if (c == '(') {
+        if (paren++ == 0) out += '(';
+        continue;
+      }
+      if (c == ')') {
+        if (--paren == 0) out += ')';
+        continue;
+      }
+      if (paren == 0) out += c;
+    }
+    if (c == '>' && angle > 0) --angle;
+  }
+  out = std::string(trim(out));
+  if (out.size() > 6 && out.compare(out.size() - 6, 6, " const") == 0) out.resize(out.size() - 6);
+  return out;
+}
+
+// "    #1 func(args) /path/file.cpp:49:72 (bin+0x1)" → its function and location.
+Frame parse_frame_line(std::string_view line) {
+  Frame frame;
+  std::string text(trim(line));
+  const auto space = text.find(' ');
+  std::string rest = space == std::string::npos ? "" : text.substr(space + 1);
+  frame.where = parse_frame(line);
+  if (frame.where) {
+    const auto at = rest.find(frame.where->file);
+    if (at != std::string::npos) rest = rest.substr(0, at);
+  } else {
+    const auto module = rest.find(" (");
+    if (module != std::string::npos) rest = rest.substr(0, module);
+  }
+  frame.function = short_function(rest);
+  return frame;
+}
+
+std::string source_line(const SourceLocation& where) {
+  if (where.line <= 0) return {};
+  std::ifstream in(where.file);
+  std::string line;
+  for (int n = 1; n <= where.line && std::getline(in, line); ++n) {
+    if (n == where.line) {
+      std::string shown(trim(line));
+      if (shown.size() > kMaxSourceWidth) shown = shown.substr(0, kMaxSourceWidth - 1) + "…";
+      return shown;
+    }
+  }
+  return {};
+}
+
+std::string base_name(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool is_library_path(const std::string& file) {
+  return file.rfind("/usr/", 0) == 0 || file.find("/tools/labkit/") != std::string::npos ||
+         file.find("googletest") != std::string::npos || file.find("sysdeps/") != std::string::npos;
+}
+
+// The frames worth a beginner's attention: all of theirs; if none, the first that is not
+// library code; if none either, the first with a file at all.
+std::vector<const Frame*> frames_to_show(const Section& section, std::string_view code_dir) {
+  std::vector<const Frame*> shown;
+  for (const auto& frame : section.frames)
+    if (frame.where && !code_dir.empty() && frame.where->file.find(code_dir) != std::string::npos)
+      shown.push_back(&frame);
+  if (!shown.empty()) return shown;
+  for (const auto& frame : section.frames)
+    if (frame.where && !is_library_path(frame.where->file)) return {&frame};
+  for (const auto& frame : section.frames)
+    if (frame.where) return {&frame};
+  return {};
+}
+
+}  // namespace
+
+std::string guide_section(std::string_view kind) {
+  std::string anchor;
+  for (char c : kind) {
+    if (c == '(') break;
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!anchor.empty() && anchor.back() != '-') {
+      anchor += '-';
+    }
+  }
+  while (!anchor.empty() && anchor.back() == '-') anchor.pop_back();
+  return "docs/tsan.md#" + anchor;
+}
+
+std::optional<CondensedReport> condense_first_report(std::string_view output, std::string_view code_dir) {
+  static const std::regex kWarning(R"((?:WARNING: ThreadSanitizer|ERROR: AddressSanitizer): (.*?)(?: \(pid=\d+\))?\s*$)");
+  const auto lines = split_lines(output);
+  std::size_t at = 0;
+  std::smatch match;
+  std::string kind;
+  for (; at < lines.size(); ++at) {
+    const std::string line(lines[at]);
+    if (std::regex_search(line, match, kWarning)) {
+      kind = match[1].str();
+      break;
+    }
+  }
+  if (kind.empty()) return std::nullopt;
+
+  // The report's sections: a header line at two spaces, then its frames ("    #N ...").
+  std::vector<Section> sections;
+  for (++at; at < lines.size(); ++at) {
+    const std::string_view line = lines[at];
+    if (line.rfind("SUMMARY:", 0) == 0 || line.rfind("==================", 0) == 0) break;
+    const std::string text(trim(line));
+    if (text.empty()) continue;
+    if (text[0] == '#') {
+      if (!sections.empty()) sections.back().frames.push_back(parse_frame_line(line));
+    } else {
+      sections.push_back({tidy_header(line), {}});
+    }
+  }
+
+  CondensedReport report{kind, guide_section(kind), {}};
+  for (const auto& section : sections) {
+    report.lines.push_back(section.header);
+    const auto shown = frames_to_show(section, code_dir);
+    for (const Frame* frame : shown) {
+      const auto& where = *frame->where;
+      const std::string location =
+          where.line > 0 ? fmt::format("{}:{}", base_name(where.file), where.line) : base_name(where.file);
+      report.lines.push_back(fmt::format("  {}  in {}", location, frame->function));
+      if (const std::string source = source_line(where); !source.empty())
+        report.lines.push_back(fmt::format("    | {}", source));
+    }
+    const std::size_t folded = section.frames.size() - shown.size();
+    if (folded > 0 && !section.frames.empty())
+      report.lines.push_back(fmt::format("  ({} other frame{} folded: standard library, tests, labkit)", folded,
+                                         folded == 1 ? "" : "s"));
+  }
+  return report;
+}
+
+}  // namespace labctl

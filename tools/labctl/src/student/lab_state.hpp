@@ -1,0 +1,51 @@
+// Where one lab stands for the student: built? which verdict? how many points? The
+// scoreboard shows it, BUILD/racelab-state.json keeps it.
+#pragma once
+
+#include "course/catalogue.hpp"
+#include "run/test_program.hpp"
+#include "course/workspace.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace labctl {
+
+struct LabState {
+  const Lab* lab = nullptr;
+  bool compiled = true;
+  std::string build_error;  // when !compiled: the first error line
+  std::filesystem::path build_log;
+  TestRun run;  // when compiled
+
+  bool passed() const { return compiled && run.verdict.passed(); }
+  long long earned() const { return passed() ? lab->points : 0; }
+  // A few words for the table: "passing", "data race", "does not compile".
+  std::string words() const;
+  // The line that says why: "ThreadSanitizer: data race in lost_update.cpp:49".
+  std::string headline() const;
+  // What to do about it, one sentence.
+  std::string advice() const;
+  // The log that explains it all.
+  std::filesystem::path report() const { return compiled ? run.log : build_log; }
+};
+
+// Builds the lab's starter (unless !build) and runs its tests once.
+LabState check_lab(const Workspace& workspace, const Lab& lab, bool build);
+
+// Merges these labs' states into BUILD/racelab-state.json (written whole, then renamed
+// into place, so a reader never sees half a file).
+void save_state(const std::filesystem::path& build_dir, const std::vector<LabState>& states);
+
+// Whether the state file says the lab passed when it was last checked (false if never).
+bool passed_when_last_checked(const std::filesystem::path& build_dir, const Lab& lab);
+
+// How many of the lab's hints `tools/lab hint` has shown, and recording a new count.
+int hints_shown(const std::filesystem::path& build_dir, const Lab& lab);
+void record_hints_shown(const std::filesystem::path& build_dir, const Lab& lab, int count);
+
+// The state file's path.
+std::filesystem::path state_file(const std::filesystem::path& build_dir);
+
+}  // namespace labctl

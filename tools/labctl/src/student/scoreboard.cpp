@@ -1,0 +1,138 @@
+#include "student/scoreboard.hpp"
+#include "base/text.hpp"
+
+#include "student/lab_state.hpp"
+#include "base/style.hpp"
+#include "run/test_program.hpp"
+#include "run/tsan_report.hpp"
+
+#include "base/errors.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace labctl {
+namespace {
+
+constexpr std::size_t kMaxTitleWidth = 52;
+
+// Display width, counting each UTF-8 character once (titles may hold a dash or an accent).
+std::size_t width_of(const std::string& text) { return static_cast<std::size_t>(display_width(text)); }
+
+std::string pad(const std::string& text, std::size_t width) {
+  const std::size_t used = width_of(text);
+  return used >= width ? text : text + std::string(width - used, ' ');
+}
+
+// One lab's row, and for a lab that does not pass, why and where the full report is.
+// A path as the student would type it from the top of the tree, when it is inside it.
+std::string shown_path(const std::filesystem::path& path, const std::filesystem::path& root) {
+  std::error_code error;
+  const auto relative = std::filesystem::relative(path, root, error);
+  if (error || relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
+void print_lab(const LabState& state, const Style& style, std::size_t title_width, std::size_t words_width,
+               const std::filesystem::path& root) {
+  const Lab& lab = *state.lab;
+  const Tone tone = state.passed() ? Tone::good : Tone::bad;
+  const std::string points = fmt::format("{:>3}/{}", state.earned(), lab.points);
+  fmt::print("  {}  {}  {}  {}\n", style(lab.number, Tone::bold), pad(clip_end(lab.title, static_cast<int>(kMaxTitleWidth)), title_width),
+             style(pad(state.words(), words_width), tone), style(points, tone));
+  if (state.passed()) return;
+  fmt::print("      {}\n", state.headline());
+  if (state.compiled) {
+    for (const auto& detail : state.run.verdict.details) fmt::print("        {}\n", detail);
+  }
+  fmt::print("      {}\n", style("full report: " + shown_path(state.report(), root), Tone::dim));
+}
+
+// The sanitizer report of a failed check, condensed, and where to read about its kind.
+void print_condensed_report(const LabState& state, const Style& style) {
+  std::ifstream in(state.run.log);
+  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto report = condense_first_report(output, Workspace::code_dir(*state.lab, "starter"));
+  if (!report) return;
+  fmt::print("\n  {}\n", style("The first report, condensed:", Tone::bold));
+  for (const auto& line : report->lines) fmt::print("    {}\n", line);
+  fmt::print("  {}\n", style("How to read a " + report->kind + " report: " + report->guide, Tone::dim));
+}
+
+}  // namespace
+
+bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
+  const Style style = Style::for_stdout();
+  const LabState state = check_lab(workspace, lab, build);
+  save_state(workspace.build, {state});
+  print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root);
+  if (state.compiled && !state.passed()) print_condensed_report(state, style);
+  if (!state.passed()) {
+    fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
+    return false;
+  }
+  const std::vector<const Lab*> labs = workspace.select_built({});  // the next lab must be one the build holds
+  const auto here = std::find(labs.begin(), labs.end(), &lab);
+  if (here != labs.end() && std::next(here) != labs.end()) {
+    fmt::print("\nLab {} passes. Next: labs/{}/README.md, then tools/lab check {}\n", lab.number,
+               (*std::next(here))->slug, (*std::next(here))->number);
+  } else {
+    fmt::print("\nLab {} passes.\n", lab.number);
+  }
+  return true;
+}
+
+int run_check(const Workspace& workspace, const std::string& name, bool no_build) {
+  const Lab& lab = *workspace.select_built({name}).front();
+  if (no_build) require_test_programs(workspace.build, {lab.target("starter")});
+  return check_and_show(workspace, lab, !no_build) ? kExitOk : kExitNotYet;
+}
+
+int run_list(const Workspace& workspace, bool no_build) {
+  const std::vector<const Lab*> labs = workspace.select_built({});
+  if (no_build) {
+    std::vector<std::string> targets;
+    for (const Lab* lab : labs) targets.push_back(lab->target("starter"));
+    require_test_programs(workspace.build, targets);
+  }
+  const Style style = Style::for_stdout();
+
+  std::vector<LabState> states;
+  for (const Lab* lab : labs) states.push_back(check_lab(workspace, *lab, !no_build));
+  save_state(workspace.build, states);
+
+  std::size_t title_width = 0;
+  std::size_t words_width = 0;
+  for (const auto& state : states) {
+    title_width = std::max(title_width, std::min(width_of(state.lab->title), kMaxTitleWidth));
+    words_width = std::max(words_width, width_of(state.words()));
+  }
+
+  long long earned = 0;
+  long long possible = 0;
+  const LabState* next = nullptr;
+  for (const auto& state : states) {
+    earned += state.earned();
+    possible += state.lab->points;
+    print_lab(state, style, title_width, words_width, workspace.root);
+    if (!state.passed() && next == nullptr) next = &state;
+  }
+
+  const std::size_t passing = static_cast<std::size_t>(
+      std::count_if(states.begin(), states.end(), [](const LabState& s) { return s.passed(); }));
+  fmt::print("\nTotal: {} points ({} of {} labs passing)\n", style(fmt::format("{}/{}", earned, possible), Tone::bold),
+             passing, states.size());
+  if (next != nullptr) {
+    fmt::print("Next: tools/lab check {} — {} (tools/lab hint {})\n", next->lab->number, next->advice(),
+               next->lab->number);
+  } else {
+    fmt::print("Every lab passes. Well done.\n");
+  }
+  return 0;
+}
+
+}  // namespace labctl

@@ -1,0 +1,21 @@
+// `labctl list`: the student's scoreboard. Every lab in catalogue order with its state
+// and points, the total, and what to do next.
+#pragma once
+
+#include "course/workspace.hpp"
+
+namespace labctl {
+
+// Prints the scoreboard on stdout and saves BUILD/racelab-state.json. Returns 0: a
+// lab that does not pass yet is the normal state of a course, not an error.
+int run_list(const Workspace& workspace, bool no_build);
+
+// `labctl check NN`: rebuilds that lab (unless no_build), runs its tests once and prints
+// its row with the reason. Returns 0 when it passes, 1 when it does not yet.
+int run_check(const Workspace& workspace, const std::string& name, bool no_build);
+
+// What `check` does for one lab, for `watch` too: builds (if asked), runs, prints the
+// verdict, the condensed report and what to do next, saves the state. True if it passes.
+bool check_and_show(const Workspace& workspace, const Lab& lab, bool build);
+
+}  // namespace labctl

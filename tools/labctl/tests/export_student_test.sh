@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `labctl export --student`: the students' copy of the course still builds. Exports the
+# course, checks what it holds (no solutions/, no graders' fixtures; the catalogue, README
+# and tests kept), that a second export into the same folder is refused (exit 2, one line),
+# then configures the export with the tsan preset (lab 01 only) and builds lab01_starter:
+# no solution target and no verify test exist there.
+# Usage: export_student_test.sh SOURCE_DIR LABCTL WORK_DIR
+#   WORK_DIR keeps the export's build between runs (GoogleTest is not rebuilt); the exported
+#   tree itself is temporary and removed.
+set -u
+ROOT=${1:?usage: export_student_test.sh SOURCE_DIR LABCTL WORK_DIR}
+LABCTL=${2:?}
+WORK=${3:?}
+tree=$WORK/tree
+build=$WORK/build
+mkdir -p "$WORK"
+rm -rf "$tree"
+trap 'rm -rf "$tree"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
+
+"$LABCTL" --root "$ROOT" export --student "$tree" || { echo "FAIL export --student"; exit 1; }
+check "no solutions/" "[ ! -e '$tree/solutions' ]"
+check "no graders' fixtures (tools/labctl/tests/grading/)" "[ ! -e '$tree/tools/labctl/tests/grading' ]"
+check "the catalogue is kept, unchanged" "cmp -s '$ROOT/labs/labs.toml' '$tree/labs/labs.toml'"
+check "README.md is kept" "[ -f '$tree/README.md' ]"
+check "lab 01's tests and starter are kept" "[ -f '$tree/tests/01-lost-update.cpp' ] && [ -f '$tree/labs/01-lost-update/lost_update.cpp' ]"
+check "tools/lab stays executable" "[ -x '$tree/tools/lab' ]"
+check "no build folder" "[ ! -e '$tree/build' ]"
+
+err=$("$LABCTL" --root "$ROOT" export --student "$tree" 2>&1 >/dev/null)
+status=$?
+check "a second export into the same folder is refused with exit 2" "[ $status -eq 2 ]"
+check "... in one line" "[ \$(printf '%s\n' \"\$err\" | wc -l) -eq 1 ] && [[ \"\$err\" == racelab:*'not an empty folder'* ]]"
+
+if (cd "$tree" && cmake --preset tsan -B "$build" -DRACELAB_TOOLS=OFF -DRACELAB_LABS=01) >"$WORK/configure.log" 2>&1; then
+  ok "cmake --preset tsan configures the export"
+else
+  tail -n 20 "$WORK/configure.log"
+  bad "cmake --preset tsan configures the export"
+fi
+if cmake --build "$build" --target lab01_starter >"$WORK/build.log" 2>&1; then
+  ok "lab01_starter builds in the export"
+else
+  grep -E 'error|FAILED' "$WORK/build.log" | head -n 10
+  bad "lab01_starter builds in the export"
+fi
+check "the export has no solution target" "! ninja -C '$build' -t targets all 2>/dev/null | grep -q '^lab01_solution:'"
+check "the export has no verify test" "! (cd '$build' && ctest -N 2>/dev/null | grep -q verify_lab01)"
+check "the starter is a ctest test (ctest --preset student runs it)" "(cd '$build' && ctest -N -L '^starter\$' 2>/dev/null | grep -q lab01_starter)"
+
+finish export_student_test
