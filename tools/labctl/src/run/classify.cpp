@@ -270,32 +270,36 @@ std::optional<SourceLocation> parse_frame(std::string_view line) {
   return where;
 }
 
-Verdict classify(const RunOutput& run) {
-  Verdict verdict;
-  const auto lines = split_lines(run.output);
+namespace {
 
-  // One pass over the output: sanitizer reports with their frames, the watchdog's
-  // line, and which test was running at each point.
+// What one pass over a run's output found.
+struct OutputScan {
   std::vector<Report> reports;
-  std::string current_test;
+  std::string current_test;       // the test running when the output ended
   std::string last_started_test;
-  std::string watchdog;        // "Suite.Test still running after 30s"
-  std::string sanitizer_fatal; // "FATAL: ThreadSanitizer: unexpected memory mapping ..."
-  std::string ub;              // UBSan's first "file:line:col: runtime error: ..."
+  std::string watchdog;           // "Suite.Test still running after 30s"
+  std::string sanitizer_fatal;    // "FATAL: ThreadSanitizer: unexpected memory mapping ..."
+  std::string ub;                 // UBSan's first "file:line:col: runtime error: ..."
+};
+
+// One pass over the output: sanitizer reports with their frames, the watchdog's line, and
+// which test was running at each point.
+OutputScan scan_output(const std::vector<std::string_view>& lines) {
+  OutputScan scan;
   bool in_report = false;
   for (auto line : lines) {
     if (line.starts_with("[ RUN      ] ")) {
-      current_test = last_started_test = std::string(line.substr(13));
+      scan.current_test = scan.last_started_test = std::string(line.substr(13));
       continue;
     }
     if (line.starts_with("[       OK ] ") || line.starts_with("[  FAILED  ] ") || line.starts_with("[  SKIPPED ] ")) {
-      current_test.clear();
+      scan.current_test.clear();
       continue;
     }
     if (auto start = report_start(line)) {
       const bool leak_after_watchdog =
-          !watchdog.empty() && reason_for_sanitizer_kind(start->second) == "thread-leak";
-      reports.push_back({start->first, start->second, {}, current_test, leak_after_watchdog});
+          !scan.watchdog.empty() && reason_for_sanitizer_kind(start->second) == "thread-leak";
+      scan.reports.push_back({start->first, start->second, {}, scan.current_test, leak_after_watchdog});
       in_report = true;
       continue;
     }
@@ -303,57 +307,67 @@ Verdict classify(const RunOutput& run) {
       if (trim(line).starts_with("SUMMARY: ")) {
         in_report = false;
       } else if (auto frame = parse_frame(line)) {
-        reports.back().frames.push_back(std::move(*frame));
+        scan.reports.back().frames.push_back(std::move(*frame));
       }
       continue;
     }
-    if (const auto at = line.find("[racelab watchdog] timeout: "); at != std::string_view::npos && watchdog.empty()) {
+    if (const auto at = line.find("[racelab watchdog] timeout: ");
+        at != std::string_view::npos && scan.watchdog.empty()) {
       std::string_view what = line.substr(at + 28);
       if (const auto cut = what.find(": "); cut != std::string_view::npos) what = what.substr(0, cut);
-      watchdog = std::string(what);
+      scan.watchdog = std::string(what);
       continue;
     }
-    if (const auto at = line.find("FATAL: ThreadSanitizer: "); at != std::string_view::npos && sanitizer_fatal.empty()) {
-      sanitizer_fatal = std::string(trim(line.substr(at + 7)));
+    if (const auto at = line.find("FATAL: ThreadSanitizer: ");
+        at != std::string_view::npos && scan.sanitizer_fatal.empty()) {
+      scan.sanitizer_fatal = std::string(trim(line.substr(at + 7)));
       continue;
     }
-    if (line.find(": runtime error: ") != std::string_view::npos && ub.empty()) ub = std::string(trim(line));
+    if (line.find(": runtime error: ") != std::string_view::npos && scan.ub.empty()) scan.ub = std::string(trim(line));
   }
-  const auto during = [](const std::string& test) {
-    return test.empty() ? std::vector<std::string>{} : std::vector<std::string>{"during " + test};
-  };
+  return scan;
+}
 
-  // 1. Sanitizer reports: the most precise evidence, so they name the headline.
-  for (const auto& report : reports) {
+std::vector<std::string> during(const std::string& test) {
+  return test.empty() ? std::vector<std::string>{} : std::vector<std::string>{"during " + test};
+}
+
+// 1. Sanitizer reports: the most precise evidence, so they name the headline.
+void add_sanitizer_findings(Verdict& verdict, const OutputScan& scan, std::string_view code_dir) {
+  for (const auto& report : scan.reports) {
     if (report.leak_after_watchdog) continue;
     const std::string reason = reason_for_sanitizer_kind(report.kind);
     std::string headline = report.tool + ": " + report.kind;
-    if (auto where = headline_frame(report, run.code_dir)) headline += " in " + located(*where);
+    if (auto where = headline_frame(report, code_dir)) headline += " in " + located(*where);
     propose_headline(verdict, reason, std::move(headline), during(report.test));
   }
-  if (!sanitizer_fatal.empty()) {
-    propose_headline(verdict, "crash", sanitizer_fatal,
+  if (!scan.sanitizer_fatal.empty()) {
+    propose_headline(verdict, "crash", scan.sanitizer_fatal,
                      {"the sanitizer stopped the program before the tests could run"});
   }
-  if (!ub.empty()) {
-    const auto at = ub.find(": runtime error: ");
+  if (!scan.ub.empty()) {
+    const auto at = scan.ub.find(": runtime error: ");
     propose_headline(verdict, "undefined-behaviour",
-                     fmt::format("undefined behaviour in {}: {}", basename_of(ub.substr(0, at)), ub.substr(at + 17)));
+                     fmt::format("undefined behaviour in {}: {}", basename_of(scan.ub.substr(0, at)),
+                                 scan.ub.substr(at + 17)));
   }
+}
 
-  // 2. How the program ended.
-  const ExitStatus& status = run.status;
-  if (status.kind == ExitStatus::Kind::exited && status.code == 124 && !watchdog.empty()) {
-    propose_headline(verdict, "deadlock", "deadlock: " + watchdog,
+// 2. How the program ended.
+void add_ending(Verdict& verdict, const OutputScan& scan, const ExitStatus& status) {
+  if (status.kind == ExitStatus::Kind::exited && status.code == 124 && !scan.watchdog.empty()) {
+    propose_headline(verdict, "deadlock", "deadlock: " + scan.watchdog,
                      {"the test watchdog stopped it: threads waiting on each other, or one that never finishes"});
   } else if (status.kind == ExitStatus::Kind::timed_out) {
     propose_headline(verdict, "timeout", fmt::format("timeout: still running after {} s, stopped by racelab", status.code),
-                     during(current_test));
+                     during(scan.current_test));
   } else if (status.kind == ExitStatus::Kind::signalled) {
-    propose_headline(verdict, "crash", "crashed: " + status.describe(), during(current_test));
+    propose_headline(verdict, "crash", "crashed: " + status.describe(), during(scan.current_test));
   }
+}
 
-  // 3. The tests that failed, by grading criterion.
+// 3. The tests that failed, by grading criterion.
+TestResults add_failed_tests(Verdict& verdict, const RunOutput& run, const std::vector<std::string_view>& lines) {
   TestResults results = read_gtest_json(run.gtest_json);
   if (!results.present) results.failed = failed_tests_in_output(lines);
   verdict.tests_run = results.run;
@@ -363,20 +377,34 @@ Verdict classify(const RunOutput& run) {
     propose_headline(verdict, reason, fmt::format("{} in {}.{}", words_for(reason), failed.suite, failed.name),
                      failed.message);
   }
+  return results;
+}
 
-  // 4. Nothing found: the exit status decides.
-  if (verdict.reasons.empty()) {
-    if (status.ok() && results.present && results.run > 0) {
-      propose_headline(verdict, "pass", fmt::format("all {} tests pass", results.run));
-    } else if (status.ok() && results.present) {
-      propose_headline(verdict, "crash", "no test ran");
-    } else if (status.ok()) {
-      propose_headline(verdict, "crash", "exited 0 before the tests finished (no test report was written)",
-                       during(last_started_test));
-    } else {
-      propose_headline(verdict, "crash", status.describe(), during(current_test));
-    }
+// 4. Nothing found: the exit status decides.
+void add_fallback(Verdict& verdict, const OutputScan& scan, const ExitStatus& status, const TestResults& results) {
+  if (!verdict.reasons.empty()) return;
+  if (status.ok() && results.present && results.run > 0) {
+    propose_headline(verdict, "pass", fmt::format("all {} tests pass", results.run));
+  } else if (status.ok() && results.present) {
+    propose_headline(verdict, "crash", "no test ran");
+  } else if (status.ok()) {
+    propose_headline(verdict, "crash", "exited 0 before the tests finished (no test report was written)",
+                     during(scan.last_started_test));
+  } else {
+    propose_headline(verdict, "crash", status.describe(), during(scan.current_test));
   }
+}
+
+}  // namespace
+
+Verdict classify(const RunOutput& run) {
+  Verdict verdict;
+  const auto lines = split_lines(run.output);
+  const OutputScan scan = scan_output(lines);
+  add_sanitizer_findings(verdict, scan, run.code_dir);
+  add_ending(verdict, scan, run.status);
+  const TestResults results = add_failed_tests(verdict, run, lines);
+  add_fallback(verdict, scan, run.status, results);
   return verdict;
 }
 
