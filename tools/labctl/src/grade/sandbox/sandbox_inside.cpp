@@ -7,6 +7,14 @@
 // exceptions; and raw system calls where glibc's wrappers take locks or act on every
 // thread (fork's malloc locks, setresuid's signal to each thread), which could wait
 // forever on a lock another thread held at the time of the clone.
+//
+// Why this is not base/process's fork/exec engine (run_process, PipedProcess): the sandbox
+// starts its program with clone() and namespace flags, not fork(); between the two sits
+// work of its own (an init that mounts, reaps and reports; the uid drop, rlimits and fd
+// placement before execve), all under the rules above; and labctl's side waits on init's
+// status pipe, not on the program's pid. What is common is shared: the argv and envp arrays
+// (base's CStringVector, built before clone), the program's lookup (resolve_program),
+// the pipes (make_pipe) and the reading of wait statuses (exit_status_of).
 #include "grade/sandbox/sandbox_inside.hpp"
 
 #include "grade/sandbox/sandbox.hpp"
