@@ -43,6 +43,7 @@ struct SplitPath {
   std::string unsafe;
 };
 
+// `name` (an archive entry's path, or an editable file name) split into components.
 SplitPath split_path(std::string name);
 
 // Collects a submission's entries and notes, then decides what each lab gets.
