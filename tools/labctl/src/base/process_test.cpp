@@ -1,5 +1,6 @@
 // Running programs: exit codes, signals, the wall-clock limit (which must take the
-// whole process group down), output capture and environment defaults.
+// whole process group down), output capture, environment defaults or an explicit
+// environment, stdout on a pipe (PipedProcess) and the argv/envp arrays (CStringVector).
 #include "base/errors.hpp"
 #include "base/process.hpp"
 
@@ -16,7 +17,9 @@
 namespace {
 
 namespace fs = std::filesystem;
+using labctl::CStringVector;
 using labctl::ExitStatus;
+using labctl::PipedProcess;
 using labctl::ProcessSpec;
 using labctl::read_file;
 using labctl::run_process;
@@ -144,6 +147,67 @@ TEST_F(Process, MissingWorkingDirectoryIsAnError) {
   ProcessSpec spec = shell("true");
   spec.cwd = dir_ / "nowhere";
   EXPECT_THROW(run_process(spec), labctl::Error);
+}
+
+// The arrays execve takes: NULL-terminated, and still pointing into live strings after a
+// copy or a move (short strings live inside the std::string, so a moved vector's old
+// pointers would dangle).
+TEST(CStringVectorTest, ViewsOwnStrings) {
+  CStringVector original({"a", "bb", std::string(100, 'c')});
+  const CStringVector copy = original;
+  CStringVector moved = std::move(original);
+  for (const CStringVector* strings : {&copy, static_cast<const CStringVector*>(&moved)}) {
+    char* const* view = strings->data();
+    ASSERT_STREQ(view[0], "a");
+    ASSERT_STREQ(view[1], "bb");
+    ASSERT_EQ(std::string(view[2]), std::string(100, 'c'));
+    ASSERT_EQ(view[3], nullptr);
+    EXPECT_EQ(static_cast<const void*>(view[0]), static_cast<const void*>(strings->strings()[0].data()));
+  }
+  EXPECT_EQ(CStringVector().data()[0], nullptr);
+}
+
+TEST_F(Process, ExplicitEnvironmentReplacesLabctls) {
+  ::setenv("LABCTL_TEST_INHERITED", "from-labctl", 1);
+  auto spec = shell("echo \"[$LABCTL_TEST_INHERITED] $ONLY\"");
+  spec.env = std::vector<std::string>{"ONLY=this", "PATH=/usr/bin:/bin"};
+  spec.env_defaults = {{"LABCTL_TEST_INHERITED", "default"}};
+  EXPECT_TRUE(run_process(spec).status.ok());
+  EXPECT_EQ(read_file(dir_ / "out.log"), "[] this\n");
+}
+
+// stdout on a pipe, read as it comes; stderr in the log; the exit status at the end.
+TEST_F(Process, PipedStdout) {
+  auto spec = shell("echo out; echo err >&2; pwd; exit 4");
+  spec.cwd = dir_;
+  PipedProcess process(spec);
+  EXPECT_EQ(process.read_all(), "out\n" + fs::canonical(dir_).string() + "\n");
+  const auto result = process.finish();
+  EXPECT_EQ(result.status.kind, ExitStatus::Kind::exited);
+  EXPECT_EQ(result.status.code, 4);
+  EXPECT_EQ(process.finish().status.code, 4);  // the same result again
+  EXPECT_TRUE(process.failure().empty()) << process.failure();
+  EXPECT_EQ(read_file(dir_ / "out.log"), "err\n");
+}
+
+// A program that writes nothing and never ends: reading stops at the limit, and the
+// whole group is killed.
+TEST_F(Process, PipedLimit) {
+  const auto started = std::chrono::steady_clock::now();
+  PipedProcess process(shell("sleep 30 & sleep 30", 1));
+  EXPECT_EQ(process.read_all(), "");
+  EXPECT_EQ(process.failure(), "/bin/sh took longer than 1 s");
+  EXPECT_EQ(process.finish().status.kind, ExitStatus::Kind::timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST_F(Process, PipedMissingProgramIsAnError) {
+  ProcessSpec spec = shell("true");
+  spec.argv = {"labctl-no-such-program"};
+  EXPECT_THROW(PipedProcess{spec}, labctl::Error);
+  spec = shell("true");
+  spec.cwd = dir_ / "nowhere";
+  EXPECT_THROW(PipedProcess{spec}, labctl::Error);
 }
 
 }  // namespace

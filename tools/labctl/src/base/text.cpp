@@ -82,4 +82,10 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
+std::string size_words(std::uintmax_t bytes) {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 }  // namespace labctl

@@ -1,7 +1,8 @@
 // Small text helpers every layer needs, written once: trimming, splitting into lines,
-// terminal widths and XML escaping. Pure functions, tested in base/text_test.cpp.
+// terminal widths, sizes in words and XML escaping. Pure functions, tested in base/text_test.cpp.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,10 @@ std::string clip(std::string_view text, int columns);
 
 // `text` cut to at most `columns` columns, keeping its start and ending in "…" when cut.
 std::string clip_end(std::string_view text, int columns);
+
+// A size as people write limits: "256 KiB", "64 MiB", or "1000 bytes" (KiB and MiB only
+// when the size is a whole number of them).
+std::string size_words(std::uintmax_t bytes);
 
 // Text made safe inside XML (and SVG, HTML) elements and attribute values; control
 // characters other than tab and newline, which XML 1.0 forbids, are dropped.

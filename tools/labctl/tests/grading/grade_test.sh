@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
 secret=/tmp/racelab-grade-test-secret
 trap 'rm -rf "$work" "$secret"' EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/../tools/checks.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 # The instructor's private folder: a hidden test, and what hostile code goes looking for.
 mkdir -p "$secret"

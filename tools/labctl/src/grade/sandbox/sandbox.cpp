@@ -1,30 +1,27 @@
-// run_sandboxed, labctl's side: prepare, start init (sandbox_inside.cpp), watch the
-// clocks, the pipes and /proc, enforce the limits, collect the result. See sandbox.hpp for
-// the design and docs/grading.md for what it defends against.
+// run_sandboxed, labctl's side: prepare (sandbox_plan.cpp), start init (sandbox_inside.cpp),
+// watch the clocks, the pipes and /proc (proc_sample.cpp), enforce the limits, collect the
+// result. See sandbox.hpp for the design and docs/grading.md for what it defends against.
 #include "grade/sandbox/sandbox.hpp"
 
 #include "base/errors.hpp"
-#include "base/process.hpp"  // find_in_path
+#include "base/process.hpp"
+#include "base/text.hpp"
+#include "grade/sandbox/proc_sample.hpp"
 #include "grade/sandbox/sandbox_inside.hpp"
+#include "grade/sandbox/sandbox_plan.hpp"
 
 #include <fmt/format.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace labctl {
 namespace {
@@ -32,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace sandbox_inside;
+using namespace sandbox_host;
 
 const char* step_words(int step) {
   switch (step) {
@@ -42,175 +40,6 @@ const char* step_words(int step) {
     case kStepFork: return "fork";
   }
   return "set up";
-}
-
-// ------------------------------------------------------------ before clone
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (auto& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
-void make_pipe(int& read_end, int& write_end) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
-  read_end = fds[0];
-  write_end = fds[1];
-}
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
-// ------------------------------------------------------------------ labctl's side
-
-// One look at the sandbox's processes, from labctl's /proc.
-struct Sample {
-  int processes = 0;
-  long threads = 0;
-  unsigned long long cpu_ticks = 0;  // user+system, with reaped children's
-};
-
-// Fields after the command name in /proc/PID/stat, numbered as in proc(5) from 3 (state).
-std::vector<std::string> stat_fields(const fs::path& stat_file) {
-  std::ifstream in(stat_file);
-  std::string text;
-  std::getline(in, text);
-  const auto paren = text.rfind(')');
-  std::vector<std::string> fields;
-  if (paren == std::string::npos) return fields;
-  std::istringstream rest(text.substr(paren + 1));
-  std::string field;
-  while (rest >> field) fields.push_back(field);
-  return fields;
-}
-
-unsigned long long field_number(const std::vector<std::string>& fields, int proc5_number) {
-  const auto index = static_cast<std::size_t>(proc5_number - 3);
-  if (index >= fields.size()) return 0;
-  return std::strtoull(fields[index].c_str(), nullptr, 10);
-}
-
-std::string link_target(const fs::path& link) {
-  char buffer[128];
-  const auto length = ::readlink(link.c_str(), buffer, sizeof buffer);
-  return length > 0 ? std::string(buffer, static_cast<std::size_t>(length)) : std::string();
-}
-
-// How labctl tells the sandbox's processes from the machine's others.
-struct Membership {
-  pid_t init = 0;
-  std::string pid_namespace;  // "pid:[4026532…]" when the sandbox has its own
-  bool by_uid = false;        // labctl root, no PID namespace: processes of uid
-  uid_t uid = 0;
-  pid_t group = 0;            // else: the program's process group
-
-  bool contains(pid_t pid, const fs::path& dir, const std::vector<std::string>& fields) const {
-    if (pid == init) return false;
-    if (!pid_namespace.empty()) return link_target(dir / "ns" / "pid") == pid_namespace;
-    if (by_uid) {
-      struct stat info {};
-      return ::stat(dir.c_str(), &info) == 0 && info.st_uid == uid;
-    }
-    return group > 0 && static_cast<pid_t>(field_number(fields, 5)) == group;
-  }
-};
-
-Sample take_sample(const Membership& members) {
-  Sample sample;
-  const auto init_fields = stat_fields(fs::path("/proc") / std::to_string(members.init) / "stat");
-  sample.cpu_ticks = field_number(init_fields, 16) + field_number(init_fields, 17);
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return sample;
-  while (const dirent* entry = ::readdir(proc)) {
-    const char* name = entry->d_name;
-    if (name[0] < '1' || name[0] > '9') continue;
-    const pid_t pid = static_cast<pid_t>(std::strtol(name, nullptr, 10));
-    const fs::path dir = fs::path("/proc") / name;
-    std::vector<std::string> fields;
-    if (members.pid_namespace.empty() && !members.by_uid) fields = stat_fields(dir / "stat");
-    if (!members.contains(pid, dir, fields)) continue;
-    if (fields.empty()) fields = stat_fields(dir / "stat");
-    if (fields.empty()) continue;  // gone meanwhile
-    ++sample.processes;
-    sample.threads += static_cast<long>(field_number(fields, 20));
-    for (int field : {14, 15, 16, 17}) sample.cpu_ticks += field_number(fields, field);
-  }
-  ::closedir(proc);
-  return sample;
-}
-
-void chown_tree(const fs::path& root, uid_t uid, gid_t gid) {
-  if (::lchown(root.c_str(), uid, gid) != 0) {
-    throw Error(fmt::format("cannot hand {} to uid {}: {}", root.string(), uid, std::strerror(errno)));
-  }
-  std::error_code error;
-  for (fs::recursive_directory_iterator it(root, error), end; !error && it != end; it.increment(error)) {
-    if (::lchown(it->path().c_str(), uid, gid) != 0) {
-      throw Error(fmt::format("cannot hand {} to uid {}: {}", it->path().string(), uid, std::strerror(errno)));
-    }
-  }
-}
-
-bool write_text(const fs::path& file, const std::string& text) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  return ok;
-}
-
-// Starts init in the strongest isolation the kernel grants, recording which in `plan`
-// and `result`. Returns init's pid.
-pid_t start_init(Plan& plan, SandboxResult& result, bool try_namespaces) {
-  std::vector<unsigned long> attempts;
-  if (try_namespaces) {
-    const unsigned long user = plan.as_root ? 0 : CLONE_NEWUSER;
-    // IPC: System V shared memory, semaphores and message queues outlive their process;
-    // in a namespace of its own they go with it, and no two sandboxes share any.
-    attempts = {user | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC, user | CLONE_NEWPID | CLONE_NEWNS};
-    if (plan.as_root) attempts.push_back(CLONE_NEWNS);
-  }
-  attempts.push_back(0);
-
-  for (const unsigned long flags : attempts) {
-    plan.pid_ns = (flags & CLONE_NEWPID) != 0;
-    plan.mount_ns = (flags & CLONE_NEWNS) != 0;
-    plan.user_ns = (flags & CLONE_NEWUSER) != 0;
-    plan.net_ns = (flags & CLONE_NEWNET) != 0;
-    if (plan.user_ns) make_pipe(plan.sync_r, plan.sync_w);
-    const pid_t pid = clone_with(flags);
-    if (pid == 0) become_init(plan);
-    if (pid < 0) {
-      const int error = errno;
-      close_fd(plan.sync_r);
-      close_fd(plan.sync_w);
-      if (error == EPERM || error == EINVAL || error == ENOSPC || error == EUSERS || error == EACCES) continue;
-      throw Error(fmt::format("cannot start {}: {}", plan.program, std::strerror(error)));
-    }
-    if (plan.user_ns) {
-      // The program keeps labctl's uid inside, so it has no capabilities after exec.
-      const fs::path proc = fs::path("/proc") / std::to_string(pid);
-      const bool mapped = write_text(proc / "setgroups", "deny") &&
-                          write_text(proc / "uid_map", fmt::format("{0} {0} 1", ::getuid())) &&
-                          write_text(proc / "gid_map", fmt::format("{0} {0} 1", ::getgid()));
-      close_fd(plan.sync_r);
-      if (!mapped) {
-        ::kill(pid, SIGKILL);
-        close_fd(plan.sync_w);
-        ::waitpid(pid, nullptr, 0);
-        continue;
-      }
-      close_fd(plan.sync_w);  // no write: nothing to raise SIGPIPE if init is gone
-    }
-    result.pid_isolated = plan.pid_ns;
-    result.network_isolated = (flags & CLONE_NEWNET) != 0;
-    return pid;
-  }
-  throw Error(fmt::format("cannot start {}: no way to fork", plan.program));  // unreachable: flags 0 is tried
 }
 
 // Reads what is there (the fd is non-blocking); false at EOF or error.
@@ -230,10 +59,242 @@ bool read_into(int fd, std::string& sink, std::uintmax_t cap, std::uintmax_t& to
   }
 }
 
-std::string bytes_words(std::uintmax_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
-  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
-  return fmt::format("{} bytes", bytes);
+// What init said on the status pipe (sandbox_inside.hpp's Records).
+struct InitReport {
+  pid_t program = 0;
+  int hidden_ok = -1;
+  bool confined = false;
+  int setup_error = 0;
+  int setup_step = 0;
+  int exec_error = 0;
+  bool have_final = false;
+  int final_status = 0;
+  int leftover = 0;
+
+  void take(const Record& record) {
+    switch (record.kind) {
+      case kStarted: program = record.value; break;
+      case kHidden: hidden_ok = record.value; break;
+      case kConfined: confined = record.value == 1; break;
+      case kSetupError: setup_error = record.value; setup_step = record.extra; break;
+      case kExecError: exec_error = record.value; break;
+      case kFinal:
+        have_final = true;
+        final_status = record.value;
+        leftover = record.extra;
+        break;
+    }
+  }
+};
+
+// Kills init on every way out, unless reap() has waited for it.
+class InitReaper {
+ public:
+  explicit InitReaper(pid_t init) : init_(init) {}
+  InitReaper(const InitReaper&) = delete;
+  InitReaper& operator=(const InitReaper&) = delete;
+  // If anything throws, the sandbox must not outlive run_sandboxed.
+  ~InitReaper() {
+    if (reaped_) return;
+    ::kill(init_, SIGKILL);
+    ::waitpid(init_, nullptr, 0);
+  }
+  // Waits for init to end; its wait status.
+  int reap() {
+    int status = 0;
+    while (::waitpid(init_, &status, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+    return status;
+  }
+
+ private:
+  pid_t init_;
+  bool reaped_ = false;
+};
+
+// labctl's watch over a started sandbox: reads its pipes, keeps its clocks, samples its
+// processes and kills it at a limit, until init is gone and the pipes are drained.
+class Watch {
+ public:
+  Watch(const SandboxSpec& spec, const Plan& plan, pid_t init, Clock::time_point started, SandboxResult& result);
+  // Until init is gone (its status pipe at EOF), then until the program's pipes are at EOF
+  // too: at once with a PID namespace (everyone is dead); without one a process that
+  // escaped may hold them, so that wait is bounded.
+  void run();
+  // The result, once init has ended with `init_status`. Throws labctl::Error when the
+  // program could not be started (exec or setup failed).
+  void conclude(int init_status);
+
+ private:
+  void wait_for_pipes();
+  void read_output();
+  void read_status();
+  void keep_clocks();
+  void kill_everything();
+  void set_limit(Limit limit, std::uintmax_t value);
+
+  const SandboxSpec& spec_;
+  const Plan& plan_;
+  pid_t init_;
+  SandboxResult& result_;
+  Membership members_;
+  InitReport report_;
+  Sample last_;
+  Clock::time_point deadline_;
+  Clock::time_point next_sample_;
+  Clock::time_point drain_until_{};
+  unsigned long long cpu_ticks_;
+  std::array<pollfd, 3> fds_{};  // status, output, channel
+  std::uintmax_t output_total_ = 0;
+  std::uintmax_t channel_total_ = 0;
+  bool output_open_ = true;
+  bool channel_open_;
+  bool status_open_ = true;
+  bool killed_ = false;
+  std::string status_bytes_;
+};
+
+Watch::Watch(const SandboxSpec& spec, const Plan& plan, pid_t init, Clock::time_point started,
+             SandboxResult& result)
+    : spec_(spec),
+      plan_(plan),
+      init_(init),
+      result_(result),
+      deadline_(started + spec.wall),
+      next_sample_(started + std::chrono::milliseconds(5)),
+      cpu_ticks_(static_cast<unsigned long long>(plan.cpu_seconds) *
+                 static_cast<unsigned long long>(::sysconf(_SC_CLK_TCK))),
+      channel_open_(plan.chan_r >= 0) {
+  members_.init = init;
+  if (plan.pid_ns) members_.pid_namespace = link_target(fs::path("/proc") / std::to_string(init) / "ns" / "pid");
+  members_.by_uid = !plan.pid_ns && plan.as_root;
+  members_.uid = plan.uid;
+  // Without the namespace's link (init already gone) nothing is sampled: nothing to see.
+  if (plan.pid_ns && members_.pid_namespace.empty()) members_.pid_namespace = "gone";
+  for (int fd : {plan.out_r, plan.chan_r, plan.status_r}) {
+    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+}
+
+void Watch::run() {
+  while (status_open_ || ((output_open_ || channel_open_) && Clock::now() < drain_until_)) {
+    wait_for_pipes();
+    read_output();
+    if (channel_open_ && fds_[2].revents != 0) {
+      channel_open_ = read_into(plan_.chan_r, result_.channel, spec_.max_channel_bytes, channel_total_);
+    }
+    read_status();
+    if (!status_open_) {  // init is gone: only draining is left
+      if (drain_until_ == Clock::time_point{}) {
+        drain_until_ = Clock::now() + (plan_.pid_ns ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(200));
+      }
+      continue;
+    }
+    keep_clocks();
+  }
+}
+
+// Polls the open pipes until one has something, or the next sample, the deadline or (when
+// draining) the end of draining.
+void Watch::wait_for_pipes() {
+  const auto now = Clock::now();
+  auto wait = std::min(next_sample_, deadline_) - now;
+  if (!status_open_) wait = drain_until_ - now;
+  fds_[0] = {status_open_ ? plan_.status_r : -1, POLLIN, 0};
+  fds_[1] = {output_open_ ? plan_.out_r : -1, POLLIN, 0};
+  fds_[2] = {channel_open_ ? plan_.chan_r : -1, POLLIN, 0};
+  const int timeout =
+      static_cast<int>(std::max<long long>(0, std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+  ::poll(fds_.data(), fds_.size(), timeout);
+}
+
+void Watch::read_output() {
+  if (!output_open_ || fds_[1].revents == 0) return;
+  output_open_ = read_into(plan_.out_r, result_.output, spec_.max_output_bytes, output_total_);
+  if (output_total_ > spec_.max_output_bytes && !killed_) {
+    set_limit(Limit::output, spec_.max_output_bytes);
+    kill_everything();
+  }
+}
+
+void Watch::read_status() {
+  if (!status_open_ || fds_[0].revents == 0) return;
+  std::uintmax_t ignored = 0;
+  status_open_ = read_into(plan_.status_r, status_bytes_, 1 << 16, ignored);
+  while (status_bytes_.size() >= sizeof(Record)) {
+    Record record;
+    std::memcpy(&record, status_bytes_.data(), sizeof record);
+    status_bytes_.erase(0, sizeof record);
+    report_.take(record);
+  }
+  if (!members_.by_uid && members_.pid_namespace.empty()) members_.group = report_.program;
+}
+
+// The wall-time limit, and every few milliseconds the thread and CPU limits from /proc.
+void Watch::keep_clocks() {
+  if (Clock::now() >= deadline_ && !killed_) {
+    set_limit(Limit::wall_time, static_cast<std::uintmax_t>(spec_.wall.count()));
+    kill_everything();
+  }
+  if (Clock::now() < next_sample_ || killed_) return;
+  next_sample_ = Clock::now() + std::chrono::milliseconds(10);
+  last_ = take_sample(members_);
+  if (last_.threads >= spec_.max_threads) {
+    set_limit(Limit::threads, static_cast<std::uintmax_t>(spec_.max_threads));
+  } else if (last_.cpu_ticks >= cpu_ticks_) {
+    set_limit(Limit::cpu_time, plan_.cpu_seconds);
+  }
+  if (result_.limit != Limit::none) kill_everything();
+}
+
+// Kills the whole program: init in a PID namespace takes everyone with it; otherwise
+// the program's group and (root) its uid, and init reports as usual.
+void Watch::kill_everything() {
+  killed_ = true;
+  if (plan_.pid_ns) {
+    last_ = take_sample(members_);  // for leftover_killed: who dies with init
+    ::kill(init_, SIGKILL);
+    return;
+  }
+  if (report_.program > 0) ::kill(-report_.program, SIGKILL);
+  if (plan_.as_root) kill_uid(plan_);
+}
+
+void Watch::set_limit(Limit limit, std::uintmax_t value) {
+  if (result_.limit != Limit::none) return;
+  result_.limit = limit;
+  result_.limit_value = value;
+}
+
+void Watch::conclude(int init_status) {
+  if (report_.exec_error != 0) {
+    throw Error(fmt::format("cannot run {}: {}", plan_.program, std::strerror(report_.exec_error)));
+  }
+  if (report_.setup_step != 0) {
+    throw Error(fmt::format("cannot run {}: cannot {}: {}", plan_.program, step_words(report_.setup_step),
+                            std::strerror(report_.setup_error)));
+  }
+  result_.writes_confined = report_.confined;
+  result_.leftover_killed = report_.leftover;
+  result_.unprivileged = plan_.as_root || plan_.uid != 0;
+  result_.hidden_enforced = report_.hidden_ok == 1;
+  if (plan_.pid_ns && killed_) result_.leftover_killed = std::max(0, last_.processes - 1);
+
+  if (result_.limit == Limit::wall_time) {
+    result_.status = ExitStatus::timed_out(static_cast<int>(spec_.wall.count()));
+  } else if (report_.have_final) {
+    result_.status = exit_status_of(report_.final_status);
+    if (WIFSIGNALED(report_.final_status) && WTERMSIG(report_.final_status) == SIGXCPU) {
+      set_limit(Limit::cpu_time, plan_.cpu_seconds);
+    }
+    if (WIFSIGNALED(report_.final_status) && WTERMSIG(report_.final_status) == SIGXFSZ) {
+      set_limit(Limit::file_size, spec_.max_file_bytes);
+    }
+  } else {
+    // init killed (by labctl at a limit, or from outside): the program went with it.
+    result_.status = ExitStatus::signalled(WIFSIGNALED(init_status) ? WTERMSIG(init_status) : SIGKILL);
+  }
 }
 
 }  // namespace
@@ -243,233 +304,33 @@ std::string SandboxResult::limit_words() const {
     case Limit::none: return {};
     case Limit::wall_time: return fmt::format("wall-time limit ({} s)", limit_value);
     case Limit::cpu_time: return fmt::format("CPU-time limit ({} s)", limit_value);
-    case Limit::output: return fmt::format("output limit ({})", bytes_words(limit_value));
-    case Limit::file_size: return fmt::format("file-size limit ({})", bytes_words(limit_value));
+    case Limit::output: return fmt::format("output limit ({})", size_words(limit_value));
+    case Limit::file_size: return fmt::format("file-size limit ({})", size_words(limit_value));
     case Limit::threads: return fmt::format("thread limit ({})", limit_value);
   }
   return {};
 }
 
 SandboxResult run_sandboxed(const SandboxSpec& spec) {
-  if (spec.argv.empty()) throw Error("internal: run_sandboxed without a program");
-  Plan plan;
-  plan.program = find_in_path(spec.argv[0]);  // before clone: "not found" is a clear error
-  if (plan.program.empty() || ::access(plan.program.c_str(), X_OK) != 0) {
-    throw Error(fmt::format("cannot run {}: {}", spec.argv[0], plan.program.empty() ? "not found in PATH" : std::strerror(errno)));
-  }
-  std::error_code error;
-  if (!fs::is_directory(spec.workdir, error)) {
-    throw Error(fmt::format("cannot run {}: no staging directory {}", spec.argv[0], spec.workdir.string()));
-  }
-  plan.as_root = ::geteuid() == 0;
-  plan.uid = plan.as_root ? spec.uid : ::getuid();
-  plan.gid = plan.as_root ? spec.gid : ::getgid();
-  if (plan.as_root && (spec.uid == 0 || spec.gid == 0)) throw Error("internal: the sandbox never runs a program as root");
-  if (plan.as_root) chown_tree(spec.workdir, spec.uid, spec.gid);
-  plan.workdir = fs::absolute(spec.workdir).string();
-  plan.argv_strings = spec.argv;
-  plan.argv = c_strings(plan.argv_strings);
-  for (const auto& [name, value] : spec.env) {
-    if (name != kResultFdVariable) plan.env_strings.push_back(name + "=" + value);
-  }
-  if (spec.result_channel) plan.env_strings.push_back(fmt::format("{}={}", kResultFdVariable, kResultFd));
-  plan.env = c_strings(plan.env_strings);
-  for (const auto& path : spec.hidden) {
-    const fs::path absolute = fs::absolute(path);
-    if (fs::is_directory(absolute, error)) {
-      plan.hidden_dirs.push_back(absolute.string());
-    } else if (fs::exists(absolute, error)) {
-      plan.hidden_files.push_back(absolute.string());
-    }
-  }
-  plan.cpu_seconds = static_cast<rlim_t>(std::max<long long>(1, spec.cpu.count()));
-  plan.file_bytes = static_cast<rlim_t>(spec.max_file_bytes);
-
-  plan.null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (plan.null_fd < 0) throw Error(fmt::format("cannot open /dev/null: {}", std::strerror(errno)));
-  make_pipe(plan.out_r, plan.out_w);
-  if (spec.result_channel) make_pipe(plan.chan_r, plan.chan_w);
-  make_pipe(plan.status_r, plan.status_w);
-  // Every fd this call opened is closed on every way out.
-  struct Closer {
-    Plan& plan;
-    ~Closer() {
-      for (int* fd : {&plan.null_fd, &plan.out_r, &plan.out_w, &plan.chan_r, &plan.chan_w, &plan.status_r,
-                      &plan.status_w, &plan.sync_r, &plan.sync_w}) {
-        close_fd(*fd);
-      }
-    }
-  } closer{plan};
+  Plan plan = make_plan(spec);
+  const PlanFds fds(plan);  // every fd this call opens is closed on every way out
+  open_pipes(plan, spec.result_channel);
 
   SandboxResult result;
   const auto started = Clock::now();
-  // nproc: in a user namespace init (same uid) counts too.
-  plan.nproc = static_cast<rlim_t>(std::max(1, spec.max_threads) + (plan.as_root ? 0 : 1));
   const pid_t init = start_init(plan, result, spec.namespaces);
-  // If anything below throws, the sandbox must not outlive this call.
-  bool init_reaped = false;
-  struct Reaper {
-    pid_t init;
-    bool& reaped;
-    ~Reaper() {
-      if (reaped) return;
-      ::kill(init, SIGKILL);
-      ::waitpid(init, nullptr, 0);
-    }
-  } reaper{init, init_reaped};
+  InitReaper reaper(init);
+  // The sandbox's ends: init holds them now.
   close_fd(plan.null_fd);
   close_fd(plan.out_w);
   close_fd(plan.chan_w);
   close_fd(plan.status_w);
 
-  Membership members;
-  members.init = init;
-  if (plan.pid_ns) members.pid_namespace = link_target(fs::path("/proc") / std::to_string(init) / "ns" / "pid");
-  members.by_uid = !plan.pid_ns && plan.as_root;
-  members.uid = plan.uid;
-  // Without the namespace's link (init already gone) nothing is sampled: nothing to see.
-  if (plan.pid_ns && members.pid_namespace.empty()) members.pid_namespace = "gone";
-
-  for (int fd : {plan.out_r, plan.chan_r, plan.status_r}) {
-    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  }
-
-  // Kills the whole program: init in a PID namespace takes everyone with it; otherwise
-  // the program's group and (root) its uid, and init reports as usual.
-  pid_t program_pid = 0;
-  Sample last;
-  auto kill_everything = [&] {
-    if (plan.pid_ns) {
-      last = take_sample(members);  // for leftover_killed: who dies with init
-      ::kill(init, SIGKILL);
-      return;
-    }
-    if (program_pid > 0) ::kill(-program_pid, SIGKILL);
-    if (plan.as_root) kill_uid(plan);
-  };
-
-  const auto deadline = started + spec.wall;
-  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
-  const auto cpu_ticks = static_cast<unsigned long long>(plan.cpu_seconds) * static_cast<unsigned long long>(ticks_per_second);
-  const auto sample_every = std::chrono::milliseconds(10);
-  auto next_sample = started + std::chrono::milliseconds(5);
-  std::uintmax_t output_total = 0, channel_total = 0;
-  bool output_open = true, channel_open = plan.chan_r >= 0, status_open = true;
-  bool killed = false;
-  std::string status_bytes;
-  int exec_error = 0, setup_error = 0, setup_step = 0, final_status = 0, hidden_ok = -1;
-  bool have_final = false;
-
-  auto set_limit = [&](Limit limit, std::uintmax_t value) {
-    if (result.limit != Limit::none) return;
-    result.limit = limit;
-    result.limit_value = value;
-  };
-
-  // Until init is gone (its status pipe at EOF), then until the program's pipes are at EOF
-  // too: at once with a PID namespace (everyone is dead); without one a process that
-  // escaped may hold them, so that wait is bounded.
-  Clock::time_point drain_until{};
-  while (status_open || ((output_open || channel_open) && Clock::now() < drain_until)) {
-    const auto now = Clock::now();
-    auto wait = std::min(next_sample, deadline) - now;
-    if (!status_open) wait = drain_until - now;
-    std::array<pollfd, 3> fds{};
-    fds[0] = {status_open ? plan.status_r : -1, POLLIN, 0};
-    fds[1] = {output_open ? plan.out_r : -1, POLLIN, 0};
-    fds[2] = {channel_open ? plan.chan_r : -1, POLLIN, 0};
-    const int timeout = static_cast<int>(std::max<long long>(0, std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
-    ::poll(fds.data(), fds.size(), timeout);
-
-    if (output_open && fds[1].revents != 0) {
-      output_open = read_into(plan.out_r, result.output, spec.max_output_bytes, output_total);
-      if (output_total > spec.max_output_bytes && !killed) {
-        set_limit(Limit::output, spec.max_output_bytes);
-        kill_everything();
-        killed = true;
-      }
-    }
-    if (channel_open && fds[2].revents != 0) {
-      channel_open = read_into(plan.chan_r, result.channel, spec.max_channel_bytes, channel_total);
-    }
-    if (status_open && fds[0].revents != 0) {
-      std::uintmax_t ignored = 0;
-      status_open = read_into(plan.status_r, status_bytes, 1 << 16, ignored);
-      while (status_bytes.size() >= sizeof(Record)) {
-        Record record;
-        std::memcpy(&record, status_bytes.data(), sizeof record);
-        status_bytes.erase(0, sizeof record);
-        switch (record.kind) {
-          case kStarted: program_pid = record.value; break;
-          case kHidden: hidden_ok = record.value; break;
-          case kConfined: result.writes_confined = record.value == 1; break;
-          case kSetupError: setup_error = record.value; setup_step = record.extra; break;
-          case kExecError: exec_error = record.value; break;
-          case kFinal:
-            have_final = true;
-            final_status = record.value;
-            result.leftover_killed = record.extra;
-            break;
-        }
-      }
-      if (!members.by_uid && members.pid_namespace.empty()) members.group = program_pid;
-    }
-    if (!status_open) {  // init is gone: only draining is left
-      if (drain_until == Clock::time_point{}) {
-        drain_until = Clock::now() + (plan.pid_ns ? std::chrono::milliseconds(2000) : std::chrono::milliseconds(200));
-      }
-      continue;
-    }
-
-    if (Clock::now() >= deadline && !killed) {
-      set_limit(Limit::wall_time, static_cast<std::uintmax_t>(spec.wall.count()));
-      kill_everything();
-      killed = true;
-    }
-    if (Clock::now() >= next_sample && !killed) {
-      next_sample = Clock::now() + sample_every;
-      last = take_sample(members);
-      if (last.threads >= spec.max_threads) {
-        set_limit(Limit::threads, static_cast<std::uintmax_t>(spec.max_threads));
-      } else if (last.cpu_ticks >= cpu_ticks) {
-        set_limit(Limit::cpu_time, plan.cpu_seconds);
-      }
-      if (result.limit != Limit::none) {
-        kill_everything();
-        killed = true;
-      }
-    }
-  }
-
-  int init_status = 0;
-  while (::waitpid(init, &init_status, 0) < 0 && errno == EINTR) {
-  }
-  init_reaped = true;
+  Watch watch(spec, plan, init, started, result);
+  watch.run();
+  const int init_status = reaper.reap();
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-
-  if (exec_error != 0) throw Error(fmt::format("cannot run {}: {}", plan.program, std::strerror(exec_error)));
-  if (setup_step != 0) {
-    throw Error(fmt::format("cannot run {}: cannot {}: {}", plan.program, step_words(setup_step), std::strerror(setup_error)));
-  }
-
-  result.unprivileged = plan.as_root || plan.uid != 0;
-  result.hidden_enforced = hidden_ok == 1;
-  if (plan.pid_ns && killed) result.leftover_killed = std::max(0, last.processes - 1);
-
-  if (result.limit == Limit::wall_time) {
-    result.status = ExitStatus::timed_out(static_cast<int>(spec.wall.count()));
-  } else if (have_final) {
-    if (WIFSIGNALED(final_status)) {
-      result.status = ExitStatus::signalled(WTERMSIG(final_status));
-      if (WTERMSIG(final_status) == SIGXCPU) set_limit(Limit::cpu_time, plan.cpu_seconds);
-      if (WTERMSIG(final_status) == SIGXFSZ) set_limit(Limit::file_size, spec.max_file_bytes);
-    } else {
-      result.status = ExitStatus::exited(WEXITSTATUS(final_status));
-    }
-  } else {
-    // init killed (by labctl at a limit, or from outside): the program went with it.
-    result.status = ExitStatus::signalled(WIFSIGNALED(init_status) ? WTERMSIG(init_status) : SIGKILL);
-  }
+  watch.conclude(init_status);
   return result;
 }
 

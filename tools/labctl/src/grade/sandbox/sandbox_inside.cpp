@@ -7,6 +7,14 @@
 // exceptions; and raw system calls where glibc's wrappers take locks or act on every
 // thread (fork's malloc locks, setresuid's signal to each thread), which could wait
 // forever on a lock another thread held at the time of the clone.
+//
+// Why this is not base/process's fork/exec engine (run_process, PipedProcess): the sandbox
+// starts its program with clone() and namespace flags, not fork(); between the two sits
+// work of its own (an init that mounts, reaps and reports; the uid drop, rlimits and fd
+// placement before execve), all under the rules above; and labctl's side waits on init's
+// status pipe, not on the program's pid. What is common is shared: the argv and envp arrays
+// (base's CStringVector, built before clone), the program's lookup (resolve_program),
+// the pipes (make_pipe) and the reading of wait statuses (exit_status_of).
 #include "grade/sandbox/sandbox_inside.hpp"
 
 #include "grade/sandbox/sandbox.hpp"
@@ -234,6 +242,71 @@ bool confine_writes(const Plan& plan) {
   return true;
 }
 
+// labctl closes its end of the sync pipe once init's uid/gid maps are written (and kills
+// init if it cannot write them): EOF means go.
+void wait_for_maps(const Plan& plan) {
+  char ignored;
+  while (::read(plan.sync_r, &ignored, 1) < 0 && errno == EINTR) {
+  }
+  ::close(plan.sync_r);
+}
+
+// The program's view of the files, in init's private mount namespace: writes confined,
+// hidden paths covered, the namespace's own /proc. Returns 1 if writes are confined.
+int prepare_mounts(const Plan& plan) {
+  if (!plan.mount_ns || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 0;
+  const int confined = confine_writes(plan) ? 1 : 0;
+  const unsigned long locked = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  for (const auto& dir : plan.hidden_dirs) ::mount("tmpfs", dir.c_str(), "tmpfs", locked, "size=4k,mode=0555");
+  for (const auto& file : plan.hidden_files) {
+    if (::mount("/dev/null", file.c_str(), nullptr, MS_BIND, nullptr) == 0) {
+      ::mount(nullptr, file.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr);
+    }
+  }
+  // The namespace's own /proc: the program sees only its own processes.
+  if (plan.pid_ns) ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  return confined;
+}
+
+// Reaps children until the program itself ends: its wait status.
+int wait_for_program(pid_t program) {
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(-1, &status, __WALL);
+    if (done == program) return status;
+    if (done < 0 && errno != EINTR) return 0;  // cannot happen: the program is our child
+  }
+}
+
+// Kills and reaps whatever the program left: how many processes that was.
+int end_leftovers(const Plan& plan, pid_t program) {
+  int leftover = 0;
+  if (plan.pid_ns) {
+    ::kill(-1, SIGKILL);  // everyone in the namespace but init
+    while (true) {
+      const pid_t done = ::waitpid(-1, nullptr, __WALL);
+      if (done > 0) {
+        ++leftover;
+      } else if (errno != EINTR) {
+        return leftover;  // ECHILD: all reaped
+      }
+    }
+  }
+  ::kill(-program, SIGKILL);
+  if (plan.as_root) kill_uid(plan);
+  // Reparented orphans (subreaper); bounded, as one may have escaped both kills.
+  for (int tries = 0; tries < 50; ++tries) {
+    const pid_t done = ::waitpid(-1, nullptr, __WALL | WNOHANG);
+    if (done > 0) {
+      ++leftover;
+      continue;
+    }
+    if (done < 0) break;
+    pause_briefly();
+  }
+  return leftover;
+}
+
 }  // namespace
 
 // The sandbox's init: sets up the namespaces' view, starts the program, waits for it,
@@ -242,33 +315,12 @@ bool confine_writes(const Plan& plan) {
   close_all_except({plan.null_fd, plan.out_w, plan.chan_w, plan.status_w, plan.sync_r, -1});
   // If labctl dies, so does init, and with it (PID namespace) the whole program.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  if (plan.user_ns) {
-    // labctl closes its end once our uid/gid maps are written (and kills us if it
-    // cannot write them): EOF means go.
-    char ignored;
-    while (::read(plan.sync_r, &ignored, 1) < 0 && errno == EINTR) {
-    }
-    ::close(plan.sync_r);
-  }
+  if (plan.user_ns) wait_for_maps(plan);
   ::setsid();
   if (plan.net_ns) bring_up_loopback();
   // Without a PID namespace, orphans of the program still come back to init.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-
-  int confined = 0;
-  if (plan.mount_ns && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) {
-    confined = confine_writes(plan) ? 1 : 0;
-    const unsigned long locked = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-    for (const auto& dir : plan.hidden_dirs) ::mount("tmpfs", dir.c_str(), "tmpfs", locked, "size=4k,mode=0555");
-    for (const auto& file : plan.hidden_files) {
-      if (::mount("/dev/null", file.c_str(), nullptr, MS_BIND, nullptr) == 0) {
-        ::mount(nullptr, file.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr);
-      }
-    }
-    // The namespace's own /proc: the program sees only its own processes.
-    if (plan.pid_ns) ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
-  }
-  send(plan.status_w, kConfined, confined);
+  send(plan.status_w, kConfined, prepare_mounts(plan));
 
   const pid_t program = raw_fork();
   if (program < 0) fail_setup(plan, kStepFork);
@@ -280,42 +332,8 @@ bool confine_writes(const Plan& plan) {
   ::close(plan.out_w);
   if (plan.chan_w >= 0) ::close(plan.chan_w);
 
-  int status = 0;
-  while (true) {
-    int any = 0;
-    const pid_t done = ::waitpid(-1, &any, __WALL);
-    if (done == program) {
-      status = any;
-      break;
-    }
-    if (done < 0 && errno != EINTR) break;  // cannot happen: the program is our child
-  }
-
-  int leftover = 0;
-  if (plan.pid_ns) {
-    ::kill(-1, SIGKILL);  // everyone in the namespace but init
-    while (true) {
-      const pid_t done = ::waitpid(-1, nullptr, __WALL);
-      if (done > 0) {
-        ++leftover;
-      } else if (errno != EINTR) {
-        break;  // ECHILD: all reaped
-      }
-    }
-  } else {
-    ::kill(-program, SIGKILL);
-    if (plan.as_root) kill_uid(plan);
-    // Reparented orphans (subreaper); bounded, as one may have escaped both kills.
-    for (int tries = 0; tries < 50; ++tries) {
-      const pid_t done = ::waitpid(-1, nullptr, __WALL | WNOHANG);
-      if (done > 0) {
-        ++leftover;
-        continue;
-      }
-      if (done < 0) break;
-      pause_briefly();
-    }
-  }
+  const int status = wait_for_program(program);
+  const int leftover = end_leftovers(plan, program);
   send(plan.status_w, kFinal, status, leftover);
   ::_exit(0);
 }

@@ -4,6 +4,8 @@
 // rules of its own (see sandbox_inside.cpp) and is easier to check on its own.
 #pragma once
 
+#include "base/process.hpp"  // CStringVector
+
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -35,8 +37,7 @@ enum SetupStep : int { kStepPrivileges = 1, kStepLimits = 2, kStepFds = 3, kStep
 // numbers only, so the child reads but never allocates.
 struct Plan {
   std::string program;  // resolved argv[0]
-  std::vector<std::string> argv_strings, env_strings;
-  std::vector<char*> argv, env;
+  CStringVector argv, env;
   std::string workdir;
   std::vector<std::string> hidden_dirs, hidden_files;  // existing hidden paths, by kind
   bool as_root = false;    // labctl is root: switch to spec.uid/gid

@@ -1,0 +1,113 @@
+// One sandboxed run and what the grader saw (observation.hpp).
+#include "grade/observation.hpp"
+
+#include "run/test_program.hpp"
+#include "run/tsan_report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace labctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string random_hex(std::size_t bytes) {
+  std::random_device device;
+  std::string hex;
+  for (std::size_t i = 0; i < bytes; ++i) hex += fmt::format("{:02x}", device() & 0xff);
+  return hex;
+}
+
+std::string condensed(std::string_view output, const Lab& lab) {
+  const auto report = condense_first_report(output, "labs/" + lab.slug + "/");
+  if (!report) return {};
+  std::string text;
+  for (const auto& line : report->lines) text += line + "\n";
+  text += "How to read a " + report->kind + " report: " + report->guide + "\n";
+  return text;
+}
+
+// The sandbox's spec for one run: the test program on `filter`, as this worker's uid, with
+// every hidden path and every other submission's stage out of sight.
+SandboxSpec spec_for(const std::string& filter, const fs::path& program, const fs::path& workdir,
+                     const RunContext& context, const std::string& nonce) {
+  SandboxSpec spec;
+  spec.argv = test_launcher();
+  spec.argv.push_back(program.string());
+  spec.argv.push_back("--gtest_filter=" + filter);
+  spec.argv.push_back("--gtest_color=no");
+  spec.workdir = workdir;  // the sandbox gives it to spec.uid
+  spec.uid = context.uid;
+  spec.gid = context.uid;
+  spec.hidden = context.hidden;
+  for (const auto& stage : context.stages) {
+    if (workdir.string().rfind(stage.string() + "/", 0) != 0) spec.hidden.push_back(stage);
+  }
+  spec.env = {{"PATH", "/usr/bin:/bin"},
+              {"HOME", workdir.string()},
+              {"LANG", "C.UTF-8"},
+              {"RACELAB_RESULT_NONCE", nonce},
+              {"LABKIT_TEST_TIMEOUT", std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
+  spec.wall = context.options->time_limit;
+  spec.cpu = context.options->time_limit * 2;
+  return spec;
+}
+
+void note_weak_isolation(const SandboxResult& sandboxed, bool hides, WeakIsolation* weak) {
+  if (weak == nullptr) return;
+  if (!sandboxed.network_isolated) weak->network = true;
+  if (!sandboxed.pid_isolated) weak->pids = true;
+  if (!sandboxed.hidden_enforced && hides) weak->hidden = true;
+  if (!sandboxed.unprivileged) weak->privileged = true;
+}
+
+}  // namespace
+
+RunRecord parse_record(const std::string& channel, const std::string& nonce) {
+  RunRecord record;
+  const auto newline = channel.find('\n');
+  // Exactly one line: a program that writes more than the harness does is not believed.
+  if (newline == std::string::npos || newline + 1 != channel.size()) return record;
+  const auto json = nlohmann::json::parse(channel.substr(0, newline), nullptr, false);
+  if (json.is_discarded() || !json.is_object() || json.value("nonce", "") != nonce) return record;
+  if (!json.contains("tests") || !json["tests"].is_array()) return record;
+  for (const auto& test : json["tests"]) {
+    if (!test.is_array() || test.size() != 3 || !test[0].is_string() || !test[1].is_boolean() ||
+        !test[2].is_number_unsigned()) {
+      return record;
+    }
+    record.tests[test[0].get<std::string>()] = test[1].get<bool>();
+    if (test[2].get<unsigned>() > 0) record.tests_with_reports.insert(test[0].get<std::string>());
+  }
+  record.tsan_reports = json.value("tsan_reports", 0);
+  record.valid = true;
+  return record;
+}
+
+Observation observe(const LabRecipe& recipe, const std::string& filter, const fs::path& program,
+                    const fs::path& workdir, const RunContext& context) {
+  const Lab& lab = *recipe.lab;
+  const std::string nonce = random_hex(16);
+  fs::create_directories(workdir);
+  const SandboxSpec spec = spec_for(filter, program, workdir, context, nonce);
+
+  Observation seen;
+  seen.sandboxed = run_sandboxed(spec);
+  note_weak_isolation(seen.sandboxed, !spec.hidden.empty(), context.weak);
+  seen.record = parse_record(seen.sandboxed.channel, nonce);
+  seen.verdict = classify(RunOutput{seen.sandboxed.status, seen.sandboxed.output, "", "labs/" + lab.slug + "/"});
+  const bool exit_66 = seen.sandboxed.status.kind == ExitStatus::Kind::exited && seen.sandboxed.status.code == 66;
+  seen.race = exit_66 || (seen.record.valid && seen.record.tsan_reports > 0) || seen.verdict.has("data-race");
+  if (seen.race) {
+    seen.race_reason = seen.verdict.headline.find("Sanitizer") != std::string::npos ? seen.verdict.headline
+                                                                                    : "ThreadSanitizer reported a problem";
+    seen.race_excerpt = condensed(seen.sandboxed.output, lab);
+  }
+  return seen;
+}
+
+}  // namespace labctl
