@@ -1,15 +1,14 @@
 #include "student/race.hpp"
 
 #include "base/errors.hpp"
-#include "explore/explore.hpp"
 #include "base/process.hpp"
 #include "student/race_chart.hpp"
+#include "student/race_explore.hpp"
 #include "base/style.hpp"
 #include "run/test_program.hpp"
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -81,81 +80,46 @@ void check_svg_path(const fs::path& svg) {
   if (fs::is_directory(svg)) throw Error(fmt::format("{} is a directory, not a file name for the SVG", svg.string()));
 }
 
-constexpr int kTraceTail = 12;  // scheduling points shown in the terminal; the rest are in the files
-
-// The points made from the lab's own files (labs/NN-slug/*, the student's code), and the
-// deadlock lines that end a deadlocked run: what the student can act on. The executor's and
-// the demo's own points (queue locks, joins, a sleep-polling deadline) are left out.
-std::vector<TraceEvent> in_lab_code(const ExploreFinding& finding, const fs::path& lab_dir) {
-  std::vector<std::string> names;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(lab_dir, error)) names.push_back(entry.path().filename().string());
-  std::vector<TraceEvent> mine;
-  for (const TraceEvent& event : finding.trace) {
-    const std::string where = trace_location(event, finding.locations);
-    const bool in_lab = std::any_of(names.begin(), names.end(), [&](const std::string& name) {
-      return where.rfind(name + ":", 0) == 0;  // "file:line function()"
-    });
-    if (in_lab || event.event == "deadlock") mine.push_back(event);
+// The sides to run: the student's code (unless --solution), then the reference.
+std::vector<RaceDemo> demos_of(const Lab& lab, const fs::path& build, bool solution_only) {
+  std::vector<RaceDemo> demos;
+  for (const std::string side : {"starter", "solution"}) {
+    if (side == "starter" && solution_only) continue;
+    const std::string target = demo_target(lab, side);
+    demos.push_back({side, side == "solution" ? "reference" : "your code", target, test_program_path(build, target)});
   }
-  return mine;
+  return demos;
 }
 
-// format_trace's column heading and lines for the last `points` of `events`, without its
-// comment lines (the schedule is printed above them).
-std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocations& locations, int points) {
-  const std::vector<TraceEvent> last(events.end() - std::min<std::ptrdiff_t>(points, std::ssize(events)), events.end());
-  const std::string text = format_trace(last, locations, "");
-  std::string rows;
-  for (std::string_view rest = text; !rest.empty();) {
-    const std::string_view line = rest.substr(0, rest.find('\n'));
-    rest.remove_prefix(std::min(rest.size(), line.size() + 1));
-    if (line.rfind('#', 0) != 0) rows += std::string(line) + "\n";
+// Each side's answers over `runs` runs, tallied; the reference's most common one is "right".
+Chart run_demos(const Lab& lab, const std::vector<RaceDemo>& demos, int runs, const fs::path& scratch) {
+  Chart chart;
+  chart.lab = lab.number;
+  for (const RaceDemo& demo : demos) {
+    chart.sides.push_back({demo.name, count_outcomes(run_side(demo.program, demo.name, runs, scratch))});
   }
-  return rows;
+  const Tally& solution = chart.sides.back().tally;
+  if (!solution.rows.empty()) chart.reference = solution.rows.front().outcome;
+  return chart;
 }
 
-// --explore: one side's demo under the explorer, a run failing when it prints anything but
-// the reference's answer. Prints what was found; for the failing side, the last scheduling
-// points, the trace files and the replay command. True when a schedule failed.
-bool explore_side(const Lab& lab, const fs::path& lab_dir, const fs::path& program, const std::string& name, const std::string& expected,
-                  const RaceOptions& options, const fs::path& scratch) {
-  ExploreOptions explore;
-  explore.command = {program.string()};
-  explore.expect = expected;
-  explore.schedules = options.schedules;
-  explore.keep_trace = true;
-  explore.progress = name + " under the explorer";
-  const ExploreFinding finding = explore_quietly(explore);
-  if (!finding.failed) {
-    fmt::print("  {}: no failure in {} schedules: the same answer whatever the interleaving\n", name, finding.runs);
-    return false;
+// The chart in the terminal, and as an SVG file when asked for.
+void show_chart(const Chart& chart, const fs::path& svg) {
+  const Style style = Style::for_stdout();
+  Paint paint;
+  if (style.colour()) paint = {"\x1b[32m", "\x1b[31m", "\x1b[0m"};
+  std::fputs(render_text(chart, paint).c_str(), stdout);
+  std::fputs("\n", stdout);
+  std::fputs(style(summary_line(chart), Tone::bold).c_str(), stdout);
+  std::fputs("\n", stdout);
+
+  if (!svg.empty()) {
+    std::ofstream out(svg, std::ios::binary | std::ios::trunc);
+    out << render_svg(chart);
+    out.close();
+    if (!out) throw Error(fmt::format("cannot write {}", svg.string()));
+    std::printf("chart: %s\n", svg.string().c_str());
   }
-  const fs::path stem = scratch / fmt::format("lab{}-{}-explore", lab.number, name == "your code" ? "starter" : "solution");
-  const std::vector<TraceEvent> mine = in_lab_code(finding, lab_dir);
-  const std::vector<TraceEvent>& shown = mine.empty() ? finding.trace : mine;
-  const fs::path text = fs::path(stem).concat(".trace");
-  const fs::path svg = fs::path(stem).concat(".svg");
-  {
-    std::ofstream out(text, std::ios::binary | std::ios::trunc);
-    out << format_trace(finding.trace, finding.locations, finding.schedule);
-    std::ofstream drawing(svg, std::ios::binary | std::ios::trunc);
-    // The drawing shows the lab's own points when there are any: a whole run is thousands of rows.
-    drawing << render_trace_svg(shown, finding.locations, finding.schedule);
-  }
-  fmt::print("  {}: schedule {} of {} failed: {}\n", name, finding.schedule_index, options.schedules, finding.failure);
-  fmt::print("  {}\n\n", finding.schedule);
-  const std::size_t count = std::min<std::size_t>(kTraceTail, shown.size());
-  const std::string which = mine.empty() ? fmt::format("The last {} of the run's {} scheduling points", count,
-                                                       point_count(finding.trace))
-                                         : fmt::format("The last {} scheduling points in labs/{}/ (of {} in the run)",
-                                                       count, lab.slug, point_count(finding.trace));
-  fmt::print("{}; one thread runs at a time,\nand control changes hands only at these calls:\n", which);
-  fmt::print("{}\n", trace_rows(shown, finding.locations, kTraceTail));
-  fmt::print("The whole interleaving: {} (text), {} (drawing)\n", text.string(), svg.string());
-  fmt::print("Replay it, the same failure every time:\n  tools/lab explore --replay {} --expect {} -- {}\n",
-             finding.schedule, shell_quote(expected), shell_quote(program.string()));
-  return true;
 }
 
 }  // namespace
@@ -170,68 +134,20 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
   check_svg_path(options.svg);
 
   const fs::path build = options.release_build.empty() ? workspace.root / "build" / "release" : options.release_build;
-  std::vector<std::string> sides = {"solution"};
-  if (!options.solution_only) sides.insert(sides.begin(), "starter");
+  const std::vector<RaceDemo> demos = demos_of(*lab, build, options.solution_only);
   if (!options.no_build) {
     if (!fs::is_regular_file(build / "CMakeCache.txt")) configure_release(workspace.root, build);
-    for (const auto& side : sides) build_demo(workspace.root, build, demo_target(*lab, side));
+    for (const RaceDemo& demo : demos) build_demo(workspace.root, build, demo.target);
   }
 
   const fs::path scratch = runs_dir(build);
   std::error_code ignored;
   fs::create_directories(scratch, ignored);
 
-  Chart chart;
-  chart.lab = lab->number;
-  Tally reference;
-  std::vector<ChartSide> chart_sides;
-  for (const auto& side : sides) {
-    const std::string name = side == "solution" ? "reference" : "your code";
-    const auto outcomes =
-        run_side(test_program_path(build, demo_target(*lab, side)), name, options.runs, scratch);
-    chart_sides.push_back({name, count_outcomes(outcomes)});
-  }
-  chart.sides = std::move(chart_sides);
-  const Tally& solution = chart.sides.back().tally;
-  if (!solution.rows.empty()) chart.reference = solution.rows.front().outcome;
-
-  const Style style = Style::for_stdout();
-  Paint paint;
-  if (style.colour()) paint = {"\x1b[32m", "\x1b[31m", "\x1b[0m"};
-  std::fputs(render_text(chart, paint).c_str(), stdout);
-  std::fputs("\n", stdout);
-  std::fputs(style(summary_line(chart), Tone::bold).c_str(), stdout);
-  std::fputs("\n", stdout);
-
-  if (!options.svg.empty()) {
-    std::ofstream out(options.svg, std::ios::binary | std::ios::trunc);
-    out << render_svg(chart);
-    out.close();
-    if (!out) throw Error(fmt::format("cannot write {}", options.svg.string()));
-    std::printf("chart: %s\n", options.svg.string().c_str());
-  }
+  const Chart chart = run_demos(*lab, demos, options.runs, scratch);
+  show_chart(chart, options.svg);
   if (options.explore) {
-    fmt::print("\nUnder the explorer: one thread at a time, each interleaving chosen by a seed, a run failing\n"
-               "when it prints anything but \"{}\":\n", chart.reference);
-    std::fflush(stdout);
-    bool reference_failed = false;
-    for (const auto& side : sides) {
-      const std::string name = side == "solution" ? "reference" : "your code";
-      const bool failed = explore_side(*lab, workspace.root / "labs" / lab->slug,
-                                       test_program_path(build, demo_target(*lab, side)), name, chart.reference,
-                                       options, scratch);
-      reference_failed = reference_failed || (failed && side == "solution");
-      std::fflush(stdout);
-    }
-    // A correct program can only fail here when the explorer cannot steer it: a thread
-    // blocked in a call that is not a scheduling point (accept, recv, a worker process's
-    // pipe) holds the only turn, and the watchdog ends the run.
-    if (reference_failed) {
-      fmt::print("\nThe reference fails under the explorer too, so these failures say nothing about your code:\n"
-                 "this demo waits in calls the explorer does not control (sockets, worker processes; see\n"
-                 "docs/determinism.md, Limits). Use the chart above and tools/lab check {} instead.\n",
-                 lab->number);
-    }
+    explore_demos(*lab, workspace.root / "labs" / lab->slug, demos, chart.reference, options, scratch);
   }
   std::fflush(stdout);
   return kExitOk;

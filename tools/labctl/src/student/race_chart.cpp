@@ -42,6 +42,65 @@ std::string more_line(const Shown& s) {
   return fmt::format("… {} more {}, {}", s.hidden_rows, s.hidden_rows == 1 ? "answer" : "answers", plural(s.hidden_runs, "run", "runs"));
 }
 
+// ---------------------------------------------------------------- the SVG drawing
+namespace svg {
+
+// Layout, in px.
+// Outcomes are set in a monospace font (about 7.8 px a character at 13 px), so that
+// kLabelChars plus the mark always fit the width.
+constexpr int kWidth = 1020, kMargin = 20, kTitleHeight = 44, kPanelHead = 30, kRow = 24, kPanelGap = 22;
+constexpr int kBarX = kMargin + 10, kBarMax = 240, kCountX = kBarX + kBarMax + 40, kLabelX = kCountX + 14;
+constexpr int kLabelChars = 72;
+constexpr const char* kGood = "#2e9d4b";
+constexpr const char* kBad = "#d9534f";
+
+}  // namespace svg
+
+// One answer's row at height `y`: its bar, its count and the answer, marked when it is the reference's.
+std::string svg_row(const OutcomeCount& row, int runs, const std::string& reference, int y) {
+  using namespace svg;
+  const bool correct = row.outcome == reference;
+  const int length = runs > 0 ? std::max(2, row.count * kBarMax / runs) : 0;
+  std::string out;
+  if (correct) {
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e6f4ea\"/>\n", kMargin, y,
+                       kWidth - 2 * kMargin, kRow);
+  }
+  out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", kBarX, y + 4, length,
+                     kRow - 8, correct ? kGood : kBad);
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-family=\"DejaVu Sans Mono, monospace\" fill=\"#222\">{}</text>\n", kCountX, y + 17,
+                     row.count);
+  const std::string label = clip(row.outcome, kLabelChars) + (correct ? "  ✓ reference" : "");
+  out += fmt::format("<text x=\"{}\" y=\"{}\" font-family=\"DejaVu Sans Mono, monospace\" fill=\"{}\"{}>{}</text>\n", kLabelX, y + 17,
+                     correct ? "#1e6b33" : "#222", correct ? " font-weight=\"bold\"" : "", xml_escape(label));
+  return out;
+}
+
+// One side's panel, from height `y` on; moves `y` past it.
+std::string svg_panel(const ChartSide& side, const std::string& reference, int& y) {
+  using namespace svg;
+  const Shown s = shown(side.tally);
+  std::string out;
+  out += fmt::format("<g class=\"panel\">\n");
+  out += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" fill=\"#333\">{}</text>\n",
+                     kMargin, y + 20,
+                     xml_escape(fmt::format("{} — {} in {}", side.name,
+                                            plural(side.tally.distinct(), "different answer", "different answers"),
+                                            plural(side.tally.runs, "run", "runs"))));
+  y += kPanelHead;
+  for (int r = 0; r < s.rows; ++r) {
+    out += svg_row(side.tally.rows[static_cast<std::size_t>(r)], side.tally.runs, reference, y);
+    y += kRow;
+  }
+  if (s.hidden_rows > 0) {
+    out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#666\">{}</text>\n", kBarX, y + 17, xml_escape(more_line(s)));
+    y += kRow;
+  }
+  out += "</g>\n";
+  y += kPanelGap;
+  return out;
+}
+
 }  // namespace
 
 Tally count_outcomes(const std::vector<std::string>& outcomes) {
@@ -131,15 +190,7 @@ std::string summary_line(const Chart& chart) {
 }
 
 std::string render_svg(const Chart& chart) {
-  // Layout, in px.
-  // Outcomes are set in a monospace font (about 7.8 px a character at 13 px), so that
-  // kLabelChars plus the mark always fit the width.
-  constexpr int kWidth = 1020, kMargin = 20, kTitleHeight = 44, kPanelHead = 30, kRow = 24, kPanelGap = 22;
-  constexpr int kBarX = kMargin + 10, kBarMax = 240, kCountX = kBarX + kBarMax + 40, kLabelX = kCountX + 14;
-  constexpr int kLabelChars = 72;
-  constexpr const char* kGood = "#2e9d4b";
-  constexpr const char* kBad = "#d9534f";
-
+  using namespace svg;
   int height = kTitleHeight;
   for (const auto& side : chart.sides) {
     const Shown s = shown(side.tally);
@@ -154,53 +205,21 @@ std::string render_svg(const Chart& chart) {
                                      plural(first->tally.distinct(), "different answer", "different answers"),
                                      plural(first->tally.runs, "run", "runs"));
 
-  std::string svg;
-  svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += fmt::format(
+  std::string out;
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"13\">\n",
       kWidth, height);
-  svg += fmt::format("<title>{}</title>\n", xml_escape(title));
-  svg += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", kWidth, height);
-  svg += fmt::format("<text x=\"{}\" y=\"30\" font-size=\"20\" font-weight=\"bold\" fill=\"#222\">{}</text>\n",
+  out += fmt::format("<title>{}</title>\n", xml_escape(title));
+  out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", kWidth, height);
+  out += fmt::format("<text x=\"{}\" y=\"30\" font-size=\"20\" font-weight=\"bold\" fill=\"#222\">{}</text>\n",
                      kMargin, xml_escape(title));
 
   int y = kTitleHeight;
-  for (const auto& side : chart.sides) {
-    const Shown s = shown(side.tally);
-    svg += fmt::format("<g class=\"panel\">\n");
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\" fill=\"#333\">{}</text>\n",
-                       kMargin, y + 20,
-                       xml_escape(fmt::format("{} — {} in {}", side.name,
-                                              plural(side.tally.distinct(), "different answer", "different answers"),
-                                              plural(side.tally.runs, "run", "runs"))));
-    y += kPanelHead;
-    for (int r = 0; r < s.rows; ++r) {
-      const auto& row = side.tally.rows[static_cast<std::size_t>(r)];
-      const bool correct = row.outcome == chart.reference;
-      const int length = side.tally.runs > 0 ? std::max(2, row.count * kBarMax / side.tally.runs) : 0;
-      if (correct) {
-        svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e6f4ea\"/>\n", kMargin, y,
-                           kWidth - 2 * kMargin, kRow);
-      }
-      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", kBarX, y + 4, length,
-                         kRow - 8, correct ? kGood : kBad);
-      svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-family=\"DejaVu Sans Mono, monospace\" fill=\"#222\">{}</text>\n", kCountX, y + 17,
-                         row.count);
-      const std::string label = clip(row.outcome, kLabelChars) + (correct ? "  ✓ reference" : "");
-      svg += fmt::format("<text x=\"{}\" y=\"{}\" font-family=\"DejaVu Sans Mono, monospace\" fill=\"{}\"{}>{}</text>\n", kLabelX, y + 17,
-                         correct ? "#1e6b33" : "#222", correct ? " font-weight=\"bold\"" : "", xml_escape(label));
-      y += kRow;
-    }
-    if (s.hidden_rows > 0) {
-      svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#666\">{}</text>\n", kBarX, y + 17, xml_escape(more_line(s)));
-      y += kRow;
-    }
-    svg += "</g>\n";
-    y += kPanelGap;
-  }
-  svg += "</svg>\n";
-  return svg;
+  for (const auto& side : chart.sides) out += svg_panel(side, chart.reference, y);
+  out += "</svg>\n";
+  return out;
 }
 
 }  // namespace labctl

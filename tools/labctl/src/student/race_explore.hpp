@@ -1,0 +1,27 @@
+// `labctl race NN --explore`: after the chart, each side's demo under the explorer
+// (tools/lab explore), showing the first interleaving whose answer is not the reference's.
+#pragma once
+
+#include "course/catalogue.hpp"
+#include "student/race.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace labctl {
+
+// One side of the race: a lab's demo program, built from the starter or the solution.
+struct RaceDemo {
+  std::string side;                // "starter" (the student's code) or "solution"
+  std::string name;                // what the output calls it: "your code" or "reference"
+  std::string target;              // its build target, like lab01_starter_demo
+  std::filesystem::path program;   // the built program
+};
+
+// Explores each demo for options.schedules schedules, a run failing when its first line is
+// not `expected`, and prints what it found; the failing runs' traces go into `scratch`.
+void explore_demos(const Lab& lab, const std::filesystem::path& lab_dir, const std::vector<RaceDemo>& demos,
+                   const std::string& expected, const RaceOptions& options, const std::filesystem::path& scratch);
+
+}  // namespace labctl
