@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <labkit/protocol.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -307,8 +309,8 @@ Verdict classify(const RunOutput& run) {
       }
       continue;
     }
-    if (const auto at = line.find("[racelab watchdog] timeout: "); at != std::string_view::npos && watchdog.empty()) {
-      std::string_view what = line.substr(at + 28);
+    if (const auto at = line.find(labkit::protocol::kWatchdogPrefix); at != std::string_view::npos && watchdog.empty()) {
+      std::string_view what = line.substr(at + labkit::protocol::kWatchdogPrefix.size());
       if (const auto cut = what.find(": "); cut != std::string_view::npos) what = what.substr(0, cut);
       watchdog = std::string(what);
       continue;
@@ -343,7 +345,7 @@ Verdict classify(const RunOutput& run) {
 
   // 2. How the program ended.
   const ExitStatus& status = run.status;
-  if (status.kind == ExitStatus::Kind::exited && status.code == 124 && !watchdog.empty()) {
+  if (status.kind == ExitStatus::Kind::exited && status.code == labkit::protocol::kExitHung && !watchdog.empty()) {
     propose_headline(verdict, "deadlock", "deadlock: " + watchdog,
                      {"the test watchdog stopped it: threads waiting on each other, or one that never finishes"});
   } else if (status.kind == ExitStatus::Kind::timed_out) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <labkit/executor.hpp>
+#include <labkit/protocol.hpp>
 
 #include <gtest/gtest.h>
 
@@ -108,7 +109,8 @@ class ShuffledExecutor final : public Executor {
 
 /// Exit status of a test program stopped because something hung; the watchdog in
 /// labkit_gtest_main uses it too, and tools/lab reads it (with the line below) as a deadlock.
-inline constexpr int kHangExit = 124;
+/// Defined in labkit/protocol.hpp, with the watchdog line's prefix.
+inline constexpr int kHangExit = protocol::kExitHung;
 
 /// Ends the test program the way the watchdog does, for tests that wait with a deadline
 /// of their own: prints `detail` on a line of its own (when not empty), then
