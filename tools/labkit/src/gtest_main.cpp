@@ -27,8 +27,8 @@ extern "C" const char* __tsan_default_options() { return labkit::protocol::kTsan
 
 // TSan calls this hook for every report it prints. Counting them lets the test that was
 // running fail by name ("ThreadSanitizer reported ... during this test") instead of
-// showing OK and leaving only the exit status (kExitTsanReported) to tell. Only a relaxed atomic here:
-// the hook runs inside TSan's reporting, in whichever thread raced.
+// showing OK and leaving only the exit status (kExitTsanReported) to tell. Only a relaxed
+// atomic here: the hook runs inside TSan's reporting, in whichever thread raced.
 static std::atomic<unsigned> g_tsan_reports{0};
 extern "C" void __tsan_on_report(const void* /*report*/) {
   g_tsan_reports.fetch_add(1, std::memory_order_relaxed);
@@ -38,6 +38,15 @@ extern "C" void __tsan_on_report(const void* /*report*/) {
 #endif
 
 namespace {
+
+// TSan's reports so far in this program; always 0 without TSan (ASan, release builds).
+unsigned tsan_reports_so_far() {
+#ifdef RACELAB_COUNTS_TSAN_REPORTS
+  return g_tsan_reports.load(std::memory_order_relaxed);
+#else
+  return 0;
+#endif
+}
 
 namespace protocol = labkit::protocol;
 
@@ -81,9 +90,7 @@ class Watchdog : public ::testing::EmptyTestEventListener {
     std::thread(watch, clock_).detach();
   }
   void OnTestStart(const ::testing::TestInfo& test) override {
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports_at_start_ = g_tsan_reports.load(std::memory_order_relaxed);
-#endif
+    reports_at_start_ = tsan_reports_so_far();
     std::lock_guard<std::mutex> lock(clock_->m);
     clock_->test = std::string(test.test_suite_name()) + "." + test.name();
     clock_->deadline = std::chrono::steady_clock::now() + clock_->limit;
@@ -97,15 +104,13 @@ class Watchdog : public ::testing::EmptyTestEventListener {
       std::lock_guard<std::mutex> lock(clock_->m);
       clock_->armed = false;
     }
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    const unsigned reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_at_start_;
+    const unsigned reports = tsan_reports_so_far() - reports_at_start_;
     if (reports > 0) {
       ADD_FAILURE() << "ThreadSanitizer reported " << reports
                     << " problem(s) during this test (the WARNING: ThreadSanitizer report above). "
                        "TSan prints each distinct race once per program, so a later test that "
                        "hits the same race is not flagged again.";
     }
-#endif
   }
 
  private:
@@ -137,25 +142,14 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
 
   // Listeners hear OnTestEnd in reverse order of registration: this one is registered
   // before the Watchdog, so it sees the failure the Watchdog adds for a TSan report.
-  void OnTestStart(const ::testing::TestInfo&) override {
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports_at_start_ = g_tsan_reports.load(std::memory_order_relaxed);
-#endif
-  }
+  void OnTestStart(const ::testing::TestInfo&) override { reports_at_start_ = tsan_reports_so_far(); }
   void OnTestEnd(const ::testing::TestInfo& test) override {
-    unsigned reports = 0;
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_at_start_;
-#endif
+    const unsigned reports = tsan_reports_so_far() - reports_at_start_;
     tests_.push_back({std::string(test.test_suite_name()) + "." + test.name(), test.result()->Passed(), reports});
   }
 
   void write(int exit_code) const {
-    unsigned reports = 0;
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports = g_tsan_reports.load(std::memory_order_relaxed);
-#endif
-    const std::string line = protocol::format_record(nonce_, exit_code, reports, tests_);
+    const std::string line = protocol::format_record(nonce_, exit_code, tsan_reports_so_far(), tests_);
     for (std::size_t done = 0; done < line.size();) {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n <= 0) break;
