@@ -112,7 +112,7 @@ TEST(Classify, ThreadLeakAfterTheWatchdogIsNotAFinding) {
 TEST(Classify, Exit124WithoutTheWatchdogLineIsNotADeadlock) {
   const Verdict v = classify({ExitStatus::exited(kExitHung), "[ RUN      ] A.B\n", "", ""});
   EXPECT_EQ(v.reasons, Reasons{"crash"});
-  EXPECT_EQ(v.headline, "exited 124");
+  EXPECT_EQ(v.headline, "exited " + std::to_string(kExitHung));
   EXPECT_EQ(v.details, (std::vector<std::string>{"during A.B"}));
 }
 
