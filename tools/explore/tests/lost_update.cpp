@@ -12,7 +12,9 @@ namespace {
 
 constexpr int kIncrements = 3;
 int counter = 0;
+#ifdef RACELAB_FIXED
 std::mutex counter_mutex;
+#endif
 
 void add() {
   for (int i = 0; i < kIncrements; ++i) {

@@ -4,6 +4,8 @@
 // plus, for the grader, the results through a channel only the grader reads.
 #include <gtest/gtest.h>
 
+#include <labkit/protocol.hpp>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -19,20 +21,14 @@
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-// TSan reads these before main(); TSAN_OPTIONS in the environment still wins.
-// exitcode=66 lets a grader tell "TSan reported" from "a test failed" (exit 1).
-// atexit_sleep_ms: TSan waits this long at exit whenever another thread is alive (here
-// always: the watchdog), "to let other threads finish". Its default of 1000 ms was a
-// third of every `tools/lab check`, and the grader starts a hundred programs per
-// submission; the tests join their threads, so 10 ms is plenty.
-extern "C" const char* __tsan_default_options() {
-  return "halt_on_error=0:exitcode=66:second_deadlock_stack=1:atexit_sleep_ms=10";
-}
+// TSan reads these before main(); TSAN_OPTIONS in the environment still wins. What each
+// option is for: labkit/protocol.hpp.
+extern "C" const char* __tsan_default_options() { return labkit::protocol::kTsanOptions; }
 
 // TSan calls this hook for every report it prints. Counting them lets the test that was
 // running fail by name ("ThreadSanitizer reported ... during this test") instead of
-// showing OK and leaving only the exit status 66 to tell. Only a relaxed atomic here:
-// the hook runs inside TSan's reporting, in whichever thread raced.
+// showing OK and leaving only the exit status (kExitTsanReported) to tell. Only a relaxed
+// atomic here: the hook runs inside TSan's reporting, in whichever thread raced.
 static std::atomic<unsigned> g_tsan_reports{0};
 extern "C" void __tsan_on_report(const void* /*report*/) {
   g_tsan_reports.fetch_add(1, std::memory_order_relaxed);
@@ -43,8 +39,16 @@ extern "C" void __tsan_on_report(const void* /*report*/) {
 
 namespace {
 
-// Exit status of a test program whose test ran past the watchdog's limit.
-constexpr int kWatchdogExit = 124;
+// TSan's reports so far in this program; always 0 without TSan (ASan, release builds).
+unsigned tsan_reports_so_far() {
+#ifdef RACELAB_COUNTS_TSAN_REPORTS
+  return g_tsan_reports.load(std::memory_order_relaxed);
+#else
+  return 0;
+#endif
+}
+
+namespace protocol = labkit::protocol;
 
 // The watchdog's clock, shared by the listener and the watching thread. Never freed:
 // the thread is detached (it must outlive a hung main thread) and may still be
@@ -69,11 +73,12 @@ struct Clock {
     if (clock->cv.wait_until(lock, deadline) == std::cv_status::timeout && clock->armed &&
         clock->deadline == deadline) {
       std::fprintf(stderr,
-                   "\n[racelab watchdog] timeout: %s still running after %llds: a deadlock "
+                   "\n%.*s%s still running after %llds: a deadlock "
                    "(threads waiting on each other) or a thread that never finishes.\n",
+                   static_cast<int>(protocol::kWatchdogPrefix.size()), protocol::kWatchdogPrefix.data(),
                    clock->test.c_str(), static_cast<long long>(clock->limit.count()));
       std::fflush(stderr);
-      _exit(kWatchdogExit);
+      _exit(protocol::kExitHung);
     }
   }
 }
@@ -85,9 +90,7 @@ class Watchdog : public ::testing::EmptyTestEventListener {
     std::thread(watch, clock_).detach();
   }
   void OnTestStart(const ::testing::TestInfo& test) override {
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports_at_start_ = g_tsan_reports.load(std::memory_order_relaxed);
-#endif
+    reports_at_start_ = tsan_reports_so_far();
     std::lock_guard<std::mutex> lock(clock_->m);
     clock_->test = std::string(test.test_suite_name()) + "." + test.name();
     clock_->deadline = std::chrono::steady_clock::now() + clock_->limit;
@@ -101,15 +104,13 @@ class Watchdog : public ::testing::EmptyTestEventListener {
       std::lock_guard<std::mutex> lock(clock_->m);
       clock_->armed = false;
     }
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    const unsigned reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_at_start_;
+    const unsigned reports = tsan_reports_so_far() - reports_at_start_;
     if (reports > 0) {
       ADD_FAILURE() << "ThreadSanitizer reported " << reports
                     << " problem(s) during this test (the WARNING: ThreadSanitizer report above). "
                        "TSan prints each distinct race once per program, so a later test that "
                        "hits the same race is not flagged again.";
     }
-#endif
   }
 
  private:
@@ -120,7 +121,7 @@ class Watchdog : public ::testing::EmptyTestEventListener {
 // For the grader (tools/lab grade): when RACELAB_RESULT_FD names an open pipe, the
 // results go through it once every test has run: one JSON line with the grader's nonce,
 // each test that ended, whether it passed and how many TSan reports came while it ran,
-// and the TSan report count. The grader
+// and the TSan report count (the record's format: labkit/protocol.hpp). The grader
 // scores from this line and the exit status only, never from what the program printed or
 // from files it wrote; a program that exits before the end writes no line and earns
 // nothing. (Code linked into this process could still forge the line on purpose:
@@ -130,44 +131,25 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
   // Takes the channel from the environment and removes it from there (see take_channel
   // below: before the lab code's static initialisers run).
   static ResultRecord* from_environment() {
-    const char* fd_text = std::getenv("RACELAB_RESULT_FD");
-    const char* nonce = std::getenv("RACELAB_RESULT_NONCE");
+    const char* fd_text = std::getenv(protocol::kResultFdEnv);
+    const char* nonce = std::getenv(protocol::kResultNonceEnv);
     if (fd_text == nullptr || nonce == nullptr) return nullptr;
     auto* record = new ResultRecord(static_cast<int>(std::strtol(fd_text, nullptr, 10)), nonce);
-    ::unsetenv("RACELAB_RESULT_FD");
-    ::unsetenv("RACELAB_RESULT_NONCE");
+    ::unsetenv(protocol::kResultFdEnv);
+    ::unsetenv(protocol::kResultNonceEnv);
     return record;
   }
 
   // Listeners hear OnTestEnd in reverse order of registration: this one is registered
   // before the Watchdog, so it sees the failure the Watchdog adds for a TSan report.
-  void OnTestStart(const ::testing::TestInfo&) override {
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports_at_start_ = g_tsan_reports.load(std::memory_order_relaxed);
-#endif
-  }
+  void OnTestStart(const ::testing::TestInfo&) override { reports_at_start_ = tsan_reports_so_far(); }
   void OnTestEnd(const ::testing::TestInfo& test) override {
-    unsigned reports = 0;
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_at_start_;
-#endif
+    const unsigned reports = tsan_reports_so_far() - reports_at_start_;
     tests_.push_back({std::string(test.test_suite_name()) + "." + test.name(), test.result()->Passed(), reports});
   }
 
   void write(int exit_code) const {
-    std::string line = "{\"nonce\":\"" + nonce_ + "\",\"exit\":" + std::to_string(exit_code) + ",\"tsan_reports\":";
-#ifdef RACELAB_COUNTS_TSAN_REPORTS
-    line += std::to_string(g_tsan_reports.load(std::memory_order_relaxed));
-#else
-    line += "0";
-#endif
-    line += ",\"tests\":[";
-    for (std::size_t i = 0; i < tests_.size(); ++i) {
-      // Test names are C++ identifiers joined by '.' or '/': nothing to escape.
-      line += (i ? ",[\"" : "[\"") + tests_[i].name + "\"," + (tests_[i].passed ? "true" : "false") + "," +
-              std::to_string(tests_[i].tsan_reports) + "]";
-    }
-    line += "]}\n";
+    const std::string line = protocol::format_record(nonce_, exit_code, tsan_reports_so_far(), tests_);
     for (std::size_t done = 0; done < line.size();) {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n <= 0) break;
@@ -178,15 +160,10 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
 
  private:
   ResultRecord(int fd, std::string nonce) : fd_(fd), nonce_(std::move(nonce)) {}
-  struct Ended {
-    std::string name;        // Suite.Test
-    bool passed;
-    unsigned tsan_reports;   // TSan reports while it ran
-  };
   int fd_;
   std::string nonce_;
   unsigned reports_at_start_ = 0;
-  std::vector<Ended> tests_;
+  std::vector<protocol::TestOutcome> tests_;  // each test that ended
 };
 
 // The channel is taken at the highest constructor priority a program may use (101):
@@ -196,11 +173,11 @@ ResultRecord* g_record = nullptr;
 __attribute__((constructor(101))) void take_channel() { g_record = ResultRecord::from_environment(); }
 
 std::chrono::seconds watchdog_limit() {
-  if (const char* text = std::getenv("LABKIT_TEST_TIMEOUT"); text != nullptr && *text != '\0') {
+  if (const char* text = std::getenv(protocol::kTestTimeoutEnv); text != nullptr && *text != '\0') {
     long seconds = std::strtol(text, nullptr, 10);
     if (seconds > 0) return std::chrono::seconds(seconds);
   }
-  return std::chrono::seconds(60);
+  return std::chrono::seconds(protocol::kDefaultTestTimeoutSeconds);
 }
 
 }  // namespace

@@ -253,7 +253,8 @@ void end_as_hung(const std::string& what, const std::string& detail) {
       test != nullptr ? std::string(test->test_suite_name()) + "." + test->name() : std::string("a test");
   std::fflush(stdout);
   if (!detail.empty()) std::fprintf(stderr, "\n%s", detail.c_str());
-  std::fprintf(stderr, "\n[racelab watchdog] timeout: %s: %s\n", name.c_str(), what.c_str());
+  std::fprintf(stderr, "\n%.*s%s: %s\n", static_cast<int>(protocol::kWatchdogPrefix.size()),
+               protocol::kWatchdogPrefix.data(), name.c_str(), what.c_str());
   std::fflush(stderr);
   _exit(kHangExit);
 }

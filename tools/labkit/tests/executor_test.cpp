@@ -159,8 +159,8 @@ TEST(ThreadPoolExecutor, MapRethrowsTheFirstExceptionInInputOrderAfterAllFinishe
     return i;
   };
   try {
-    ex.map(task, inputs);
-    FAIL() << "map() should have thrown";
+    const std::vector<int> results = ex.map(task, inputs);
+    FAIL() << "map() should have thrown, not returned " << results.size() << " results";
   } catch (const std::runtime_error& error) {
     EXPECT_STREQ(error.what(), "input 1");
     EXPECT_EQ(finished.load(), 6) << "map() threw before every task had finished";
@@ -178,8 +178,8 @@ TEST(ThreadPoolExecutor, TaskExceptionReachesGet) {
   auto g = ex.submit([] { throw Custom("custom"); });
   auto h = ex.submit(square, 3);
   try {
-    f.get();
-    FAIL() << "get() should have thrown";
+    const int value = f.get();
+    FAIL() << "get() should have thrown, not returned " << value;
   } catch (const std::runtime_error& error) {
     EXPECT_STREQ(error.what(), "parse failed");
   }
@@ -252,7 +252,7 @@ TEST(ThreadPoolExecutor, ShutdownCancelFuturesCancelsQueuedTasks) {
   EXPECT_EQ(running.get(), 42);
   for (auto& f : queued) {
     EXPECT_TRUE(f.done());
-    EXPECT_THROW(f.get(), labkit::CancelledError);
+    EXPECT_THROW(ADD_FAILURE() << "get() returned " << f.get(), labkit::CancelledError);
   }
 }
 
@@ -284,13 +284,14 @@ TEST(ThreadPoolExecutor, ShutdownIsIdempotent) {
 // submit() and map() after shutdown() throw ExecutorShutdown and accept nothing.
 TEST(ThreadPoolExecutor, SubmitAfterShutdownThrows) {
   labkit::ThreadPoolExecutor ex{2};
-  ex.submit(square, 2).get();
+  EXPECT_EQ(ex.submit(square, 2).get(), 4);
   ex.shutdown();
-  EXPECT_THROW(ex.submit(square, 3), labkit::ExecutorShutdown);
-  EXPECT_THROW(ex.map(square, std::vector<int>{1, 2}), labkit::ExecutorShutdown);
+  EXPECT_THROW(auto refused = ex.submit(square, 3), labkit::ExecutorShutdown);
+  EXPECT_THROW(auto refused = ex.map(square, std::vector<int>{1, 2}), labkit::ExecutorShutdown);
   EXPECT_EQ(ex.tasks_submitted(), 1u);
   try {
-    ex.submit(square, 4);
+    auto refused = ex.submit(square, 4);
+    ADD_FAILURE() << "submit() after shutdown() accepted a task";
   } catch (const labkit::ExecutorShutdown& error) {
     EXPECT_NE(std::string(error.what()).find("shutdown"), std::string::npos);
   }
@@ -436,16 +437,16 @@ TEST(Future, EmptyFutureThrowsFutureError) {
   labkit::Future<int> empty;
   EXPECT_FALSE(empty.valid());
   EXPECT_FALSE(empty.done());
-  EXPECT_THROW(empty.get(), std::future_error);
+  EXPECT_THROW(ADD_FAILURE() << "get() returned " << empty.get(), std::future_error);
   EXPECT_THROW(empty.wait(), std::future_error);
   EXPECT_THROW(empty.wait_for(std::chrono::milliseconds(1)), std::future_error);
 
   labkit::ThreadPoolExecutor ex{1};
   auto f = ex.submit(square, 5);
   labkit::Future<int> moved = std::move(f);
-  EXPECT_THROW(f.get(), std::future_error);  // NOLINT(bugprone-use-after-move): on purpose
+  EXPECT_THROW(ADD_FAILURE() << "get() returned " << f.get(), std::future_error);  // NOLINT(bugprone-use-after-move): on purpose
   EXPECT_EQ(moved.get(), 25);
-  EXPECT_THROW(moved.get(), std::future_error);
+  EXPECT_THROW(ADD_FAILURE() << "get() returned " << moved.get(), std::future_error);
 }
 
 // The body of an as_completed() loop may move the future out of the vector; the loop
@@ -505,7 +506,7 @@ class RefusesAfter final : public labkit::Executor {
 TEST(Executor, MapWaitsForAcceptedTasksWhenSubmissionFails) {
   RefusesAfter ex(3);
   std::atomic<int> finished{0};
-  EXPECT_THROW(ex.map(
+  EXPECT_THROW(auto results = ex.map(
                    [&finished](int x) {
                      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // stragglers
                      ++finished;
@@ -536,8 +537,8 @@ TEST(ThreadPoolExecutor, ShutdownWaitFromOwnTaskThrows) {
 TEST(ThreadPoolExecutor, TasksSubmittedCounts) {
   labkit::ThreadPoolExecutor ex{2};
   EXPECT_EQ(ex.tasks_submitted(), 0u);
-  for (int i = 0; i < 5; ++i) ex.submit(square, i).get();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(ex.submit(square, i).get(), i * i);
   EXPECT_EQ(ex.tasks_submitted(), 5u);
-  ex.map(square, std::vector<int>{1, 2, 3});
+  EXPECT_EQ(ex.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}));
   EXPECT_EQ(ex.tasks_submitted(), 8u);
 }

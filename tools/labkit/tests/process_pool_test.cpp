@@ -205,8 +205,8 @@ TEST(ProcessPool, AnExceptionInATaskComesBackWithItsMessage) {
   ProcessPoolExecutor pool(1);
   auto future = pool.submit(throw_with_message, 7);
   try {
-    future.get();
-    FAIL() << "get() should have thrown";
+    const int value = future.get();
+    FAIL() << "get() should have thrown, not returned " << value;
   } catch (const labkit::RemoteTaskError& error) {
     EXPECT_STREQ(error.what(), "bad log line 7");
   }
@@ -221,8 +221,8 @@ TEST(ProcessPool, ACrashedWorkerFailsItsTaskAndIsReplaced) {
 
   auto aborted = pool.submit(abort_worker, 0);
   try {
-    aborted.get();
-    FAIL() << "get() should have thrown";
+    const int value = aborted.get();
+    FAIL() << "get() should have thrown, not returned " << value;
   } catch (const labkit::WorkerCrashed& error) {
     EXPECT_NE(std::string(error.what()).find("signal " + std::to_string(SIGABRT)), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find(std::to_string(first)), std::string::npos) << error.what();
@@ -231,16 +231,16 @@ TEST(ProcessPool, ACrashedWorkerFailsItsTaskAndIsReplaced) {
 
   auto killed = pool.submit(kill_worker_with_sigkill, 0);
   try {
-    killed.get();
-    FAIL() << "get() should have thrown";
+    const int value = killed.get();
+    FAIL() << "get() should have thrown, not returned " << value;
   } catch (const labkit::WorkerCrashed& error) {
     EXPECT_NE(std::string(error.what()).find("signal " + std::to_string(SIGKILL)), std::string::npos) << error.what();
   }
 
   auto exited = pool.submit(exit_worker_with_status, 3);
   try {
-    exited.get();
-    FAIL() << "get() should have thrown";
+    const int value = exited.get();
+    FAIL() << "get() should have thrown, not returned " << value;
   } catch (const labkit::WorkerCrashed& error) {
     EXPECT_NE(std::string(error.what()).find("exited with status 3"), std::string::npos) << error.what();
   }
@@ -279,7 +279,7 @@ TEST(ProcessPool, ShutdownFinishesQueuedTasksAndReapsEveryWorker) {
   for (auto& future : pid_futures) EXPECT_TRUE(reaped(future.get()));
   EXPECT_TRUE(pool.worker_pids().empty());
   EXPECT_TRUE(child_processes().empty());
-  EXPECT_THROW(pool.submit(square, 1), labkit::ExecutorShutdown);
+  EXPECT_THROW(auto refused = pool.submit(square, 1), labkit::ExecutorShutdown);
   pool.shutdown(true);  // idempotent
 }
 
@@ -309,7 +309,7 @@ TEST(ProcessPool, ShutdownWithCancelDropsTasksNotYetStarted) {
     for (int i = 0; i < 3; ++i) queued.push_back(pool.submit(square, i));
     ::close(::open((dir + "/started").c_str(), O_RDONLY));  // returns once the task runs
     pool.shutdown(false, true);
-    for (auto& future : queued) EXPECT_THROW(future.get(), labkit::CancelledError);
+    for (auto& future : queued) EXPECT_THROW(ADD_FAILURE() << "get() returned " << future.get(), labkit::CancelledError);
     const int gate = ::open((dir + "/gate").c_str(), O_WRONLY);
     ASSERT_EQ(::write(gate, "x", 1), 1);
     ::close(gate);
@@ -328,7 +328,7 @@ TEST(ProcessPool, LeavesNoDescriptorAndNoZombieBehind) {
   {
     ProcessPoolExecutor pool(3);
     EXPECT_EQ(pool.map(square, std::vector<int>{1, 2, 3, 4, 5, 6}), (std::vector<int>{1, 4, 9, 16, 25, 36}));
-    EXPECT_THROW(pool.submit(abort_worker, 0).get(), labkit::WorkerCrashed);
+    EXPECT_THROW(ADD_FAILURE() << "get() returned " << pool.submit(abort_worker, 0).get(), labkit::WorkerCrashed);
     for (int i = 0; i < 6; ++i) workers.push_back(pool.submit(current_pid).get());
   }
   EXPECT_EQ(open_descriptors(), before);

@@ -3,7 +3,8 @@
 //     racy_pair exposure|pool1|pool2
 //
 // The data race is real in every mode; what differs is whether ThreadSanitizer can
-// see it. Run under TSan (exit 66 when it reported):
+// see it. Run under TSan with labkit/protocol.hpp's options, as racy_pair_test does (exit
+// kExitTsanReported, 66, when it reported):
 //   exposure  labkit::testing::ExposureExecutor: each task on its own thread, released
 //             together; nothing orders the two increments, TSan reports every run.
 //   pool1     ThreadPoolExecutor{1}: one worker takes the tasks from the queue one after

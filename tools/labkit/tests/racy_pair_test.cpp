@@ -1,10 +1,14 @@
 // The proof that ExposureExecutor exposes races an ordinary pool hides: racy_pair (two
 // tasks incrementing one plain int) is run 20 times per mode as a child process, and
-// ThreadSanitizer's verdict is read from its exit status (66) and output ("data race").
+// ThreadSanitizer's verdict is read from its exit status (protocol::kExitTsanReported, 66)
+// and output ("data race").
 //
 // Only meaningful under TSan: in other builds the tests skip themselves. The child is
 // started with posix_spawn, so it inherits this process's personality (the launcher's
-// `setarch -R`, where TSan needs it) and runs with fixed TSan options.
+// `setarch -R`, where TSan needs it) and runs with fixed TSan options: those of every test
+// program (racy_pair has no test main to give it them as defaults).
+#include <labkit/protocol.hpp>
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -36,7 +40,7 @@ extern char** environ;
 namespace {
 
 constexpr int kRuns = 20;
-constexpr int kTsanExit = 66;  // set in the child's TSAN_OPTIONS below
+constexpr int kTsanExit = labkit::protocol::kExitTsanReported;  // by the child's TSAN_OPTIONS below
 
 struct ChildResult {
   int exit_code = -1;  // -1: did not exit normally (killed by a signal)
@@ -53,11 +57,11 @@ ChildResult run_racy_pair(const std::string& mode) {
     ADD_FAILURE() << "pipe2: " << std::strerror(errno);
     return result;
   }
-  // The parent's environment, with TSan's options fixed: report, carry on, exit 66.
+  // The parent's environment, with TSan's options fixed: report, carry on, exit kTsanExit.
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, "TSAN_OPTIONS=", 13) != 0) env_strings.emplace_back(*e);
-  env_strings.emplace_back("TSAN_OPTIONS=halt_on_error=0:exitcode=66");
+  env_strings.emplace_back(std::string("TSAN_OPTIONS=") + labkit::protocol::kTsanOptions);
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);

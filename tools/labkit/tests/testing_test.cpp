@@ -210,21 +210,23 @@ TEST(ExposureExecutor, CancelsHeldTasksAtShutdown) {
   EXPECT_EQ(ran.load(), 0);
   for (auto& f : futures) {
     EXPECT_TRUE(f.done());
-    EXPECT_THROW(f.get(), labkit::CancelledError);
+    EXPECT_THROW(ADD_FAILURE() << "get() returned " << f.get(), labkit::CancelledError);
   }
-  EXPECT_THROW(ex.submit([] { return 0; }), labkit::ExecutorShutdown);
+  EXPECT_THROW(auto refused = ex.submit([] { return 0; }), labkit::ExecutorShutdown);
   EXPECT_NO_THROW(ex.shutdown());
 }
 
 // shutdown() without cancel runs the held tasks, even if nobody waited on them.
 TEST(ExposureExecutor, ShutdownRunsHeldTasks) {
   std::atomic<int> ran{0};
+  std::vector<labkit::Future<void>> futures;  // kept, never waited on
   {
     ExposureExecutor ex;
-    for (int i = 0; i < 5; ++i) ex.submit([&ran] { ++ran; });
+    for (int i = 0; i < 5; ++i) futures.push_back(ex.submit([&ran] { ++ran; }));
     ex.shutdown(/*wait=*/false);
   }  // the destructor joins
   EXPECT_EQ(ran.load(), 5);
+  for (auto& f : futures) EXPECT_TRUE(f.done());
 }
 
 // ---------------------------------------------------------------- ShuffledExecutor
@@ -262,7 +264,7 @@ TEST(ShuffledExecutor, RunsOnTheWaitingThreadAndCancelsAtShutdown) {
   ex.shutdown(/*wait=*/true, /*cancel_futures=*/true);
   EXPECT_EQ(ran.load(), 0);
   for (auto& f : held) EXPECT_THROW(f.get(), labkit::CancelledError);
-  EXPECT_THROW(ex.submit([] {}), labkit::ExecutorShutdown);
+  EXPECT_THROW(auto refused = ex.submit([] {}), labkit::ExecutorShutdown);
 }
 
 // same_result_for_all_seeds() fails for an order-dependent computation and names the

@@ -5,6 +5,7 @@
 #include "run/tsan_report.hpp"
 
 #include <fmt/format.h>
+#include <labkit/protocol.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -50,8 +51,8 @@ SandboxSpec spec_for(const std::string& filter, const fs::path& program, const f
   spec.env = {{"PATH", "/usr/bin:/bin"},
               {"HOME", workdir.string()},
               {"LANG", "C.UTF-8"},
-              {"RACELAB_RESULT_NONCE", nonce},
-              {"LABKIT_TEST_TIMEOUT", std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
+              {labkit::protocol::kResultNonceEnv, nonce},
+              {labkit::protocol::kTestTimeoutEnv, std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
   spec.wall = context.options->time_limit;
   spec.cpu = context.options->time_limit * 2;
   return spec;
@@ -73,9 +74,10 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
   // Exactly one line: a program that writes more than the harness does is not believed.
   if (newline == std::string::npos || newline + 1 != channel.size()) return record;
   const auto json = nlohmann::json::parse(channel.substr(0, newline), nullptr, false);
-  if (json.is_discarded() || !json.is_object() || json.value("nonce", "") != nonce) return record;
-  if (!json.contains("tests") || !json["tests"].is_array()) return record;
-  for (const auto& test : json["tests"]) {
+  namespace field = labkit::protocol::field;
+  if (json.is_discarded() || !json.is_object() || json.value(field::kNonce, "") != nonce) return record;
+  if (!json.contains(field::kTests) || !json[field::kTests].is_array()) return record;
+  for (const auto& test : json[field::kTests]) {
     if (!test.is_array() || test.size() != 3 || !test[0].is_string() || !test[1].is_boolean() ||
         !test[2].is_number_unsigned()) {
       return record;
@@ -83,7 +85,7 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
     record.tests[test[0].get<std::string>()] = test[1].get<bool>();
     if (test[2].get<unsigned>() > 0) record.tests_with_reports.insert(test[0].get<std::string>());
   }
-  record.tsan_reports = json.value("tsan_reports", 0);
+  record.tsan_reports = json.value(field::kTsanReports, 0);
   record.valid = true;
   return record;
 }
@@ -100,7 +102,7 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
   note_weak_isolation(seen.sandboxed, !spec.hidden.empty(), context.weak);
   seen.record = parse_record(seen.sandboxed.channel, nonce);
   seen.verdict = classify(RunOutput{seen.sandboxed.status, seen.sandboxed.output, "", "labs/" + lab.slug + "/"});
-  const bool exit_66 = seen.sandboxed.status.kind == ExitStatus::Kind::exited && seen.sandboxed.status.code == 66;
+  const bool exit_66 = seen.sandboxed.status.kind == ExitStatus::Kind::exited && seen.sandboxed.status.code == labkit::protocol::kExitTsanReported;
   seen.race = exit_66 || (seen.record.valid && seen.record.tsan_reports > 0) || seen.verdict.has("data-race");
   if (seen.race) {
     seen.race_reason = seen.verdict.headline.find("Sanitizer") != std::string::npos ? seen.verdict.headline

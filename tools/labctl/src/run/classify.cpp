@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <labkit/protocol.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -311,9 +313,9 @@ OutputScan scan_output(const std::vector<std::string_view>& lines) {
       }
       continue;
     }
-    if (const auto at = line.find("[racelab watchdog] timeout: ");
+    if (const auto at = line.find(labkit::protocol::kWatchdogPrefix);
         at != std::string_view::npos && scan.watchdog.empty()) {
-      std::string_view what = line.substr(at + 28);
+      std::string_view what = line.substr(at + labkit::protocol::kWatchdogPrefix.size());
       if (const auto cut = what.find(": "); cut != std::string_view::npos) what = what.substr(0, cut);
       scan.watchdog = std::string(what);
       continue;
@@ -355,7 +357,7 @@ void add_sanitizer_findings(Verdict& verdict, const OutputScan& scan, std::strin
 
 // 2. How the program ended.
 void add_ending(Verdict& verdict, const OutputScan& scan, const ExitStatus& status) {
-  if (status.kind == ExitStatus::Kind::exited && status.code == 124 && !scan.watchdog.empty()) {
+  if (status.kind == ExitStatus::Kind::exited && status.code == labkit::protocol::kExitHung && !scan.watchdog.empty()) {
     propose_headline(verdict, "deadlock", "deadlock: " + scan.watchdog,
                      {"the test watchdog stopped it: threads waiting on each other, or one that never finishes"});
   } else if (status.kind == ExitStatus::Kind::timed_out) {

@@ -3,6 +3,8 @@
 #include "run/classify.hpp"
 #include "fixtures.hpp"
 
+#include <labkit/protocol.hpp>
+
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -15,6 +17,8 @@ namespace {
 using labctl::classify;
 using labctl::ExitStatus;
 using labctl::Verdict;
+using labkit::protocol::kExitHung;
+using labkit::protocol::kExitTsanReported;
 
 std::string fixture(const std::string& name) { return labctl::testing::run_fixture(name); }
 
@@ -29,7 +33,7 @@ using Reasons = std::vector<std::string>;
 
 // The real lab 01 starter: a race, and four failed criteria.
 TEST(Classify, Lab01StarterIsADataRaceInTheStudentsFile) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "lab01_starter.out", "lab01_starter.json");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "lab01_starter.out", "lab01_starter.json");
   EXPECT_EQ(v.primary, "data-race");
   // Frame #0 is in lost_update.cpp but without a line; #1 has one: 49.
   EXPECT_EQ(v.headline, "ThreadSanitizer: data race in lost_update.cpp:49");
@@ -49,30 +53,30 @@ TEST(Classify, Lab01SolutionPasses) {
 
 // Without the JSON (the program died before writing it) the printed failures still count.
 TEST(Classify, FailuresAreReadFromTheOutputWhenThereIsNoJson) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "lab01_starter.out", "");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "lab01_starter.out", "");
   EXPECT_EQ(v.reasons, (Reasons{"data-race", "wrong-result", "nondeterministic", "mutable-global", "not-parallel"}));
 }
 
 // A code_dir that matches no frame: the first frame with a file names the place.
 TEST(Classify, WithoutAFrameInTheLabTheFirstFileIsNamed) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "lab01_starter.out", "", "labs/99-elsewhere/");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "lab01_starter.out", "", "labs/99-elsewhere/");
   EXPECT_EQ(v.headline, "ThreadSanitizer: data race in lost_update.cpp");
 }
 
 TEST(Classify, LockOrderInversion) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "tsan_lock_order.out", "", "fxsrc/");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "tsan_lock_order.out", "", "fxsrc/");
   EXPECT_EQ(v.primary, "lock-order-inversion");
   EXPECT_EQ(v.headline, "ThreadSanitizer: lock-order-inversion (potential deadlock) in lock_order.cpp:5");
 }
 
 TEST(Classify, ThreadLeak) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "tsan_thread_leak.out", "", "fxsrc/");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "tsan_thread_leak.out", "", "fxsrc/");
   EXPECT_EQ(v.primary, "thread-leak");
   EXPECT_EQ(v.headline, "ThreadSanitizer: thread leak in leak.cpp:4");
 }
 
 TEST(Classify, TsanHeapUseAfterFree) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "tsan_heap_use_after_free.out", "", "fxsrc/");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "tsan_heap_use_after_free.out", "", "fxsrc/");
   EXPECT_EQ(v.primary, "heap-use-after-free");
   EXPECT_EQ(v.headline, "ThreadSanitizer: heap-use-after-free in uaf2.cpp:5");
 }
@@ -84,14 +88,14 @@ TEST(Classify, AsanHeapUseAfterFree) {
 }
 
 TEST(Classify, SanitizerSegvIsACrash) {
-  const Verdict v = classify_fixture(ExitStatus::exited(66), "tsan_segv.out", "");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitTsanReported), "tsan_segv.out", "");
   EXPECT_EQ(v.primary, "crash");
   // No frame in the lab: the first frame with a file names the place.
   EXPECT_EQ(v.headline, "ThreadSanitizer: SEGV in pthread_create.c:442");
 }
 
 TEST(Classify, WatchdogExitIsADeadlock) {
-  const Verdict v = classify_fixture(ExitStatus::exited(124), "watchdog.out", "");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitHung), "watchdog.out", "");
   EXPECT_EQ(v.reasons, Reasons{"deadlock"});
   EXPECT_EQ(v.headline, "deadlock: Deadlock.TwoLocks still running after 1s");
 }
@@ -99,16 +103,16 @@ TEST(Classify, WatchdogExitIsADeadlock) {
 // The watchdog's _exit leaves blocked threads behind and TSan reports them as a thread
 // leak: that follows from the deadlock and must not take its place.
 TEST(Classify, ThreadLeakAfterTheWatchdogIsNotAFinding) {
-  const Verdict v = classify_fixture(ExitStatus::exited(124), "watchdog_then_leak.out", "");
+  const Verdict v = classify_fixture(ExitStatus::exited(kExitHung), "watchdog_then_leak.out", "");
   EXPECT_EQ(v.reasons, Reasons{"deadlock"});
   EXPECT_EQ(v.primary, "deadlock");
 }
 
 // The watchdog's exit code alone, without its line, proves nothing.
 TEST(Classify, Exit124WithoutTheWatchdogLineIsNotADeadlock) {
-  const Verdict v = classify({ExitStatus::exited(124), "[ RUN      ] A.B\n", "", ""});
+  const Verdict v = classify({ExitStatus::exited(kExitHung), "[ RUN      ] A.B\n", "", ""});
   EXPECT_EQ(v.reasons, Reasons{"crash"});
-  EXPECT_EQ(v.headline, "exited 124");
+  EXPECT_EQ(v.headline, "exited " + std::to_string(kExitHung));
   EXPECT_EQ(v.details, (std::vector<std::string>{"during A.B"}));
 }
 

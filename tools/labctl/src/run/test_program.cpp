@@ -4,6 +4,8 @@
 #include "base/errors.hpp"
 #include "base/process.hpp"
 
+#include <labkit/protocol.hpp>
+
 #include <fmt/format.h>
 
 #include <sys/utsname.h>
@@ -17,8 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // clang 14's ThreadSanitizer maps its shadow memory assuming at most this many bits of
-// address randomisation (see cmake/launcher.cmake, which decides the same for ctest).
-constexpr int kTsanMaxRndBits = 28;
+// address randomisation (cmake/launcher.cmake decides the same for ctest, from the same number).
+constexpr int kTsanMaxRndBits = labkit::protocol::kTsanMaxMmapRndBits;
 
 // A build has no business taking longer; if it does, something else is wrong.
 constexpr std::chrono::seconds kBuildLimit{1800};
@@ -98,12 +100,12 @@ TestRun run_test_program(const fs::path& program, const fs::path& stem, std::str
   spec.argv.push_back(program.string());
   spec.argv.push_back("--gtest_output=json:" + json.string());
   spec.env_defaults = {
-      // Keep going after the first report and exit 66, so a race is told apart from a
-      // failed assertion (exit 1) and every test still runs.
-      {"TSAN_OPTIONS", "halt_on_error=0:exitcode=66:second_deadlock_stack=1"},
+      // The options the test main gives TSan anyway (report, carry on, exit 66), so that a
+      // race is told apart from a failed assertion (exit 1) and every test still runs.
+      {"TSAN_OPTIONS", labkit::protocol::kTsanOptions},
       // The in-process watchdog (gtest_main.cpp) fires well before labctl's own limit,
       // and names the hung test.
-      {"LABKIT_TEST_TIMEOUT", "30"},
+      {labkit::protocol::kTestTimeoutEnv, "30"},
   };
   spec.log = log;
   spec.limit = limit;

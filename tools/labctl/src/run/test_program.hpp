@@ -30,7 +30,8 @@ TestRun run_test_program(const std::filesystem::path& program, const std::filesy
                          std::string_view code_dir, std::chrono::seconds limit);
 
 // The command prefix TSan needs on this machine: {"setarch", "x86_64", "-R"} when
-// /proc/sys/vm/mmap_rnd_bits says more than the 28 bits clang 14's TSan supports, else
+// /proc/sys/vm/mmap_rnd_bits says more than the 28 bits clang 14's TSan supports
+// (labkit::protocol::kTsanMaxMmapRndBits), else
 // nothing. Pure, for the tests: `rnd_bits` is that file's text.
 std::vector<std::string> launcher_for(std::string_view rnd_bits, std::string_view machine);
 

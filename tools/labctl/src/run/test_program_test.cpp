@@ -1,6 +1,8 @@
 // Building and launching: the first error of a real failed build, the setarch decision.
 #include "run/test_program.hpp"
 
+#include <labkit/protocol.hpp>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -38,7 +40,9 @@ TEST(FirstErrorLine, CMakeError) {
 TEST(FirstErrorLine, Nothing) { EXPECT_EQ(labctl::first_error_line("[1/2] Building\n"), ""); }
 
 TEST(Launcher, SetarchOnlyAbove28Bits) {
-  EXPECT_TRUE(labctl::launcher_for("28\n", "x86_64").empty());
+  constexpr int limit = labkit::protocol::kTsanMaxMmapRndBits;  // 28
+  EXPECT_TRUE(labctl::launcher_for(std::to_string(limit) + "\n", "x86_64").empty());
+  EXPECT_EQ(labctl::launcher_for(std::to_string(limit + 1), "x86_64"), (std::vector<std::string>{"setarch", "x86_64", "-R"}));
   EXPECT_TRUE(labctl::launcher_for("", "x86_64").empty());
   EXPECT_TRUE(labctl::launcher_for("garbage", "x86_64").empty());
   EXPECT_EQ(labctl::launcher_for("32\n", "x86_64"), (std::vector<std::string>{"setarch", "x86_64", "-R"}));

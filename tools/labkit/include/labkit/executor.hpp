@@ -206,7 +206,11 @@ class Future {
   /// exception it ended with (CancelledError if it was cancelled). Call it once:
   /// afterwards valid() is false, and a second get() throws std::future_error
   /// (no_state), as it does on an empty (default-constructed or moved-from) future.
-  T get() {
+  /// [[nodiscard]]: the result is the reason the task exists (the discipline: results
+  /// come back through futures); a get() whose value is dropped waits and rethrows, but
+  /// throws the answer away. To only wait, call wait(). (Future<void>::get() returns
+  /// nothing, so nothing is checked there.)
+  [[nodiscard]] T get() {
     completion().wait();
     return future_.get();
   }
@@ -254,8 +258,13 @@ class Executor {
   /// data, and the caller may change or destroy its own copies at once. (Pass
   /// std::ref(x) to share x on purpose; you then own the race.) Never blocks on
   /// the task. Throws ExecutorShutdown after shutdown().
+  /// [[nodiscard]]: the Future is the only way to the task's result, to an exception it
+  /// threw, and to knowing it has finished. A task whose Future is dropped runs
+  /// unobserved: its exception is lost and nothing orders what it wrote before the
+  /// caller reads it (a data race TSan reports, or a wrong answer). Keep the Future and
+  /// get() it (or wait() on it).
   template <class F, class... Args>
-  auto submit(F&& fn, Args&&... args) {
+  [[nodiscard]] auto submit(F&& fn, Args&&... args) {
     auto call = [fn = std::decay_t<F>(std::forward<F>(fn)),
                  args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
       return std::apply(fn, std::move(args));
@@ -275,8 +284,10 @@ class Executor {
   /// finished; if any threw, rethrows the exception of the first such input (in
   /// input order) after all have finished, so no task outlives the call.
   /// Throws ExecutorShutdown after shutdown().
+  /// [[nodiscard]]: the results are what map() is for; dropping them computed them for
+  /// nothing (and a map() run for its side effects shares state between tasks).
   template <class F, class Range>
-  auto map(F&& fn, const Range& inputs) {
+  [[nodiscard]] auto map(F&& fn, const Range& inputs) {
     return detail::map_on(*this, std::forward<F>(fn), inputs);
   }
 
@@ -491,8 +502,9 @@ class AsCompleted {
 ///     for (auto& done : labkit::as_completed(futures)) handle(done.get());
 ///
 /// The vector must outlive the loop and must not be resized during it.
+/// [[nodiscard]]: the range does nothing until it is iterated.
 template <class T>
-AsCompleted<T> as_completed(std::vector<Future<T>>& futures) {
+[[nodiscard]] AsCompleted<T> as_completed(std::vector<Future<T>>& futures) {
   return AsCompleted<T>(futures);
 }
 

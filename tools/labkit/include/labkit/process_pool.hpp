@@ -408,8 +408,11 @@ class ProcessPoolExecutor {
   /// a captureless lambda and the arguments and result are serialisable (labkit/serial.hpp).
   /// Never blocks on the task. Throws ExecutorShutdown after shutdown(). The future's get()
   /// throws RemoteTaskError if the task threw, WorkerCrashed if its worker died.
+  /// [[nodiscard]]: the Future is the only way back from the worker process: to the result,
+  /// to the task's failure (a throw, a crashed worker), and to knowing it has finished. A
+  /// dropped Future leaves the task running unobserved and its failure unreported.
   template <class F, class... Args>
-  auto submit(F&& fn, Args&&... args) {
+  [[nodiscard]] auto submit(F&& fn, Args&&... args) {
     using Fn = std::decay_t<F>;
     static_assert(detail::is_stateless_callable_v<Fn>,
                   "labkit::ProcessPoolExecutor::submit: the task must be a function or a lambda that "
@@ -448,8 +451,10 @@ class ProcessPoolExecutor {
   /// INPUT order. Blocks until every task has finished; if any failed, rethrows the
   /// exception of the first such input (in input order) after all have finished.
   /// The rules of submit() apply. Throws ExecutorShutdown after shutdown().
+  /// [[nodiscard]]: the results are what map() is for (a task in another process can do
+  /// nothing else useful: whatever it changes stays in the worker).
   template <class F, class Range>
-  auto map(F&& fn, const Range& inputs) {
+  [[nodiscard]] auto map(F&& fn, const Range& inputs) {
     return detail::map_on(*this, std::forward<F>(fn), inputs);
   }
 

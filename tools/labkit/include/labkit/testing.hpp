@@ -16,6 +16,7 @@
 #pragma once
 
 #include <labkit/executor.hpp>
+#include <labkit/protocol.hpp>
 
 #include <gtest/gtest.h>
 
@@ -108,7 +109,8 @@ class ShuffledExecutor final : public Executor {
 
 /// Exit status of a test program stopped because something hung; the watchdog in
 /// labkit_gtest_main uses it too, and tools/lab reads it (with the line below) as a deadlock.
-inline constexpr int kHangExit = 124;
+/// Defined in labkit/protocol.hpp, with the watchdog line's prefix.
+inline constexpr int kHangExit = protocol::kExitHung;
 
 /// Ends the test program the way the watchdog does, for tests that wait with a deadline
 /// of their own: prints `detail` on a line of its own (when not empty), then
@@ -160,8 +162,10 @@ std::vector<std::uint64_t> seeds_to_try(std::uint64_t count);
 /// Runs `run(executor)` on a ShuffledExecutor for each seed of seeds_to_try(count) and
 /// checks that every result equals `expected` (usually the sequential reference).
 /// On failure, the message names the first failing seed and how to replay it.
+/// [[nodiscard]]: the verdict is the result; dropped, the check checks nothing. Wrap the
+/// call in EXPECT_TRUE / ASSERT_TRUE.
 template <class Result, class Run>
-::testing::AssertionResult same_result_for_all_seeds(const Result& expected, Run run,
+[[nodiscard]] ::testing::AssertionResult same_result_for_all_seeds(const Result& expected, Run run,
                                                      std::uint64_t count = 32) {
   for (std::uint64_t seed : seeds_to_try(count)) {
     ShuffledExecutor executor(seed);
@@ -227,6 +231,7 @@ const char* lab_objects();
 
 /// GoogleTest check over a '|'- or ';'-separated list of object files: succeeds when none
 /// holds a mutable static; otherwise names each one and says how to fix it.
-::testing::AssertionResult has_no_mutable_statics(const std::string& object_files);
+/// [[nodiscard]]: as same_result_for_all_seeds(), a dropped verdict checks nothing.
+[[nodiscard]] ::testing::AssertionResult has_no_mutable_statics(const std::string& object_files);
 
 }  // namespace labkit::testing

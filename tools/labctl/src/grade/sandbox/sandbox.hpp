@@ -16,6 +16,8 @@
 
 #include "base/exit_status.hpp"
 
+#include <labkit/protocol.hpp>
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -28,7 +30,7 @@
 namespace labctl {
 
 // The environment variable that tells the program the number of the result channel's fd.
-inline constexpr const char* kResultFdVariable = "RACELAB_RESULT_FD";
+inline constexpr const char* kResultFdVariable = labkit::protocol::kResultFdEnv;
 
 // What to run and within which limits.
 struct SandboxSpec {

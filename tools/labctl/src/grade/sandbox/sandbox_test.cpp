@@ -565,12 +565,12 @@ TEST_F(Sandbox, RunsATsanTestProgram) {
   // stay in the build tree).
   spec.argv.push_back("--gtest_filter=Correctness.*:RaceFree.*");
   spec.argv.push_back("--gtest_output=json:report.json");
-  spec.env.push_back({"TSAN_OPTIONS", "halt_on_error=0:exitcode=66"});
+  spec.env.push_back({"TSAN_OPTIONS", labkit::protocol::kTsanOptions});
   spec.cpu = 60s;
   const SandboxResult result = run_sandboxed(spec);
   EXPECT_EQ(result.limit, Limit::none) << result.limit_words();
   EXPECT_EQ(result.status.kind, ExitStatus::Kind::exited);
-  EXPECT_EQ(result.status.code, 66) << result.output.substr(0, 2000);
+  EXPECT_EQ(result.status.code, labkit::protocol::kExitTsanReported) << result.output.substr(0, 2000);
   EXPECT_NE(result.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir_ / "work" / "report.json"));
   std::printf("lab01_starter sandboxed: %lld ms\n", static_cast<long long>(result.elapsed.count()));

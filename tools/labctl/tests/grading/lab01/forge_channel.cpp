@@ -1,4 +1,5 @@
-// Grading fixture — HOSTILE: knows racelab's result protocol (it is open source) and
+// Grading fixture — HOSTILE: knows racelab's result protocol (it is open source:
+// tools/labkit/include/labkit/protocol.hpp; written out here as an attacker would) and
 // tries to forge the harness's line from a static initialiser: the channel's fd and nonce
 // from the environment, every test "passed", then exit 0. The harness takes both out of
 // the environment before ordinary static initialisers run, so there is nothing to forge
