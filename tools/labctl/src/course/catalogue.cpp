@@ -135,6 +135,14 @@ Lab read_lab(const LabReader& reader) {
                 fmt::format("unknown expect value `{}`; use one of: {}", lab.expect, vocabulary_text()));
   }
   lab.hints = reader.strings("hints");
+  if (const toml::node* node = reader.table().get("starter_max_points")) {
+    const auto* points = node->as_integer();
+    if (points == nullptr || points->get() < 0 || points->get() > lab.points) {
+      reader.fail(node->source(), fmt::format("`starter_max_points` must be a whole number from 0 to the lab's {} points",
+                                              lab.points));
+    }
+    lab.starter_max_points = points->get();
+  }
   if (const toml::node* node = reader.table().get("rubric")) {
     const auto* table = node->as_table();
     if (table == nullptr) reader.fail(node->source(), "`rubric` must be a table like { correct = 4, race_free = 3 }");

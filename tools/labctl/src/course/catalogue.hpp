@@ -23,6 +23,9 @@ struct Lab {
   // Optional `rubric = { correct = 4, race_free = 3, ... }`: the points of each grading
   // criterion (rubric.hpp), summing to `points`. Empty: the default split.
   std::vector<std::pair<std::string, long long>> rubric;
+  // Optional `starter_max_points`: the most the untouched starter may score, as the grader
+  // scores it (default 0: a starter earns nothing). `verify` fails a lab whose starter earns more.
+  long long starter_max_points = 0;
   int line = 0;  // where its [[lab]] table starts in the catalogue, for messages
 
   // Test program names in the build: labNN_starter, labNN_solution.

@@ -109,6 +109,17 @@ TEST(Catalogue, OtherMistakes) {
   EXPECT_NE(error_for("lab = 3\n").find("[[lab]] tables"), std::string::npos);
 }
 
+// starter_max_points: 0 unless given, and never more than the lab's points.
+TEST(Catalogue, StarterMaxPoints) {
+  EXPECT_EQ(parse_catalogue(lab_with("", ""), "labs.toml").labs[0].starter_max_points, 0);
+  EXPECT_EQ(parse_catalogue(lab_with("", "") + "starter_max_points = 3\n", "labs.toml").labs[0].starter_max_points, 3);
+  for (const char* bad : {"starter_max_points = 11", "starter_max_points = -1", "starter_max_points = \"none\""}) {
+    EXPECT_NE(error_for(lab_with("", "") + bad + "\n").find("`starter_max_points` must be a whole number from 0 to the lab's 10 points"),
+              std::string::npos)
+        << bad;
+  }
+}
+
 TEST(Catalogue, MissingFolderIsNamed) {
   try {
     labctl::load_catalogue(kFixtures + "/catalogues/missing_folder.toml", kFixtures + "/tree");

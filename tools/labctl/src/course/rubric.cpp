@@ -60,4 +60,33 @@ std::vector<std::pair<std::string, long long>> points_by_criterion(const Lab& la
   return points;
 }
 
+std::vector<CriterionScore> score_criteria(const Lab& lab, const std::map<std::string, bool>& passed) {
+  const auto passes = [&](const std::string& criterion) {
+    const auto it = passed.find(criterion);
+    return it != passed.end() && it->second;
+  };
+  const bool correct = passes("correct");
+  std::vector<CriterionScore> scores;
+  for (const auto& [criterion, max] : points_by_criterion(lab)) {
+    CriterionScore score{criterion, passes(criterion), 0, max};
+    if (score.passed && (correct || criterion == "correct")) score.points = max;
+    scores.push_back(score);
+  }
+  return scores;
+}
+
+std::map<std::string, bool> criteria_passed(const std::vector<std::string>& expected,
+                                            const std::map<std::string, bool>& results, bool race) {
+  std::map<std::string, bool> passed;
+  for (const auto& test : expected) {
+    const std::string criterion = criterion_of_suite(test.substr(0, test.find('.')));
+    const auto it = results.find(test);
+    const bool test_passed = it != results.end() && it->second;
+    const auto [at, inserted] = passed.emplace(criterion, test_passed);
+    if (!inserted) at->second = at->second && test_passed;
+  }
+  if (race) passed["race_free"] = false;
+  return passed;
+}
+
 }  // namespace labctl

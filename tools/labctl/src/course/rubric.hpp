@@ -7,6 +7,7 @@
 
 #include "course/catalogue.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,5 +36,26 @@ bool is_hidden_suite(std::string_view suite);
 // split of its points (40% correct, 30% race-free, 10% each for the rest; rounding goes to
 // `correct`). Every criterion appears, in criteria() order.
 std::vector<std::pair<std::string, long long>> points_by_criterion(const Lab& lab);
+
+// One criterion's points as the grader gives them.
+struct CriterionScore {
+  std::string criterion;
+  bool passed = false;
+  long long points = 0;
+  long long max_points = 0;
+};
+
+// The grader's rule for points, the one place it is written (the grader and `verify`'s
+// check of the starters both use it): a criterion earns its share (points_by_criterion)
+// when it passed and, for every criterion but `correct`, only when `correct` passed too.
+// `passed` is by criterion name; a criterion missing from it did not pass. In criteria() order.
+std::vector<CriterionScore> score_criteria(const Lab& lab, const std::map<std::string, bool>& passed);
+
+// Which criteria one complete run passed, judged as the grader judges a run: a criterion
+// passes when it has tests among `expected` ("Suite.Name", every test the program holds)
+// and every one of them is in `results` (test -> passed) and passed. A sanitizer report
+// (`race`) fails race_free too.
+std::map<std::string, bool> criteria_passed(const std::vector<std::string>& expected,
+                                            const std::map<std::string, bool>& results, bool race);
 
 }  // namespace labctl
