@@ -113,9 +113,23 @@ labctl_cli_test(verify_flaky_solution --exit 1
   --stdout "^02   wrong-result 3/3 +pass 2/3 +FAIL$" --stdout "^     solution run 2: nondeterministic result in Determinism\\.Seeds"
   --stdout "^0 passed, 1 failed$"
   -- --root "${_tree}" --build @BUILD@ verify 02 --runs 3 --no-build)
+# The starter fails for the right reason but would earn `correct`'s 8 points if a student
+# handed it in: verify fails the lab, unless the catalogue allows them (starter_max_points).
+labctl_cli_test(verify_starter_earns_points --exit 1
+  --stdout "^02   nondeterministic 1/1 +pass 1/1 +FAIL$"
+  --stdout "^     starter run 1 earns 8/15 points when graded \\(correct\\). the catalogue allows 0 \\(starter_max_points\\)"
+  --stdout "^0 passed, 1 failed$"
+  --write tests/lab02_starter "#!/bin/sh
+exec \"\$(dirname \"\$0\")/lab02_starter_scores\" \"\$@\""
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/starter_scores.toml" verify 02 --runs 1 --no-build)
+labctl_cli_test(verify_starter_points_allowed --exit 0
+  --stdout "^02   nondeterministic 1/1 +pass 1/1 +ok$" --stdout "^1 passed, 0 failed$"
+  --write tests/lab02_starter "#!/bin/sh
+exec \"\$(dirname \"\$0\")/lab02_starter_scores\" \"\$@\""
+  -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/starter_allowed.toml" verify 02 --runs 1 --no-build)
 # The starter races, but the catalogue says it deadlocks: the wrong reason fails the lab.
 labctl_cli_test(verify_wrong_reason --exit 1
-  --stdout "^01   deadlock 0/2 +pass 2/2 +FAIL$" --stdout "^     starter run 1: ThreadSanitizer: data race in alpha\\.cpp:12 \\[data-race\\]"
+  --stdout "^01   deadlock 0/2 +pass 2/2 +FAIL$" --stdout "^     starter run 1: ThreadSanitizer: data race in alpha\\.cpp:12 \\[data-race, wrong-result\\]"
   --stdout "^0 passed, 1 failed$"
   -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/expect_deadlock.toml" verify 01 --runs 2 --no-build)
 

@@ -2,17 +2,29 @@
 
 #include "base/errors.hpp"
 #include "base/style.hpp"
+#include "course/rubric.hpp"
 #include "run/test_program.hpp"
 
 #include <fmt/format.h>
+#include <labkit/protocol.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <set>
 
 namespace labctl {
 namespace {
 
 namespace fs = std::filesystem;
+
+// What the untouched starter would score if a student handed it in: the most over the runs.
+struct StarterScore {
+  long long points = 0;
+  int run = 0;                          // the run that scored them
+  std::vector<std::string> criteria;    // the criteria that earned them
+};
 
 // The runs of one side of one lab.
 struct SideResult {
@@ -22,7 +34,65 @@ struct SideResult {
   fs::path build_log;
   std::optional<TestRun> first_bad;  // the first run that was not
   int first_bad_index = 0;
+  StarterScore starter;    // the starter side only
 };
+
+// Whether a sanitizer reported during the run, as the grader counts it: TSan's exit status
+// or a data race in the output.
+bool sanitizer_reported(const TestRun& run) {
+  return (run.status.kind == ExitStatus::Kind::exited && run.status.code == labkit::protocol::kExitTsanReported) ||
+         run.verdict.has("data-race");
+}
+
+// Whether the run went to its end and wrote its report (passing, failing or reporting a race).
+bool ran_to_the_end(const TestRun& run) {
+  const bool ended = run.status.kind == ExitStatus::Kind::exited &&
+                     (run.status.code == 0 || run.status.code == 1 ||
+                      run.status.code == labkit::protocol::kExitTsanReported);
+  return ended && !run.tests.empty();
+}
+
+// The points of the starter's run `run` as the grader scores a submission (course/rubric.hpp:
+// criteria_passed, score_criteria). A run that did not go to its end is followed, as in
+// the grader, by one run per criterion (`correct` first; once it fails, nothing else
+// earns anything, so nothing else is run).
+StarterScore score_starter_run(const Lab& lab, const fs::path& program, const TestRun& run, int index,
+                               const fs::path& stem, std::chrono::seconds limit) {
+  std::map<std::string, bool> results = run.tests;
+  bool race = sanitizer_reported(run);
+  std::vector<std::string> expected;
+  if (ran_to_the_end(run)) {
+    for (const auto& [test, passed] : run.tests) expected.push_back(test);
+  } else {
+    fs::path list_stem = stem;
+    list_stem += ".list";
+    expected = list_tests(program, list_stem, limit);
+    results.clear();
+    for (const auto& criterion : criteria()) {
+      std::set<std::string> suites;
+      for (const auto& test : expected) {
+        const std::string suite = test.substr(0, test.find('.'));
+        if (criterion_of_suite(suite) == criterion) suites.insert(suite);
+      }
+      if (suites.empty()) continue;
+      std::string filter;
+      for (const auto& suite : suites) filter += (filter.empty() ? "" : ":") + suite + ".*";
+      fs::path alone_stem = stem;
+      alone_stem += "." + criterion;
+      const TestRun alone = run_test_program(program, alone_stem, "", limit, {"--gtest_filter=" + filter});
+      for (const auto& [test, passed] : alone.tests) results[test] = passed && ran_to_the_end(alone);
+      race = race || sanitizer_reported(alone);
+      if (criterion == "correct" && !criteria_passed(expected, results, race)["correct"]) break;
+    }
+  }
+  StarterScore score;
+  score.run = index;
+  for (const auto& criterion : score_criteria(lab, criteria_passed(expected, results, race))) {
+    score.points += criterion.points;
+    if (criterion.points > 0) score.criteria.push_back(criterion.criterion);
+  }
+  return score;
+}
 
 void progress(const std::string& message) {
   if (!stderr_is_terminal()) return;
@@ -50,6 +120,11 @@ SideResult verify_side(const Workspace& workspace, const Lab& lab, const std::st
                                    Workspace::code_dir(lab, side), workspace.time_limit);
     ++result.runs;
     const bool as_it_must_be = side == "starter" ? run.verdict.has(lab.expect) : run.verdict.passed();
+    if (side == "starter") {
+      const fs::path stem = runs_dir(workspace.build) / "verify" / fmt::format("{}.run{}", target, i);
+      const StarterScore score = score_starter_run(lab, program, run, i, stem, workspace.time_limit);
+      if (score.points > result.starter.points) result.starter = score;
+    }
     if (as_it_must_be) {
       ++result.good;
     } else if (!result.first_bad) {
@@ -104,8 +179,9 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
   for (const Lab* lab : labs) {
     const SideResult starter = verify_side(workspace, *lab, "starter", runs, !no_build);
     const SideResult solution = verify_side(workspace, *lab, "solution", runs, !no_build);
+    const bool starter_earns_too_much = starter.starter.points > lab->starter_max_points;
     const bool ok = starter.build_error.empty() && solution.build_error.empty() && starter.good == runs &&
-                    solution.good == runs;
+                    solution.good == runs && !starter_earns_too_much;
     (ok ? passed : failed) += 1;
     const Tone starter_tone = starter.build_error.empty() && starter.good == runs ? Tone::good : Tone::bad;
     const Tone solution_tone = solution.build_error.empty() && solution.good == runs ? Tone::good : Tone::bad;
@@ -114,6 +190,13 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
                style(fmt::format("{:<{}}", column(solution, "pass"), kSolutionWidth + 4), solution_tone),
                style(ok ? "ok" : "FAIL", ok ? Tone::good : Tone::bad));
     explain(starter, "starter", "fail with " + lab->expect + " in every run", style);
+    if (starter_earns_too_much) {
+      std::string passing;
+      for (const auto& criterion : starter.starter.criteria) passing += (passing.empty() ? "" : ", ") + criterion;
+      fmt::print("     starter run {} earns {}/{} points when graded ({}); the catalogue allows {} "
+                 "(starter_max_points): make the starter fail `correct`\n",
+                 starter.starter.run, starter.starter.points, lab->points, passing, lab->starter_max_points);
+    }
     explain(solution, "solution", "pass in every run", style);
     std::fflush(stdout);
   }

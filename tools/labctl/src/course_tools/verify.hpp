@@ -1,6 +1,9 @@
 // `labctl verify`: the course's own proof, for instructors and CI. For each lab, over
 // repeated runs, the starter must fail for the catalogue's `expect` reason every time
 // and the solution must pass every time. A lab whose verdict wobbles between runs fails.
+// And the starter must earn no more than the catalogue's `starter_max_points` (default 0)
+// in any run, scored as the grader scores (course/rubric.hpp): a starter that already
+// passes `correct` would hand students points for nothing.
 #pragma once
 
 #include "course/workspace.hpp"

@@ -399,6 +399,45 @@ void add_fallback(Verdict& verdict, const OutputScan& scan, const ExitStatus& st
 
 }  // namespace
 
+namespace {
+
+// Calls `each(suite name, test object)` for every test of a GoogleTest JSON report.
+template <class Each>
+void for_each_test(std::string_view text, Each each) {
+  if (trim(text).empty()) return;
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("testsuites") || !json["testsuites"].is_array())
+    return;
+  for (const auto& suite : json["testsuites"]) {
+    if (!suite.is_object() || !suite.contains("testsuite") || !suite["testsuite"].is_array()) continue;
+    const std::string suite_name = suite.value("name", "");
+    for (const auto& test : suite["testsuite"]) {
+      if (test.is_object()) each(suite_name, test);
+    }
+  }
+}
+
+}  // namespace
+
+std::map<std::string, bool> test_results(std::string_view gtest_json) {
+  std::map<std::string, bool> results;
+  for_each_test(gtest_json, [&](const std::string& suite, const nlohmann::json& test) {
+    const std::string result = test.value("result", "COMPLETED");
+    if (test.value("status", "RUN") != "RUN" || result == "SKIPPED" || result == "SUPPRESSED") return;
+    const bool failed = test.contains("failures") && test["failures"].is_array() && !test["failures"].empty();
+    results[suite + "." + test.value("name", "")] = !failed;
+  });
+  return results;
+}
+
+std::vector<std::string> listed_tests(std::string_view gtest_json) {
+  std::vector<std::string> tests;
+  for_each_test(gtest_json, [&](const std::string& suite, const nlohmann::json& test) {
+    tests.push_back(suite + "." + test.value("name", ""));
+  });
+  return tests;
+}
+
 Verdict classify(const RunOutput& run) {
   Verdict verdict;
   const auto lines = split_lines(run.output);

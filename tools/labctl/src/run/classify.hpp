@@ -6,6 +6,7 @@
 
 #include "base/exit_status.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,15 @@ struct Verdict {
 };
 
 Verdict classify(const RunOutput& run);
+
+// Each test a GoogleTest JSON report (--gtest_output=json:) says ran, "Suite.Name" -> passed
+// (ran without a failure). Tests filtered out, disabled or skipped are not in it; nothing is
+// when the report is missing or unreadable.
+std::map<std::string, bool> test_results(std::string_view gtest_json);
+
+// Every test a GoogleTest JSON report names, run or not, in its order: with
+// --gtest_list_tests, the tests the program holds.
+std::vector<std::string> listed_tests(std::string_view gtest_json);
 
 // --- pieces of classify(), public for the tests ---
 

@@ -86,7 +86,7 @@ void require_test_programs(const fs::path& build_dir, const std::vector<std::str
 }
 
 TestRun run_test_program(const fs::path& program, const fs::path& stem, std::string_view code_dir,
-                         std::chrono::seconds limit) {
+                         std::chrono::seconds limit, const std::vector<std::string>& arguments) {
   if (!fs::exists(program)) throw missing_program(program);
   fs::path log = stem;
   log += ".log";
@@ -99,6 +99,7 @@ TestRun run_test_program(const fs::path& program, const fs::path& stem, std::str
   spec.argv = test_launcher();
   spec.argv.push_back(program.string());
   spec.argv.push_back("--gtest_output=json:" + json.string());
+  spec.argv.insert(spec.argv.end(), arguments.begin(), arguments.end());
   spec.env_defaults = {
       // The options the test main gives TSan anyway (report, carry on, exit 66), so that a
       // race is told apart from a failed assertion (exit 1) and every test still runs.
@@ -117,7 +118,31 @@ TestRun run_test_program(const fs::path& program, const fs::path& stem, std::str
   run.status = result.status;
   run.log = log;
   run.verdict = classify({result.status, output, report, code_dir});
+  run.tests = test_results(report);
   return run;
+}
+
+std::vector<std::string> list_tests(const fs::path& program, const fs::path& stem, std::chrono::seconds limit) {
+  if (!fs::exists(program)) throw missing_program(program);
+  fs::path json = stem;
+  json += ".json";
+  std::error_code ignored;
+  fs::remove(json, ignored);
+  ProcessSpec spec;
+  spec.argv = test_launcher();
+  spec.argv.push_back(program.string());
+  spec.argv.push_back("--gtest_list_tests");
+  spec.argv.push_back("--gtest_output=json:" + json.string());
+  spec.log = stem;
+  spec.log += ".log";
+  spec.limit = limit;
+  const ProcessResult result = run_process(spec);
+  std::vector<std::string> tests = listed_tests(read_file(json));
+  if (!result.status.ok() || tests.empty()) {
+    throw Error(fmt::format("cannot list the tests of {}: it {} (see {})", program.string(), result.status.describe(),
+                            spec.log.string()));
+  }
+  return tests;
 }
 
 std::string first_error_line(std::string_view build_output) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,13 +22,21 @@ struct TestRun {
   Verdict verdict;
   ExitStatus status;
   std::filesystem::path log;  // its whole output: the "full report"
+  // Its GoogleTest report, test by test (test_results()): empty when it wrote none.
+  std::map<std::string, bool> tests;
 };
 
-// Runs `program` once. Its output goes to `<stem>.log`, its GoogleTest report to
-// `<stem>.json` (both under BUILD/racelab-runs/). `code_dir` is the student's folder as
-// in "labs/01-lost-update/", for the headline's location.
+// Runs `program` once, with `arguments` added (a --gtest_filter, say). Its output goes to
+// `<stem>.log`, its GoogleTest report to `<stem>.json` (both under BUILD/racelab-runs/).
+// `code_dir` is the student's folder as in "labs/01-lost-update/", for the headline's location.
 TestRun run_test_program(const std::filesystem::path& program, const std::filesystem::path& stem,
-                         std::string_view code_dir, std::chrono::seconds limit);
+                         std::string_view code_dir, std::chrono::seconds limit,
+                         const std::vector<std::string>& arguments = {});
+
+// The tests `program` holds ("Suite.Name", in its order), from --gtest_list_tests; its
+// report goes to `<stem>.json`. Throws labctl::Error when the program cannot list them.
+std::vector<std::string> list_tests(const std::filesystem::path& program, const std::filesystem::path& stem,
+                                    std::chrono::seconds limit);
 
 // The command prefix TSan needs on this machine: {"setarch", "x86_64", "-R"} when
 // /proc/sys/vm/mmap_rnd_bits says more than the 28 bits clang 14's TSan supports
