@@ -94,6 +94,7 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
   RunContext context;
   context.options = &options;
   context.weak = &weak;
+  context.course_root = fs::absolute(workspace.root).lexically_normal();
   context.hidden = hidden_paths(workspace, options, sources);
 
   ResumeCache cache(options.out);

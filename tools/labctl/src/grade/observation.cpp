@@ -23,8 +23,8 @@ std::string random_hex(std::size_t bytes) {
   return hex;
 }
 
-std::string condensed(std::string_view output, const Lab& lab) {
-  const auto report = condense_first_report(output, "labs/" + lab.slug + "/");
+std::string condensed(std::string_view output, const Lab& lab, const ReportSources& sources) {
+  const auto report = condense_first_report(output, "labs/" + lab.slug + "/", sources);
   if (!report) return {};
   std::string text;
   for (const auto& line : report->lines) text += line + "\n";
@@ -90,8 +90,17 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
   return record;
 }
 
+ReportSources report_sources(const fs::path& course_root, const Lab& lab,
+                             const std::map<std::string, std::string>& submitted) {
+  const std::string code_dir = "labs/" + lab.slug + "/";
+  ReportSources sources;
+  if (!course_root.empty()) sources.add_folder(course_root / "labs" / lab.slug, code_dir);
+  for (const auto& [file, contents] : submitted) sources.add(code_dir + file, contents);
+  return sources;
+}
+
 Observation observe(const LabRecipe& recipe, const std::string& filter, const fs::path& program,
-                    const fs::path& workdir, const RunContext& context) {
+                    const fs::path& workdir, const RunContext& context, const ReportSources& sources) {
   const Lab& lab = *recipe.lab;
   const std::string nonce = random_hex(16);
   fs::create_directories(workdir);
@@ -107,7 +116,7 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
   if (seen.race) {
     seen.race_reason = seen.verdict.headline.find("Sanitizer") != std::string::npos ? seen.verdict.headline
                                                                                     : "ThreadSanitizer reported a problem";
-    seen.race_excerpt = condensed(seen.sandboxed.output, lab);
+    seen.race_excerpt = condensed(seen.sandboxed.output, lab, sources);
   }
   return seen;
 }

@@ -8,6 +8,7 @@
 #include "grade/grade_build.hpp"
 #include "grade/sandbox/sandbox.hpp"
 #include "run/classify.hpp"
+#include "run/tsan_report.hpp"
 
 #include <sys/types.h>
 
@@ -52,6 +53,7 @@ struct RunContext {
   const GradeOptions* options;
   WeakIsolation* weak = nullptr;
   uid_t uid = kSandboxUidBase;   // this worker's sandbox uid
+  std::filesystem::path course_root;  // the lab's public files, for report excerpts
   std::vector<std::filesystem::path> hidden;  // what the program must not read
   std::vector<std::filesystem::path> stages;  // every submission's staging folder: all but its own are hidden too
 };
@@ -69,10 +71,16 @@ struct Observation {
   bool complete() const { return sandboxed.limit == Limit::none && record.valid; }
 };
 
+// The files a report excerpt may quote for one lab of a submission: the lab's public files
+// from the course tree, with the submission's own editable files over them. Nothing a run
+// prints is ever opened (run/tsan_report.hpp).
+ReportSources report_sources(const std::filesystem::path& course_root, const Lab& lab,
+                             const std::map<std::string, std::string>& submitted);
+
 // Runs `program` (the lab's test program built from a submission) on the gtest `filter` in
-// the sandbox, in the fresh `workdir`, and reads what happened. Weak isolation seen is
-// recorded in context.weak.
+// the sandbox, in the fresh `workdir`, and reads what happened. Report excerpts quote only
+// `sources`. Weak isolation seen is recorded in context.weak.
 Observation observe(const LabRecipe& recipe, const std::string& filter, const std::filesystem::path& program,
-                    const std::filesystem::path& workdir, const RunContext& context);
+                    const std::filesystem::path& workdir, const RunContext& context, const ReportSources& sources);
 
 }  // namespace labctl

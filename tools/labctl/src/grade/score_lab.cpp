@@ -164,7 +164,7 @@ void settle(Tally& tally, const Observation& seen, int round, int rounds) {
 // process, so that one bad test costs only its own criterion. A criterion passes only if
 // it passes in every round; no_globals (a static look at the objects) needs one.
 void run_rounds(const LabRecipe& recipe, const fs::path& program, const fs::path& lab_stage,
-                const RunContext& context, std::vector<Tally>& tallies, FirstRace& race) {
+                const RunContext& context, const ReportSources& sources, std::vector<Tally>& tallies, FirstRace& race) {
   const int rounds = context.options->runs;
   for (int round = 1; round <= rounds; ++round) {
     std::vector<Tally*> pending;
@@ -175,7 +175,7 @@ void run_rounds(const LabRecipe& recipe, const fs::path& program, const fs::path
     std::vector<const CriterionTests*> pending_tests;
     for (Tally* tally : pending) pending_tests.push_back(&tally->tests);
     const Observation together =
-        observe(recipe, filter_of(pending_tests), program, lab_stage / fmt::format("run-{}", round), context);
+        observe(recipe, filter_of(pending_tests), program, lab_stage / fmt::format("run-{}", round), context, sources);
     if (together.complete()) {
       race.note(together, "every criterion");
       for (Tally* tally : pending) settle(*tally, together, round, rounds);
@@ -183,7 +183,7 @@ void run_rounds(const LabRecipe& recipe, const fs::path& program, const fs::path
     }
     for (Tally* tally : pending) {
       const Observation alone = observe(recipe, filter_of({&tally->tests}), program,
-                                        lab_stage / fmt::format("run-{}-{}", round, tally->result.criterion), context);
+                                        lab_stage / fmt::format("run-{}-{}", round, tally->result.criterion), context, sources);
       race.note(alone, criterion_title(tally->result.criterion));
       settle(*tally, alone, round, rounds);
     }
@@ -241,7 +241,8 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
 
   std::vector<Tally> tallies = tallies_for(*recipe, lab);
   FirstRace race;
-  run_rounds(*recipe, built.program, lab_stage, context, tallies, race);
+  const ReportSources sources = report_sources(context.course_root, lab, files.files);
+  run_rounds(*recipe, built.program, lab_stage, context, sources, tallies, race);
   std::vector<CriterionResult> results;
   for (auto& tally : tallies) results.push_back(result_of(tally, race));
   LabGrade grade;

@@ -5,15 +5,18 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cctype>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 namespace labctl {
 namespace {
 
 constexpr std::size_t kMaxSourceWidth = 100;
+constexpr off_t kMaxSourceBytes = 1 << 20;
 
 struct Frame {
   std::string function;  // shortened
@@ -76,18 +79,44 @@ Frame parse_frame_line(std::string_view line) {
   return frame;
 }
 
-std::string source_line(const SourceLocation& where) {
+std::string source_line(const SourceLocation& where, const ReportSources& sources) {
   if (where.line <= 0) return {};
-  std::ifstream in(where.file);
-  std::string line;
-  for (int n = 1; n <= where.line && std::getline(in, line); ++n) {
-    if (n == where.line) {
-      std::string shown(trim(line));
-      if (shown.size() > kMaxSourceWidth) shown = shown.substr(0, kMaxSourceWidth - 1) + "…";
-      return shown;
-    }
+  const std::string* text = sources.find(where.file);
+  if (text == nullptr) return {};
+  const auto lines = split_lines(*text);
+  if (static_cast<std::size_t>(where.line) > lines.size()) return {};
+  std::string shown(trim(lines[static_cast<std::size_t>(where.line) - 1]));
+  if (shown.size() > kMaxSourceWidth) shown = shown.substr(0, kMaxSourceWidth - 1) + "…";
+  return shown;
+}
+
+// The contents of the regular file `name` in the open folder `dir`, without following a
+// symbolic link; nothing when it is not a small regular file.
+std::optional<std::string> read_regular_file_at(int dir, const std::string& name) {
+  const int fd = ::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return std::nullopt;
+  std::optional<std::string> contents;
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size <= kMaxSourceBytes) {
+    std::string text;
+    char buffer[8192];
+    ssize_t got = 0;
+    while ((got = ::read(fd, buffer, sizeof buffer)) > 0 && static_cast<off_t>(text.size()) <= kMaxSourceBytes)
+      text.append(buffer, static_cast<std::size_t>(got));
+    if (got == 0) contents = std::move(text);
   }
-  return {};
+  ::close(fd);
+  return contents;
+}
+
+bool has_dot_dot(std::string_view path) {
+  for (std::size_t start = 0; start <= path.size();) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (path.substr(start, end - start) == "..") return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 std::string base_name(const std::string& path) {
@@ -117,6 +146,33 @@ std::vector<const Frame*> frames_to_show(const Section& section, std::string_vie
 
 }  // namespace
 
+void ReportSources::add(std::string relative, std::string contents) {
+  files_[std::move(relative)] = std::move(contents);
+}
+
+void ReportSources::add_folder(const std::filesystem::path& folder, const std::string& relative_prefix) {
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (auto contents = read_regular_file_at(dir, name)) add(relative_prefix + name, std::move(*contents));
+  }
+  ::close(dir);
+}
+
+const std::string* ReportSources::find(std::string_view frame_path) const {
+  if (frame_path.empty() || has_dot_dot(frame_path)) return nullptr;
+  for (const auto& [relative, contents] : files_) {
+    if (frame_path == relative) return &contents;
+    if (frame_path.size() > relative.size() && frame_path.ends_with(relative) &&
+        frame_path[frame_path.size() - relative.size() - 1] == '/') {
+      return &contents;
+    }
+  }
+  return nullptr;
+}
+
 std::string guide_section(std::string_view kind) {
   std::string anchor;
   for (char c : kind) {
@@ -131,7 +187,8 @@ std::string guide_section(std::string_view kind) {
   return "docs/tsan.md#" + anchor;
 }
 
-std::optional<CondensedReport> condense_first_report(std::string_view output, std::string_view code_dir) {
+std::optional<CondensedReport> condense_first_report(std::string_view output, std::string_view code_dir,
+                                                     const ReportSources& sources) {
   static const std::regex kWarning(R"((?:WARNING: ThreadSanitizer|ERROR: AddressSanitizer): (.*?)(?: \(pid=\d+\))?\s*$)");
   const auto lines = split_lines(output);
   std::size_t at = 0;
@@ -169,7 +226,7 @@ std::optional<CondensedReport> condense_first_report(std::string_view output, st
       const std::string location =
           where.line > 0 ? fmt::format("{}:{}", base_name(where.file), where.line) : base_name(where.file);
       report.lines.push_back(fmt::format("  {}  in {}", location, frame->function));
-      if (const std::string source = source_line(where); !source.empty())
+      if (const std::string source = source_line(where, sources); !source.empty())
         report.lines.push_back(fmt::format("    | {}", source));
     }
     const std::size_t folded = section.frames.size() - shown.size();

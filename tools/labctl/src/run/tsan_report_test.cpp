@@ -2,16 +2,36 @@
 // reports (tests/fixtures/runs).
 #include "run/tsan_report.hpp"
 
+#include "base/temp_dir.hpp"
 #include "fixtures.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace {
 
+namespace fs = std::filesystem;
 using labctl::condense_first_report;
+using labctl::ReportSources;
+
+// A file of `count` lines, line N reading "<tag> line N".
+std::string numbered_lines(const std::string& tag, int count) {
+  std::string text;
+  for (int n = 1; n <= count; ++n) text += tag + " line " + std::to_string(n) + "\n";
+  return text;
+}
+
+// A report whose every frame names `files` in turn, each at line 3.
+std::string fake_report(const std::vector<std::string>& files) {
+  std::string text = "WARNING: ThreadSanitizer: data race (pid=1)\n  Write of size 8 by thread T1:\n";
+  for (std::size_t i = 0; i < files.size(); ++i)
+    text += "    #" + std::to_string(i) + " f" + std::to_string(i) + "() " + files[i] + ":3:1 (prog+0x1)\n";
+  return text + "SUMMARY: ThreadSanitizer: data race\n";
+}
 
 std::string fixture(const std::string& name) { return labctl::testing::run_fixture(name); }
 
@@ -24,12 +44,15 @@ bool any_line_contains(const std::vector<std::string>& lines, const std::string&
 // A data race: both accesses are kept with the student's file:line, addresses are gone,
 // library frames are folded, and the guide section is named.
 TEST(CondensedReport, DataRaceKeepsTheStudentsFramesAndFoldsTheRest) {
-  const auto report = condense_first_report(fixture("lab01_starter.out"), "labs/01-lost-update/");
+  ReportSources sources;
+  sources.add("labs/01-lost-update/lost_update.cpp", numbered_lines("student", 60));
+  const auto report = condense_first_report(fixture("lab01_starter.out"), "labs/01-lost-update/", sources);
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->kind, "data race");
   EXPECT_EQ(report->guide, "docs/tsan.md#data-race");
   EXPECT_TRUE(any_line_contains(report->lines, "Previous write of size 8 by thread T"));
   EXPECT_TRUE(any_line_contains(report->lines, "lost_update.cpp:49  in lab01::count_status_classes()"));
+  EXPECT_TRUE(any_line_contains(report->lines, "    | student line 49")) << "the line, from the sources given";
   EXPECT_TRUE(any_line_contains(report->lines, "Location is global 'lab01::g_"));
   EXPECT_TRUE(any_line_contains(report->lines, "created by main thread at:"));
   EXPECT_TRUE(any_line_contains(report->lines, "folded"));
@@ -39,7 +62,7 @@ TEST(CondensedReport, DataRaceKeepsTheStudentsFramesAndFoldsTheRest) {
 
 // A lock-order inversion: the cycle is kept, and the guide points at its own section.
 TEST(CondensedReport, LockOrderInversionKeepsTheCycle) {
-  const auto report = condense_first_report(fixture("tsan_lock_order.out"), "fxsrc/");
+  const auto report = condense_first_report(fixture("tsan_lock_order.out"), "fxsrc/", ReportSources{});
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->guide, "docs/tsan.md#lock-order-inversion");
   EXPECT_TRUE(any_line_contains(report->lines, "Cycle in lock order graph: M0 => M1 => M0"));
@@ -48,7 +71,49 @@ TEST(CondensedReport, LockOrderInversionKeepsTheCycle) {
 
 // Output without a report condenses to nothing (the check shows the test failures instead).
 TEST(CondensedReport, NoReportNoCondensedReport) {
-  EXPECT_FALSE(condense_first_report(fixture("lab01_solution.out"), "labs/01-lost-update/").has_value());
+  EXPECT_FALSE(condense_first_report(fixture("lab01_solution.out"), "labs/01-lost-update/", ReportSources{}).has_value());
+}
+
+// A report is the program's output: the paths in it are claims. Only the sources given are
+// quoted, by their name relative to the course, and a path with ".." in it quotes nothing;
+// nothing is read from disk, whatever the frames name.
+TEST(CondensedReport, QuotesOnlyTheSourcesGivenNeverAPathTheProgramPrinted) {
+  ReportSources sources;
+  sources.add("labs/01-lost-update/lost_update.cpp", numbered_lines("student", 5));
+  sources.add("labs/01-lost-update/lost_update.hpp", numbered_lines("public header", 5));
+  const auto report = condense_first_report(
+      fake_report({"../../../../etc/passwd", "/etc/passwd", "/tmp/racelab-grade-test-secret/01-lost-update.cpp",
+                   "solutions/01-lost-update/lost_update.cpp", "/src/solutions/01-lost-update/lost_update.cpp",
+                   "/src/labs/01-lost-update/../../solutions/01-lost-update/lost_update.cpp",
+                   "/src/labs/01-lost-update/../01-lost-update/lost_update.cpp", "/src/xlabs/01-lost-update/lost_update.cpp",
+                   "/tmp/stage/01/labs/01-lost-update/lost_update.cpp", "/work/course/labs/01-lost-update/lost_update.hpp"}),
+      "labs/01-lost-update/", sources);
+  ASSERT_TRUE(report.has_value());
+  std::vector<std::string> quoted;
+  for (const auto& line : report->lines)
+    if (line.find(" | ") != std::string::npos) quoted.push_back(line);
+  EXPECT_EQ(quoted, (std::vector<std::string>{"    | student line 3", "    | public header line 3"}));
+  EXPECT_FALSE(any_line_contains(report->lines, "root:")) << "/etc/passwd was read";
+}
+
+// A folder's files are taken as they are in it: a symbolic link is not followed (not even
+// to a file beside it), a subfolder is not entered.
+TEST(ReportSources, AddFolderTakesOnlyItsOwnRegularFiles) {
+  labctl::TempDir dir("racelab-sources-test");
+  std::ofstream(dir.path() / "a.cpp") << numbered_lines("a", 3);
+  fs::create_directory(dir.path() / "sub");
+  std::ofstream(dir.path() / "sub" / "b.cpp") << numbered_lines("b", 3);
+  fs::create_symlink("/etc/passwd", dir.path() / "passwd.cpp");
+  fs::create_symlink(dir.path() / "a.cpp", dir.path() / "link.cpp");
+  ReportSources sources;
+  sources.add_folder(dir.path(), "labs/01-x/");
+  ASSERT_NE(sources.find("/src/labs/01-x/a.cpp"), nullptr);
+  EXPECT_EQ(*sources.find("/src/labs/01-x/a.cpp"), numbered_lines("a", 3));
+  EXPECT_EQ(sources.find("/src/labs/01-x/sub/b.cpp"), nullptr);
+  EXPECT_EQ(sources.find("/src/labs/01-x/passwd.cpp"), nullptr);
+  EXPECT_EQ(sources.find("/src/labs/01-x/link.cpp"), nullptr);
+  EXPECT_EQ(sources.find("labs/01-x/a.cpp"), sources.find("/src/labs/01-x/a.cpp"));
+  EXPECT_EQ(sources.find("xlabs/01-x/a.cpp"), nullptr);
 }
 
 // Section names in docs/tsan.md for each kind the labs produce.

@@ -52,11 +52,15 @@ void print_lab(const LabState& state, const Style& style, std::size_t title_widt
   fmt::print("      {}\n", style("full report: " + shown_path(state.report(), root), Tone::dim));
 }
 
-// The sanitizer report of a failed check, condensed, and where to read about its kind.
-void print_condensed_report(const LabState& state, const Style& style) {
+// The sanitizer report of a failed check, condensed, and where to read about its kind. Its
+// excerpts quote only the lab's own folder of the working tree, never a path the program printed.
+void print_condensed_report(const Workspace& workspace, const LabState& state, const Style& style) {
   std::ifstream in(state.run.log);
   const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto report = condense_first_report(output, Workspace::code_dir(*state.lab, "starter"));
+  const std::string code_dir = Workspace::code_dir(*state.lab, "starter");
+  ReportSources sources;
+  sources.add_folder(workspace.root / code_dir, code_dir);
+  const auto report = condense_first_report(output, code_dir, sources);
   if (!report) return;
   fmt::print("\n  {}\n", style("The first report, condensed:", Tone::bold));
   for (const auto& line : report->lines) fmt::print("    {}\n", line);
@@ -70,7 +74,7 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
   const LabState state = check_lab(workspace, lab, build);
   save_state(workspace.build, {state});
   print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root);
-  if (state.compiled && !state.passed()) print_condensed_report(state, style);
+  if (state.compiled && !state.passed()) print_condensed_report(workspace, state, style);
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return false;
