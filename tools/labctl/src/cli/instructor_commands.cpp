@@ -37,7 +37,9 @@ Command grade_command() {
   struct Options {
     GradeOptions grade;
     std::string labs;     // "01,03"
-    int time_limit = 60;  // seconds
+    int time_limit = 60;              // seconds
+    int lab_time_limit = 90;          // seconds
+    int submission_time_limit = 150;  // seconds
   };
   auto options = std::make_shared<Options>();
   return {"grade", "grade submissions (folders, .zip, .tar.gz, git repositories, REPO@REV) on every lab's rubric",
@@ -57,11 +59,21 @@ Command grade_command() {
             app.add_option("--run-time-limit", options->time_limit,
                            "seconds one run of a test program may take (default: 60)")
                 ->check(CLI::Range(5, 3600));
+            app.add_option("--lab-time-limit", options->lab_time_limit,
+                           "seconds one lab may take, compiling included; a run still going then is stopped "
+                           "and what is left fails (default: 90)")
+                ->check(CLI::Range(5, 36000));
+            app.add_option("--submission-time-limit", options->submission_time_limit,
+                           "seconds one submission's labs may take together, side by side on the workers; "
+                           "labs not started by then score 0, out of time (default: 150)")
+                ->check(CLI::Range(5, 360000));
           },
           [options](const GlobalOptions& global) {
             const Workspace workspace = open_workspace(global);
             options->grade.labs = split_labs(options->labs);
             options->grade.time_limit = std::chrono::seconds(options->time_limit);
+            options->grade.lab_time_limit = std::chrono::seconds(options->lab_time_limit);
+            options->grade.submission_time_limit = std::chrono::seconds(options->submission_time_limit);
             return run_grade(workspace, options->grade);
           }};
 }

@@ -8,6 +8,7 @@
 //   labctl ... hint NN
 //   labctl ... grade SUBMISSION... [--labs 01,03] [--hidden-tests DIR] [--runs R] [--jobs N]
 //              [--format table|md|json|gradescope|junit|csv] [--out DIR] [--grading-build DIR]
+//              [--run-time-limit S] [--lab-time-limit S] [--submission-time-limit S]
 //   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--explore [--schedules N]] [--release-build DIR] [--no-build]
 //   labctl ... export (--student DIR | --gradescope FILE.zip) [--hidden-tests DIR] [--labs 01,03] [--runs R]
 //   labctl ... new NN-slug [--title T]

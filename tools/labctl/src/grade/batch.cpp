@@ -92,16 +92,29 @@ SubmissionGrade new_grade(const Submission& submission, const std::string& sourc
   return grade;
 }
 
+// Each submission's clock (budget.hpp): its workers are as many as it has labs to grade,
+// up to `jobs`.
+std::vector<std::unique_ptr<SubmissionClock>> clocks_for(const Batch& batch, const GradeOptions& options, int jobs) {
+  std::vector<int> labs(batch.sources.size(), 0);
+  for (const auto& [i, l] : batch.work) ++labs[i];
+  std::vector<std::unique_ptr<SubmissionClock>> clocks;
+  for (int count : labs)
+    clocks.push_back(std::make_unique<SubmissionClock>(options.submission_time_limit, std::min(count, jobs)));
+  return clocks;
+}
+
 // The work shared by the worker threads.
 struct Workers {
   Workers(Batch& work, const std::vector<const Lab*>& graded, const GradingBuild& grading_build,
-          const std::vector<std::unique_ptr<TempDir>>& staging)
-      : batch(work), labs(graded), build(grading_build), stages(staging), progress(work.work.size()) {}
+          const std::vector<std::unique_ptr<TempDir>>& staging, std::vector<std::unique_ptr<SubmissionClock>> times)
+      : batch(work), labs(graded), build(grading_build), stages(staging), clocks(std::move(times)),
+        progress(work.work.size()) {}
 
   Batch& batch;
   const std::vector<const Lab*>& labs;
   const GradingBuild& build;
   const std::vector<std::unique_ptr<TempDir>>& stages;
+  std::vector<std::unique_ptr<SubmissionClock>> clocks;  // one per submission
   Progress progress;
   std::atomic<std::size_t> next{0};
   std::mutex mutex;  // for spent and first_error
@@ -112,18 +125,21 @@ struct Workers {
     const std::size_t i = batch.work[index].first;
     const std::size_t l = batch.work[index].second;
     const auto started = std::chrono::steady_clock::now();
+    clocks[i]->lab_started();
     try {
       const auto& files = batch.submissions[i].labs;
       const auto it = std::find_if(files.begin(), files.end(), [&](const LabFiles& f) { return f.lab == labs[l]; });
       LabFiles empty;
       empty.lab = labs[l];
-      batch.grades[i].labs[l] = grade_lab(build, it == files.end() ? empty : *it, stages[i]->path(), context);
+      const Budget budget(context.options->lab_time_limit, clocks[i].get());
+      batch.grades[i].labs[l] = grade_lab(build, it == files.end() ? empty : *it, stages[i]->path(), context, budget);
     } catch (const std::exception& error) {
       std::lock_guard<std::mutex> lock(mutex);
       if (first_error.empty()) first_error = error.what();
       batch.grades[i].labs[l].status = "not graded";
       batch.grades[i].labs[l].message = error.what();
     }
+    clocks[i]->lab_ended();
     {
       std::lock_guard<std::mutex> lock(mutex);
       batch.spent[i] += std::chrono::steady_clock::now() - started;
@@ -182,8 +198,10 @@ void ResumeCache::save() const {
 
 std::string cache_key(const Submission& submission, const GradeOptions& options, const GradingBuild& build,
                       const std::vector<const Lab*>& labs) {
-  std::string text = submission.fingerprint + "|runs=" + std::to_string(options.runs) + "|limit=" +
-                     std::to_string(options.time_limit.count());
+  std::string text = submission.fingerprint + "|runs=" + std::to_string(options.runs) +
+                     "|limit=" + std::to_string(options.time_limit.count()) +
+                     "|lab-limit=" + std::to_string(options.lab_time_limit.count()) +
+                     "|submission-limit=" + std::to_string(options.submission_time_limit.count());
   for (const Lab* lab : labs) {
     text += "|" + lab->number;
     std::error_code error;
@@ -234,9 +252,9 @@ std::string grade_batch(Batch& batch, const std::vector<const Lab*>& labs, const
   for (const auto& stage : stages) {
     if (stage) context.stages.push_back(stage->path());
   }
-  Workers workers(batch, labs, build, stages);
-  std::vector<std::thread> threads;
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<std::size_t>(batch.work.size(), 1))));
+  Workers workers(batch, labs, build, stages, clocks_for(batch, *context.options, jobs));
+  std::vector<std::thread> threads;
   for (int j = 0; j < jobs; ++j) threads.emplace_back([&workers, &context, j] { workers.run(context, j); });
   for (auto& thread : threads) thread.join();
   return workers.first_error;

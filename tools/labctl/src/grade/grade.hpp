@@ -34,7 +34,7 @@ struct LabGrade {
   const Lab* lab = nullptr;
   long long points = 0;
   long long max_points = 0;
-  // graded | not submitted | refused | does not compile | no tests
+  // graded | not submitted | refused | does not compile | no tests | out of time
   std::string status;
   std::string message;  // why, for every status but graded
   std::vector<CriterionResult> criteria;
@@ -63,6 +63,10 @@ struct GradeOptions {
   std::filesystem::path out;     // empty: stdout
   std::filesystem::path grading_build;  // empty: ROOT/build/grade
   std::chrono::seconds time_limit{60};  // wall time of one test program run
+  // Wall time one lab may take, compiling included, and one submission's labs together
+  // (when they run side by side: budget.hpp). Code that hangs costs at most these.
+  std::chrono::seconds lab_time_limit{90};
+  std::chrono::seconds submission_time_limit{150};
 };
 
 // Grades every submission (a folder of submissions counts as one per entry); never stops

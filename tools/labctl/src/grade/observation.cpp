@@ -35,7 +35,7 @@ std::string condensed(std::string_view output, const Lab& lab, const ReportSourc
 // The sandbox's spec for one run: the test program on `filter`, as this worker's uid, with
 // every hidden path and every other submission's stage out of sight.
 SandboxSpec spec_for(const std::string& filter, const fs::path& program, const fs::path& workdir,
-                     const RunContext& context, const std::string& nonce) {
+                     const RunContext& context, const std::string& nonce, std::chrono::seconds wall) {
   SandboxSpec spec;
   spec.argv = test_launcher();
   spec.argv.push_back(program.string());
@@ -53,7 +53,7 @@ SandboxSpec spec_for(const std::string& filter, const fs::path& program, const f
               {"LANG", "C.UTF-8"},
               {labkit::protocol::kResultNonceEnv, nonce},
               {labkit::protocol::kTestTimeoutEnv, std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
-  spec.wall = context.options->time_limit;
+  spec.wall = wall;
   spec.cpu = context.options->time_limit * 2;
   return spec;
 }
@@ -100,14 +100,27 @@ ReportSources report_sources(const fs::path& course_root, const Lab& lab,
 }
 
 Observation observe(const LabRecipe& recipe, const std::string& filter, const fs::path& program,
-                    const fs::path& workdir, const RunContext& context, const ReportSources& sources) {
+                    const fs::path& workdir, const RunContext& context, const ReportSources& sources,
+                    const Budget& budget) {
   const Lab& lab = *recipe.lab;
+  Observation seen;
+  const Budget::Deadline deadline = budget.next();
+  const std::chrono::seconds left = deadline.left();
+  if (left < std::chrono::seconds(1)) {
+    seen.out_of_time = true;
+    seen.budget = deadline.words;
+    return seen;
+  }
+  const std::chrono::seconds wall = std::min(context.options->time_limit, left);
   const std::string nonce = random_hex(16);
   fs::create_directories(workdir);
-  const SandboxSpec spec = spec_for(filter, program, workdir, context, nonce);
+  const SandboxSpec spec = spec_for(filter, program, workdir, context, nonce, wall);
 
-  Observation seen;
   seen.sandboxed = run_sandboxed(spec);
+  if (seen.sandboxed.limit == Limit::wall_time && wall < context.options->time_limit) {
+    seen.stopped_by_budget = true;
+    seen.budget = deadline.words;
+  }
   note_weak_isolation(seen.sandboxed, !spec.hidden.empty(), context.weak);
   seen.record = parse_record(seen.sandboxed.channel, nonce);
   seen.verdict = classify(RunOutput{seen.sandboxed.status, seen.sandboxed.output, "", "labs/" + lab.slug + "/"});

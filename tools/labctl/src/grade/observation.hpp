@@ -4,6 +4,7 @@
 // reported one. The result channel's protocol, as labctl reads it, is here.
 #pragma once
 
+#include "grade/budget.hpp"
 #include "grade/grade.hpp"
 #include "grade/grade_build.hpp"
 #include "grade/sandbox/sandbox.hpp"
@@ -66,9 +67,14 @@ struct Observation {
   bool race = false;  // TSan reported (exit 66, or the record's count)
   std::string race_reason;
   std::string race_excerpt;
+  // Not run at all: the budget had run out (`budget` says which).
+  bool out_of_time = false;
+  // Stopped at the wall-time limit, and that limit was the budget's, shorter than a run's own.
+  bool stopped_by_budget = false;
+  std::string budget;  // "the lab's time budget (90 s)", when either of the two is true
   // The program reached the end of its tests and said so properly: its record can be
   // trusted test by test (a crash or a limit leaves none).
-  bool complete() const { return sandboxed.limit == Limit::none && record.valid; }
+  bool complete() const { return !out_of_time && sandboxed.limit == Limit::none && record.valid; }
 };
 
 // The files a report excerpt may quote for one lab of a submission: the lab's public files
@@ -78,9 +84,11 @@ ReportSources report_sources(const std::filesystem::path& course_root, const Lab
                              const std::map<std::string, std::string>& submitted);
 
 // Runs `program` (the lab's test program built from a submission) on the gtest `filter` in
-// the sandbox, in the fresh `workdir`, and reads what happened. Report excerpts quote only
-// `sources`. Weak isolation seen is recorded in context.weak.
+// the sandbox, in the fresh `workdir`, and reads what happened. The run ends by the
+// budget's deadline, and is not started when less than a second is left. Report excerpts
+// quote only `sources`. Weak isolation seen is recorded in context.weak.
 Observation observe(const LabRecipe& recipe, const std::string& filter, const std::filesystem::path& program,
-                    const std::filesystem::path& workdir, const RunContext& context, const ReportSources& sources);
+                    const std::filesystem::path& workdir, const RunContext& context, const ReportSources& sources,
+                    const Budget& budget);
 
 }  // namespace labctl

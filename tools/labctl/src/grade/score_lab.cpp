@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ std::string filter_of(const std::vector<const CriterionTests*>& criteria) {
 // excerpt to show). Hidden tests that failed are added to `hidden_failed`, never named.
 std::string judge(const CriterionTests& tests, const Observation& seen, std::string& excerpt,
                   std::set<std::string>& hidden_failed) {
+  if (seen.out_of_time) return "not run: " + seen.budget + " ran out";
+  if (seen.stopped_by_budget) return "stopped when " + seen.budget + " ran out";
   if (seen.sandboxed.limit != Limit::none) return "stopped at the " + seen.sandboxed.limit_words();
   if (!seen.record.valid) {
     return fmt::format("no result from the test program: it {} before its tests finished",
@@ -148,7 +151,7 @@ std::vector<Tally> tallies_for(const LabRecipe& recipe, const Lab& lab) {
 void settle(Tally& tally, const Observation& seen, int round, int rounds) {
   std::string excerpt;
   const std::string problem = judge(tally.tests, seen, excerpt, tally.hidden_failed);
-  ++tally.result.runs;
+  if (!seen.out_of_time) ++tally.result.runs;
   if (problem.empty()) {
     ++tally.result.runs_passed;
     return;
@@ -158,34 +161,63 @@ void settle(Tally& tally, const Observation& seen, int round, int rounds) {
   tally.result.excerpt = excerpt;
 }
 
-// The runs. Each round runs the criteria still undecided together, in one process; a
-// round that ends properly (its record complete) decides each criterion from its own
-// tests. A round that crashes, hangs or hits a limit is run again one criterion per
-// process, so that one bad test costs only its own criterion. A criterion passes only if
-// it passes in every round; no_globals (a static look at the objects) needs one.
-void run_rounds(const LabRecipe& recipe, const fs::path& program, const fs::path& lab_stage,
-                const RunContext& context, const ReportSources& sources, std::vector<Tally>& tallies, FirstRace& race) {
-  const int rounds = context.options->runs;
-  for (int round = 1; round <= rounds; ++round) {
+// How one lab's runs are made: its program, its stage, its sources and its budget.
+struct Runner {
+  const LabRecipe& recipe;
+  const fs::path& program;
+  const fs::path& lab_stage;
+  const RunContext& context;
+  const ReportSources& sources;
+  const Budget& budget;
+  FirstRace& race;
+
+  // One run of `criteria`'s suites together, in the folder `name`.
+  Observation run(const std::vector<Tally*>& criteria, const std::string& name) const {
+    std::vector<const CriterionTests*> tests;
+    for (const Tally* tally : criteria) tests.push_back(&tally->tests);
+    return observe(recipe, filter_of(tests), program, lab_stage / name, context, sources, budget);
+  }
+
+  // One criterion run alone in round `round`, and settled.
+  void run_alone(Tally& tally, int round, int rounds) const {
+    const Observation alone = run({&tally}, fmt::format("run-{}-{}", round, tally.result.criterion));
+    race.note(alone, criterion_title(tally.result.criterion));
+    settle(tally, alone, round, rounds);
+  }
+};
+
+// The runs. Every other criterion depends on `correct` (a wrong answer scores nothing
+// else), so once `correct` has failed nothing more is run: in round 1 it runs alone first,
+// and a wrong or hanging answer costs that one run. After that, each round runs the criteria
+// still undecided together, in one process; a round that ends properly (its record complete)
+// decides each criterion from its own tests. A round that crashes, hangs or hits a limit is
+// run again one criterion per process, `correct` first, so that one bad test costs only its
+// own criterion. A criterion passes only if it passes in every round; no_globals (a static
+// look at the objects) needs one. Every run ends by the budget's deadline.
+void run_rounds(const Runner& runner, int rounds, std::vector<Tally>& tallies) {
+  Tally* correct = nullptr;
+  for (auto& tally : tallies) {
+    if (tally.result.criterion == "correct") correct = &tally;
+  }
+  const auto correct_failed = [&] { return correct == nullptr || correct->failed; };
+  for (int round = 1; round <= rounds && !correct_failed(); ++round) {
+    if (round == 1) runner.run_alone(*correct, round, rounds);
     std::vector<Tally*> pending;
     for (auto& tally : tallies) {
-      if (!tally.failed && (tally.result.criterion != "no_globals" || round == 1)) pending.push_back(&tally);
+      const bool done_this_round = round == 1 && &tally == correct;
+      if (!tally.failed && !done_this_round && (tally.result.criterion != "no_globals" || round == 1))
+        pending.push_back(&tally);
     }
-    if (pending.empty()) break;
-    std::vector<const CriterionTests*> pending_tests;
-    for (Tally* tally : pending) pending_tests.push_back(&tally->tests);
-    const Observation together =
-        observe(recipe, filter_of(pending_tests), program, lab_stage / fmt::format("run-{}", round), context, sources);
+    if (correct_failed() || pending.empty()) continue;
+    const Observation together = runner.run(pending, fmt::format("run-{}", round));
     if (together.complete()) {
-      race.note(together, "every criterion");
+      runner.race.note(together, "every criterion");
       for (Tally* tally : pending) settle(*tally, together, round, rounds);
       continue;
     }
-    for (Tally* tally : pending) {
-      const Observation alone = observe(recipe, filter_of({&tally->tests}), program,
-                                        lab_stage / fmt::format("run-{}-{}", round, tally->result.criterion), context, sources);
-      race.note(alone, criterion_title(tally->result.criterion));
-      settle(*tally, alone, round, rounds);
+    for (Tally* tally : pending) {  // criteria() order: `correct` first
+      if (correct_failed()) break;
+      runner.run_alone(*tally, round, rounds);
     }
   }
 }
@@ -210,18 +242,24 @@ CriterionResult result_of(Tally& tally, const FirstRace& race) {
   return std::move(result);
 }
 
-// The points: a criterion scores when it passed, and (but `correct`) when the answer is right.
+// The points: a criterion scores when it passed, and (but `correct`) when the answer is
+// right. While it is not, the others are "not scored": run or not, they earn nothing, and
+// only a failure actually seen (a race, say) is still shown as one.
 void score(std::vector<CriterionResult> results, LabGrade& grade) {
-  const bool correct = std::all_of(results.begin(), results.end(), [](const CriterionResult& r) {
-    return r.criterion != "correct" || r.passed();
-  });
+  std::map<std::string, bool> passed;
+  for (const auto& result : results) passed[result.criterion] = result.passed();
+  const auto scores = score_criteria(*grade.lab, passed);
+  const bool correct = passed["correct"];
   grade.status = "graded";
   for (CriterionResult& result : results) {
-    if (result.criterion != "correct" && !correct && result.passed()) {
+    const bool seen_failing = !result.passed() && (result.runs > 0 || !result.reason.empty());
+    if (result.criterion != "correct" && !correct && !seen_failing) {
       result.status = "not scored";
       result.reason = "the answer is not correct yet, so this is not scored";
     }
-    result.points = result.passed() ? result.max_points : 0;
+    const auto it = std::find_if(scores.begin(), scores.end(),
+                                 [&](const CriterionScore& s) { return s.criterion == result.criterion; });
+    result.points = it == scores.end() ? 0 : it->points;
     grade.points += result.points;
     grade.criteria.push_back(std::move(result));
   }
@@ -229,12 +267,15 @@ void score(std::vector<CriterionResult> results, LabGrade& grade) {
 
 }  // namespace
 
-LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::path& stage, const RunContext& context) {
+LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::path& stage, const RunContext& context,
+                   const Budget& budget) {
   const Lab& lab = *files.lab;
   if (!files.refused.empty()) return unscored(lab, "refused", files.refused);
   if (files.files.empty()) return unscored(lab, "not submitted", fmt::format("no labs/{}/ files in the submission", lab.slug));
   const LabRecipe* recipe = build.recipe(lab);
   if (recipe == nullptr) return unscored(lab, "no tests", "the course's build has no test program for this lab");
+  if (const auto deadline = budget.next(); deadline.left() < std::chrono::seconds(1))
+    return unscored(lab, "out of time", deadline.words + " ran out before this lab was graded");
   const fs::path lab_stage = stage / lab.number;
   const BuiltLab built = build_lab(*recipe, files, lab_stage);
   if (!built.error.empty()) return unscored(lab, "does not compile", built.error);
@@ -242,7 +283,8 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   std::vector<Tally> tallies = tallies_for(*recipe, lab);
   FirstRace race;
   const ReportSources sources = report_sources(context.course_root, lab, files.files);
-  run_rounds(*recipe, built.program, lab_stage, context, sources, tallies, race);
+  const Runner runner{*recipe, built.program, lab_stage, context, sources, budget, race};
+  run_rounds(runner, context.options->runs, tallies);
   std::vector<CriterionResult> results;
   for (auto& tally : tallies) results.push_back(result_of(tally, race));
   LabGrade grade;

@@ -3,6 +3,7 @@
 // what the grader saw.
 #pragma once
 
+#include "grade/budget.hpp"
 #include "grade/grade.hpp"
 #include "grade/grade_build.hpp"
 #include "grade/observation.hpp"
@@ -13,11 +14,12 @@
 namespace labctl {
 
 // Grades `files` (one lab of a submission) in the submission's staging folder `stage`.
-// A lab refused, not submitted, without tests or not compiling scores 0 with a status
-// that says so; else each criterion passes only if it passed in every round, and only
-// `correct` scores while the answer is wrong. Throws labctl::Error when the grader itself
-// cannot do its job (a compiler or the sandbox cannot be run).
+// A lab refused, not submitted, without tests, not compiling or out of time before it
+// started scores 0 with a status that says so; else each criterion passes only if it passed
+// in every round, and once `correct` has failed nothing else is run or scored. Every run
+// ends by the `budget`'s deadline. Throws labctl::Error when the grader itself cannot do its
+// job (a compiler or the sandbox cannot be run).
 LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const std::filesystem::path& stage,
-                   const RunContext& context);
+                   const RunContext& context, const Budget& budget = {});
 
 }  // namespace labctl
