@@ -198,7 +198,9 @@ void ResumeCache::save() const {
 
 std::string cache_key(const Submission& submission, const GradeOptions& options, const GradingBuild& build,
                       const std::vector<const Lab*>& labs) {
-  std::string text = submission.fingerprint + "|runs=" + std::to_string(options.runs) +
+  // The name too: two students who hand in the same files are two rows, each under their own name.
+  std::string text = "name=" + std::to_string(submission.name.size()) + ":" + submission.name + "|" +
+                     submission.fingerprint + "|runs=" + std::to_string(options.runs) +
                      "|limit=" + std::to_string(options.time_limit.count()) +
                      "|lab-limit=" + std::to_string(options.lab_time_limit.count()) +
                      "|submission-limit=" + std::to_string(options.submission_time_limit.count());
@@ -225,7 +227,7 @@ Batch read_batch(const std::vector<std::string>& sources, const Catalogue& catal
   for (std::size_t i = 0; i < sources.size(); ++i) {
     batch.submissions.push_back(read_submission(sources[i], catalogue, limits));
     batch.keys.push_back(cache_key(batch.submissions[i], options, build, labs));
-    if (auto cached = cache.find(batch.keys[i], catalogue)) {
+    if (auto cached = cache.find(batch.keys[i], catalogue); cached && cached->name == batch.submissions[i].name) {
       cached->source = sources[i];
       cached->from_cache = true;
       batch.grades.push_back(std::move(*cached));

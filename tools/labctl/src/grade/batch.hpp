@@ -45,8 +45,9 @@ class ResumeCache {
   nlohmann::json cache_;
 };
 
-// A key for "the same files graded the same way": the submission's fingerprint and every
-// setting and pristine test program that could change its score.
+// A key for "this student's same files graded the same way": the submission's name and
+// fingerprint, and every setting and pristine test program that could change its score.
+// With the name in it, two students who hand in identical files keep a row each.
 std::string cache_key(const Submission& submission, const GradeOptions& options, const GradingBuild& build,
                       const std::vector<const Lab*>& labs);
 
