@@ -4,13 +4,16 @@
 #   sequential   right, but all the work in one task            9/10 (not parallel)
 #   racy         the buggy starter                               0
 #   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
+#   racy_twin    the same files as racy, another student          0, a row of its own
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
-#                instructor's files: 0, and the grader and the machine are unharmed
+#                instructor's files, prints a fake TSan report naming secret files: 0,
+#                and the grader and the machine are unharmed, the secrets unseen
 #   broken.zip   not an archive                                   0, refused
-# Then: grading is a function of the code (honest and racy graded 10 times, same scores),
-# a second run with --out resumes from the cache, and nothing outside the output folder
-# changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
+# Then: grading is a function of the code (honest, racy and fake_report graded 10 times,
+# same scores), a second run with --out resumes from the cache with every student in their
+# own row, code that hangs costs no more than its budgets, and nothing outside the output
+# folder changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
 set -u
 ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
 LABCTL=${2:?}
@@ -22,10 +25,12 @@ trap 'rm -rf "$work" "$secret"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 # The instructor's private folder: a hidden test, and what hostile code goes looking for.
+# Each file's first line is a marker no feedback may ever show.
 mkdir -p "$secret"
-cp "$here/hidden/01-lost-update.cpp" "$secret/"
+marker_line="racelab-secret-marker: line 1 of an instructor's file"
+{ echo "// $marker_line"; cat "$here/hidden/01-lost-update.cpp"; } >"$secret/01-lost-update.cpp"
 echo open-sesame >"$secret/answer.txt"
-cp "$ROOT/solutions/01-lost-update/lost_update.cpp" "$secret/lost_update.cpp"
+{ echo "// $marker_line"; cat "$ROOT/solutions/01-lost-update/lost_update.cpp"; } >"$secret/lost_update.cpp"
 
 subs=$work/subs
 submission() {  # submission NAME SOURCE_FILE
@@ -43,16 +48,21 @@ else
   echo "note: kill_parent and thread_bomb skipped (needs root with PID namespaces)"
 fi
 for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
+# Its frames name the course's own solutions/ by their absolute path too.
+sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
+submission fake_report "$work/fake_report.cpp"
+hostile="$hostile fake_report"
 echo "this is not a zip archive" >"$subs/broken.zip"
 
 marker=$work/marker
 touch "$marker"
 sleep 1
 
-grade() {
-  "$LABCTL" --root "$ROOT" grade --labs 01 --hidden-tests "$secret" --grading-build "$GRADING_BUILD" \
-    --run-time-limit 5 "$@"
+grade_with_limits() {  # grade_with_limits ARGS: the limits given in ARGS, or the defaults
+  "$LABCTL" --root "$ROOT" grade --labs 01 --hidden-tests "$secret" --grading-build "$GRADING_BUILD" "$@"
 }
+grade() { grade_with_limits --run-time-limit 5 "$@"; }
 
 # 1. The batch: every submission graded, one CSV row each.
 if grade "$subs" --format csv --out "$work/out" >"$work/batch.log" 2>&1; then
@@ -70,6 +80,7 @@ expect_points() {  # expect_points NAME POINTS
 expect_points honest 10
 expect_points sequential 9
 expect_points racy 0
+expect_points racy_twin 0
 expect_points wrong 0
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
@@ -105,22 +116,71 @@ feedback exit_early 'no result from the test program' "exiting 0 early earns not
 feedback fake_output 'no result from the test program' "fake GoogleTest output earns nothing"
 feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
 feedback include_outside 'does not compile: .*absolute path' "an absolute #include is refused"
+# The fake report is condensed like any other, but nothing it names is opened: no line of
+# /etc/shadow, of the hidden test, of the solutions or of the secret answer is shown.
+feedback fake_report 'Read of size 8 by thread T1' "a fake TSan report is condensed (and costs race-free)"
+solution_line=$(head -n 1 "$ROOT/solutions/01-lost-update/lost_update.cpp")
+leaked=
+for secret_text in "$marker_line" "open-sesame" "root:" "$solution_line" "$(head -n 1 /etc/shadow 2>/dev/null | cut -c1-12)"; do
+  [ -n "$secret_text" ] && grep -qF -- "$secret_text" "$work/out/fake_report.md" && leaked="$leaked [$secret_text]"
+done
+[ -z "$leaked" ] && ok "fake_report: no line of a file its report names is shown" ||
+  bad "fake_report: its feedback shows lines of files it named:$leaked"
 
-# 3. A function of the code: the same scores in 10 gradings (no cache without --out).
+# 3. No student lost: resumed, every submission is in grades.csv once, under its own name,
+# also the two (racy, racy_twin) that handed in identical files.
+grade "$subs" --format csv --out "$work/out" >"$work/resume-csv.log" 2>&1
+names=$(ls "$subs" | sed 's/\.zip$//' | sort)
+rows=$(tail -n +2 "$csv" | cut -d, -f1 | sort)
+[ "$rows" = "$names" ] && ok "resumed: every student once in grades.csv ($(echo "$rows" | wc -l) rows)" ||
+  bad "resumed: grades.csv rows differ from the submissions: $(diff <(echo "$names") <(echo "$rows") | tr '\n' ' ')"
+
+# 4. A function of the code: the same scores in 10 gradings (no cache without --out).
 mkdir -p "$work/pair"
-cp -R "$subs/honest" "$subs/racy" "$work/pair/"
+cp -R "$subs/honest" "$subs/racy" "$subs/fake_report" "$work/pair/"
 same=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
   grade "$work/pair" --format csv >"$work/pair-$i.csv" 2>"$work/pair-$i.log"
-  if grep -q '^honest,10,10,' "$work/pair-$i.csv" && grep -q '^racy,0,10,' "$work/pair-$i.csv"; then
+  if grep -q '^honest,10,10,' "$work/pair-$i.csv" && grep -q '^racy,0,10,' "$work/pair-$i.csv" &&
+     grep -q '^fake_report,0,10,' "$work/pair-$i.csv"; then
     same=$((same + 1))
   else
     echo "     grading $i:"; sed 's/^/       /' "$work/pair-$i.csv" "$work/pair-$i.log" | head -n 20
   fi
 done
-[ "$same" = 10 ] && ok "10 gradings: honest 10/10 and racy 0/10 every time" || bad "only $same of 10 gradings gave honest 10, racy 0"
+[ "$same" = 10 ] && ok "10 gradings: honest 10/10, racy and fake_report 0/10 every time" ||
+  bad "only $same of 10 gradings gave honest 10, racy 0, fake_report 0"
 
-# 4. Nothing outside the output folder changed: the course, the submissions, the secret.
+# 5. Budgets: code that hangs in every lab (here lab 01, the one this build holds) costs
+# at most its budgets, not a run's limit per criterion. Small caps keep the test short;
+# the defaults are measured in docs/performance.md.
+"$here/make_hang_everywhere.sh" "$ROOT" "$work/hang/hang_everywhere"
+started=$(date +%s)
+grade_with_limits "$work/hang/hang_everywhere" --format json --out "$work/hang-out" --run-time-limit 60 --lab-time-limit 40 \
+  --submission-time-limit 12 >"$work/hang.log" 2>&1
+took=$(( $(date +%s) - started ))
+hang_json=$work/hang-out/hang_everywhere.json
+if [ "$took" -le 30 ] && grep -q '^  "points": 0,' "$hang_json"; then
+  ok "hang everywhere: 0 points in ${took} s (submission budget 12 s; a run's own limit is 60 s)"
+else
+  bad "hang everywhere: ${took} s, $(grep '^  "points"' "$hang_json" 2>/dev/null)"; tail -n 20 "$work/hang.log"
+fi
+grep -q "the submission's time budget (12 s) ran out" "$hang_json" && ok "hang everywhere: the feedback names the budget" ||
+  { bad "hang everywhere: the feedback does not name the budget"; grep '"reason"' "$hang_json" | head; }
+# Once correct failed nothing else ran: one run (correct's), four criteria never run.
+[ "$(grep -c '"runs": 1,' "$hang_json")" = 1 ] && [ "$(grep -c '"runs": 0,' "$hang_json")" = 4 ] &&
+  ok "hang everywhere: one run, of correct; the criteria that depend on it were not run" ||
+  bad "hang everywhere: runs per criterion: $(grep '"runs"' "$hang_json" | tr -d ' \n')"
+started=$(date +%s)
+grade_with_limits "$work/hang/hang_everywhere" --format md --out "$work/hang-out" --run-time-limit 60 --lab-time-limit 8 \
+  >"$work/hang-lab.log" 2>&1
+took=$(( $(date +%s) - started ))
+hang_md=$work/hang-out/hang_everywhere.md
+[ "$took" -le 25 ] && grep -q "the lab's time budget (8 s) ran out" "$hang_md" &&
+  ok "hang everywhere: the lab's own budget (8 s) stops it too, in ${took} s" ||
+  { bad "hang everywhere with --lab-time-limit 8: ${took} s"; sed 's/^/     /' "$hang_md" | head -n 20; }
+
+# 6. Nothing outside the output folder changed: the course, the submissions, the secret.
 changed=$(find "$ROOT/labs" "$ROOT/solutions" "$ROOT/tests" "$subs" "$secret" -newer "$marker" 2>/dev/null | head -n 5)
 [ -z "$changed" ] && ok "the course tree, the submissions and the instructor's files are unchanged" ||
   bad "changed during grading: $changed"

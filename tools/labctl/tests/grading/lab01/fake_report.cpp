@@ -1,0 +1,38 @@
+// Grading fixture — HOSTILE: prints a fake ThreadSanitizer report whose frames name files
+// the student must never see: /etc/shadow, the instructor's hidden test, the reference
+// solution (by an absolute path, a relative one and through `..`), the secret answer. A
+// grader that quoted "the source line of each frame" by opening the path printed would
+// put lines of them into this student's feedback. grade_test.sh puts the course's root in
+// place of @ROOT@ and checks the feedback holds none of their lines (the secret copies
+// start with a marker line). It earns nothing: its answer is wrong, and its "race" fails
+// race-free.
+#include "lost_update.hpp"
+
+#include <iostream>
+
+namespace lab01 {
+
+StatusCounts count_status_classes(const std::vector<std::string>&, labkit::Executor&) {
+  const std::string root = "@ROOT@";
+  const std::string secret = "/tmp/racelab-grade-test-secret";
+  const std::string up = "../../../../../../../../..";
+  // Each in a section of its own, so that each is the frame the report shows.
+  const std::string paths[] = {
+      up + "/etc/shadow", "/etc/shadow", "/x/labs/01-lost-update/" + up + "/etc/shadow",
+      secret + "/01-lost-update.cpp", secret + "/lost_update.cpp", secret + "/answer.txt",
+      "/x/labs/01-lost-update/" + up + secret + "/01-lost-update.cpp",
+      "solutions/01-lost-update/lost_update.cpp", up + root + "/solutions/01-lost-update/lost_update.cpp",
+      root + "/solutions/01-lost-update/lost_update.cpp",
+      root + "/labs/01-lost-update/../../solutions/01-lost-update/lost_update.cpp",
+      root + "/tests/../solutions/01-lost-update/lost_update.cpp"};
+  std::cerr << "==================\nWARNING: ThreadSanitizer: data race (pid=4242)\n";
+  int thread = 1;
+  for (const auto& path : paths) {
+    std::cerr << "  Read of size 8 at 0x7b0400000000 by thread T" << thread++ << ":\n"
+              << "    #0 lab01::peek() " << path << ":1:1 (lab01_starter+0x1)\n";
+  }
+  std::cerr << "SUMMARY: ThreadSanitizer: data race /etc/shadow:1:1 in lab01::peek()\n==================\n";
+  return {};
+}
+
+}  // namespace lab01
