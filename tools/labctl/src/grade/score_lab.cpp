@@ -231,7 +231,9 @@ CriterionResult result_of(Tally& tally, const FirstRace& race) {
     const auto at = result.reason.find("hidden checks failed");
     result.reason = at != std::string::npos ? result.reason.substr(0, at) + count : result.reason + "; " + count;
   }
-  result.status = tally.failed ? "failed" : "passed";
+  // Passed only when it ran and every run passed: a criterion never run (its answer was
+  // wrong first) has passed nothing.
+  result.status = tally.failed ? "failed" : result.runs > 0 ? "passed" : "not scored";
   // A race seen in any run is a race: race_free fails, whatever the RaceFree suite said,
   // and the race is what its feedback shows.
   if (result.criterion == "race_free" && race.seen) {
