@@ -237,13 +237,14 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   if (recipe == nullptr) return unscored(lab, "no tests", "the course's build has no test program for this lab");
   const fs::path lab_stage = stage / lab.number;
   const BuiltLab built = build_lab(*recipe, files, lab_stage);
-  if (!built.error.empty()) return unscored(lab, "does not compile", built.error);
+  if (!built.error.empty()) return unscored(lab, built.refused ? "refused" : "does not compile", built.error);
 
   std::vector<Tally> tallies = tallies_for(*recipe, lab);
   FirstRace race;
   run_rounds(*recipe, built.program, lab_stage, context, tallies, race);
   std::vector<CriterionResult> results;
   for (auto& tally : tallies) results.push_back(result_of(tally, race));
+  apply_object_findings(built, results);
   LabGrade grade;
   grade.lab = &lab;
   grade.max_points = lab.points;
