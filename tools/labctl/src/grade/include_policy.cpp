@@ -115,7 +115,8 @@ std::optional<std::string> include_policy_violation(std::string_view source) {
   // for the whole program), so macros are defined after it.
   int last_include = 0;
   for (const auto& [number, raw] : lines) {
-    std::string_view rest = trim_left(without_block_comments(raw));
+    const std::string text = without_block_comments(raw);
+    std::string_view rest = trim_left(text);
     if (rest.substr(0, 2) == "%:" || (!rest.empty() && rest.front() == '#')) {
       rest.remove_prefix(rest.front() == '#' ? 1 : 2);
       if (trim_left(rest).substr(0, 7) == "include") last_include = number;
