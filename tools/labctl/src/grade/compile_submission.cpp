@@ -36,6 +36,45 @@ std::string run_tool(const LabRecipe& recipe, std::vector<std::string> argv, con
   return error;
 }
 
+// A lab file preprocesses to a few MiB (2.5 for lab 01's, headers included); a macro that
+// expands without end is stopped here, before it fills the disk or labctl's memory.
+constexpr std::size_t kMaxPreprocessed = std::size_t{64} << 20;
+
+// Preprocesses `source` with the file's own compile command, its output read from a pipe:
+// true with the text in `out`; false with `error` set (the preprocessor's first error
+// line), or with `error` empty when the output passed kMaxPreprocessed.
+bool preprocess(const LabRecipe& recipe, const std::vector<std::string>& compile, const fs::path& source,
+                const fs::path& log, std::string& out, std::string& error) {
+  ProcessSpec spec;
+  spec.argv = fill(preprocess_template(compile), {{"{source}", source.string()}, {"{preprocessed}", "-"}});
+  spec.cwd = recipe.build_dir;
+  spec.log = log;
+  spec.limit = std::chrono::seconds(120);
+  PipedProcess process(spec);
+  std::vector<char> buffer(1 << 16);
+  for (;;) {
+    const ssize_t n = process.read(buffer.data(), buffer.size());
+    if (n <= 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > kMaxPreprocessed) {
+      process.finish();
+      return false;
+    }
+    out.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  const std::string failure = process.failure();
+  const ProcessResult result = process.finish();
+  if (!failure.empty()) {
+    error = "the preprocessor: " + failure;
+    return false;
+  }
+  if (!result.status.ok()) {
+    error = first_error_line(read_file(log));
+    if (error.empty()) error = "the preprocessor " + result.status.describe();
+    return false;
+  }
+  return true;
+}
+
 // "first problem (and N more)": the report's one line.
 std::string one_line(const std::vector<std::string>& problems) {
   if (problems.size() <= 1) return problems.empty() ? "" : problems.front();
@@ -92,17 +131,16 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
   const std::string name = fs::path(file).filename().string();
 
   // 2. The source check, on what the compiler will see.
-  const fs::path preprocessed = lab_stage / "obj" / (name + ".ii");
-  const std::vector<std::string> preprocess = fill(
-      preprocess_template(compile), {{"{source}", source.string()}, {"{preprocessed}", preprocessed.string()}});
-  checked.error = run_tool(recipe, preprocess, lab_stage / ("preprocess-" + name + ".log"), "the preprocessor ");
-  if (!checked.error.empty()) return checked;
+  std::string preprocessed;
+  if (!preprocess(recipe, compile, source, lab_stage / ("preprocess-" + name + ".log"), preprocessed, checked.error)) {
+    if (checked.error.empty()) return refuse(fmt::format("{}: preprocesses to more than {} MiB", name, kMaxPreprocessed >> 20));
+    return checked;
+  }
   const std::string student_folder = folder.lexically_normal().string() + "/";
   const auto is_student_file = [&](std::string_view path) {
     return fs::path(path).lexically_normal().string().rfind(student_folder, 0) == 0;
   };
-  if (auto problem = source_check_violation(read_file(preprocessed), is_student_file)) return refuse(*problem);
-  fs::remove(preprocessed);
+  if (auto problem = source_check_violation(preprocessed, is_student_file)) return refuse(*problem);
 
   // 3. The compiler (the command carries -fno-gnu-inline-asm: grade_build.cpp makes sure).
   checked.error = run_tool(recipe, fill(compile, {{"{source}", source.string()}, {"{object}", object.string()}}),
