@@ -147,8 +147,14 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
                            lab_stage / ("compile-" + name + ".log"), "the compiler ");
   if (!checked.error.empty()) return checked;
 
-  // 4. What the object imports, defines and holds.
-  const ObjectFindings findings = check_object(ElfObject::read(object), recipe.allowed_imports);
+  // 4. What the object imports, defines and holds. An object labctl cannot read is the
+  // student's to answer for (it came from their file), not a reason to stop grading.
+  ObjectFindings findings;
+  try {
+    findings = check_object(ElfObject::read(object), recipe.allowed_imports);
+  } catch (const Error& error) {
+    return refuse(fmt::format("{}: the grader cannot read its object file ({})", name, error.what()));
+  }
   if (!findings.refusals.empty()) {
     std::vector<std::string> problems;
     for (const auto& finding : findings.refusals) {
@@ -195,7 +201,9 @@ void apply_object_findings(const BuiltLab& built, std::vector<CriterionResult>& 
     result.status = "failed";
     result.reason = "mutable global state in the compiled code: " + one_line(built.mutable_state);
     result.excerpt.clear();
-    for (const auto& line : built.mutable_state) result.excerpt += line + "\n";
+    constexpr std::size_t kShown = 20;
+    for (std::size_t i = 0; i < built.mutable_state.size() && i < kShown; ++i) result.excerpt += built.mutable_state[i] + "\n";
+    if (built.mutable_state.size() > kShown) result.excerpt += fmt::format("... and {} more\n", built.mutable_state.size() - kShown);
     result.excerpt += "Pass the data into each task through submit()/map() and return results through the future; "
                       "a true constant can be constexpr.\n";
   }

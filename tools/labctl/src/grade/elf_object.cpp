@@ -38,8 +38,6 @@ std::string string_at(const std::string& bytes, const ElfSection& table, std::ui
 
 }  // namespace
 
-bool ElfSymbol::defined() const { return section != SHN_UNDEF && section != SHN_ABS; }
-
 ElfObject ElfObject::read(const std::filesystem::path& file) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(file, error)) throw Error(file.string() + ": no such object file");
@@ -57,7 +55,19 @@ ElfObject ElfObject::parse(const std::string& bytes, const std::string& what) {
 
   ElfObject object;
   std::vector<Elf64_Shdr> raw;
-  for (std::size_t i = 0; i < header.e_shnum; ++i) {
+  // Extended numbering, for objects of 65280 sections or more (every template instance
+  // has a section of its own): the count and the name table's index are in section 0.
+  std::uint64_t count = header.e_shnum;
+  std::uint64_t names_index = header.e_shstrndx;
+  if (header.e_shoff != 0 && (count == 0 || names_index == SHN_XINDEX)) {
+    const auto first = read_at<Elf64_Shdr>(bytes, header.e_shoff, what);
+    if (count == 0) count = first.sh_size;
+    if (names_index == SHN_XINDEX) names_index = first.sh_link;
+  }
+  if (header.e_shoff > bytes.size() || count > (bytes.size() - header.e_shoff) / sizeof(Elf64_Shdr)) {
+    throw Error(what + ": the section headers lie outside the file");
+  }
+  for (std::size_t i = 0; i < count; ++i) {
     raw.push_back(read_at<Elf64_Shdr>(bytes, header.e_shoff + i * sizeof(Elf64_Shdr), what));
   }
   for (const auto& section : raw) {
@@ -74,9 +84,9 @@ ElfObject ElfObject::parse(const std::string& bytes, const std::string& what) {
     }
     object.sections.push_back(out);
   }
-  if (header.e_shstrndx >= object.sections.size()) throw Error(what + ": no section name table");
+  if (names_index >= object.sections.size()) throw Error(what + ": no section name table");
   for (std::size_t i = 0; i < raw.size(); ++i) {
-    object.sections[i].name = string_at(bytes, object.sections[header.e_shstrndx], raw[i].sh_name, what);
+    object.sections[i].name = string_at(bytes, object.sections[names_index], raw[i].sh_name, what);
   }
 
   // The symbol table (a relocatable object has one; its relocations index into it).
@@ -85,6 +95,11 @@ ElfObject ElfObject::parse(const std::string& bytes, const std::string& what) {
     if (object.sections[i].type != SHT_SYMTAB) continue;
     if (symtab_index != 0) throw Error(what + ": more than one symbol table");
     symtab_index = i;
+  }
+  // Section indexes of symbols past SHN_LORESERVE, with extended numbering.
+  std::size_t shndx_index = 0;
+  for (std::size_t i = 0; i < object.sections.size(); ++i) {
+    if (object.sections[i].type == SHT_SYMTAB_SHNDX && object.sections[i].link == symtab_index) shndx_index = i;
   }
   if (symtab_index != 0) {
     const ElfSection& symtab = object.sections[symtab_index];
@@ -100,12 +115,24 @@ ElfObject ElfObject::parse(const std::string& bytes, const std::string& what) {
       symbol.bind = ELF64_ST_BIND(raw_symbol.st_info);
       symbol.visibility = ELF64_ST_VISIBILITY(raw_symbol.st_other);
       symbol.section = raw_symbol.st_shndx;
-      if (symbol.section == SHN_XINDEX) throw Error(what + ": extended section indexes are not supported");
-      if (symbol.section != SHN_UNDEF && symbol.section < SHN_LORESERVE && symbol.section >= object.sections.size()) {
+      if (raw_symbol.st_shndx == SHN_ABS || raw_symbol.st_shndx == SHN_COMMON) {
+        symbol.absolute = raw_symbol.st_shndx == SHN_ABS;
+        symbol.common = raw_symbol.st_shndx == SHN_COMMON;
+        symbol.section = 0;
+      } else if (raw_symbol.st_shndx == SHN_XINDEX) {
+        if (shndx_index == 0) throw Error(what + ": an extended section index without its table");
+        const ElfSection& table = object.sections[shndx_index];
+        const std::uint64_t entry = at / sizeof(Elf64_Sym) * sizeof(Elf64_Word);
+        if (entry + sizeof(Elf64_Word) > table.size) throw Error(what + ": an extended section index out of its table");
+        symbol.section = read_at<Elf64_Word>(bytes, table.file_offset + entry, what);
+      }
+      if (symbol.section >= object.sections.size() ||
+          (raw_symbol.st_shndx >= SHN_LORESERVE && raw_symbol.st_shndx != SHN_XINDEX && !symbol.absolute &&
+           !symbol.common)) {
         throw Error(what + ": a symbol names a section that does not exist");
       }
       // A section symbol has no name of its own: give it its section's, as tools show it.
-      if (symbol.type == STT_SECTION && symbol.section < object.sections.size()) {
+      if (symbol.type == STT_SECTION && symbol.section != 0) {
         symbol.name = object.sections[symbol.section].name;
       }
       object.symbols.push_back(std::move(symbol));
@@ -131,15 +158,23 @@ ElfObject ElfObject::parse(const std::string& bytes, const std::string& what) {
       object.relocations.push_back(relocation);
     }
   }
+  object.symbols_in.resize(object.sections.size());
+  object.relocations_in.resize(object.sections.size());
+  for (std::uint32_t i = 1; i < object.symbols.size(); ++i) {
+    if (object.symbols[i].section != 0) object.symbols_in[object.symbols[i].section].push_back(i);
+  }
+  for (std::uint32_t i = 0; i < object.relocations.size(); ++i) {
+    object.relocations_in[object.relocations[i].section].push_back(i);
+  }
   return object;
 }
 
 const ElfSymbol* ElfObject::symbol_at(std::size_t section, std::uint64_t offset) const {
   const ElfSymbol* best = nullptr;
-  for (const auto& symbol : symbols) {
-    if (symbol.section != section || symbol.type == STT_SECTION || symbol.type == STT_FILE || symbol.name.empty()) {
-      continue;
-    }
+  if (section >= symbols_in.size()) return nullptr;
+  for (const std::uint32_t index : symbols_in[section]) {
+    const ElfSymbol& symbol = symbols[index];
+    if (symbol.type == STT_SECTION || symbol.type == STT_FILE || symbol.name.empty()) continue;
     const bool covers = offset >= symbol.value && (offset < symbol.value + symbol.size || (symbol.size == 0 && offset == symbol.value));
     if (covers && (best == nullptr || symbol.value > best->value)) best = &symbol;
   }

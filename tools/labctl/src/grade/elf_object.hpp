@@ -30,9 +30,13 @@ struct ElfSymbol {
   unsigned char type = 0;  // STT_*
   unsigned char bind = 0;  // STB_*
   unsigned char visibility = 0;  // STV_*
-  std::uint16_t section = 0;     // index, or SHN_UNDEF / SHN_ABS / SHN_COMMON
+  // The index of its section (extended indexes resolved); 0 when it has none: undefined,
+  // absolute or common, which the flags below tell apart.
+  std::uint32_t section = 0;
+  bool absolute = false;  // SHN_ABS
+  bool common = false;    // SHN_COMMON: storage the linker allocates
 
-  bool defined() const;  // in a section of the file, or common
+  bool undefined() const { return section == 0 && !absolute && !common; }
 };
 
 struct ElfRelocation {
@@ -47,6 +51,9 @@ struct ElfObject {
   std::vector<ElfSection> sections;
   std::vector<ElfSymbol> symbols;  // the symbol table, index 0 included (the null symbol)
   std::vector<ElfRelocation> relocations;
+  // By section index: the symbols defined in it, the relocations that apply to it.
+  std::vector<std::vector<std::uint32_t>> symbols_in;
+  std::vector<std::vector<std::uint32_t>> relocations_in;
 
   // Reads `file`; throws labctl::Error when it is not an ELF64 relocatable object.
   static ElfObject read(const std::filesystem::path& file);

@@ -71,8 +71,9 @@ ImportAllowlist ImportAllowlist::load(const fs::path& root) {
 
 std::vector<std::string> ImportAllowlist::patterns_for(const std::string& number) const {
   // The lab's own functions (namespace labNN), defined in its other files: lab 12's given
-  // demonstration.cpp, another editable file of the same lab.
-  std::vector<std::string> patterns{"lab" + number + "::*"};
+  // demonstration.cpp, another editable file of the same lab. Functions only (a demangled
+  // function name has its parameters): the given code's globals are not the student's to use.
+  std::vector<std::string> patterns{"lab" + number + "::*(*"};
   for (const std::string& section : {std::string("all"), number}) {
     if (const auto it = sections_.find(section); it != sections_.end()) {
       patterns.insert(patterns.end(), it->second.begin(), it->second.end());
@@ -155,14 +156,15 @@ bool is_code_section(const ElfSection& section) {
   return (section.flags & SHF_ALLOC) != 0 && (section.flags & SHF_EXECINSTR) != 0;
 }
 
-// A place in code that refers to symbol `index`, for a source line.
-ObjectFinding located(std::string message, const ElfObject& object, std::uint32_t index) {
+// A place in code that refers to symbol `index` (the first relocation to it in code, from
+// `first_use`), for a source line.
+ObjectFinding located(std::string message, const ElfObject& object, const std::vector<std::int64_t>& first_use,
+                      std::uint32_t index) {
   ObjectFinding finding{std::move(message), "", 0};
-  for (const auto& relocation : object.relocations) {
-    if (relocation.symbol != index || !is_code_section(object.sections[relocation.section])) continue;
+  if (first_use[index] >= 0) {
+    const ElfRelocation& relocation = object.relocations[static_cast<std::size_t>(first_use[index])];
     finding.section = object.sections[relocation.section].name;
     finding.offset = relocation.offset;
-    break;
   }
   return finding;
 }
@@ -235,8 +237,8 @@ void check_constructors(const ElfObject& object, std::vector<ObjectFinding>& ref
       continue;
     }
     std::size_t entries = 0;
-    for (const auto& relocation : object.relocations) {
-      if (relocation.section != index) continue;
+    for (const std::uint32_t r : object.relocations_in[index]) {
+      const ElfRelocation& relocation = object.relocations[r];
       ++entries;
       const ElfSymbol* target = object.target(relocation);
       const std::string name = target != nullptr ? target->name : "";
@@ -274,8 +276,9 @@ void check_writable_section(const ElfObject& object, std::size_t index, std::vec
   if (section.size == 0) return;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> covered;  // [start, end)
   bool named_state = false;
-  for (const auto& symbol : object.symbols) {
-    if (symbol.section != index || symbol.name.empty() || symbol.type == STT_SECTION || symbol.type == STT_FILE) continue;
+  for (const std::uint32_t s : object.symbols_in[index]) {
+    const ElfSymbol& symbol = object.symbols[s];
+    if (symbol.name.empty() || symbol.type == STT_SECTION || symbol.type == STT_FILE) continue;
     covered.emplace_back(symbol.value, symbol.value + std::max<std::uint64_t>(symbol.size, 1));
     // <iostream>'s `static std::ios_base::Init __ioinit` (internal linkage, in namespace
     // std, which a lab file cannot open): the library's, in every file that includes it.
@@ -288,8 +291,9 @@ void check_writable_section(const ElfObject& object, std::size_t index, std::vec
   }
   // The type slots of catch clauses: one pointer to a typeinfo object each, without a name,
   // which the exception tables refer to (clang puts them in .data).
-  for (const auto& relocation : object.relocations) {
-    if (relocation.section != index || relocation.type != R_X86_64_64) continue;
+  for (const std::uint32_t r : object.relocations_in[index]) {
+    const ElfRelocation& relocation = object.relocations[r];
+    if (relocation.type != R_X86_64_64) continue;
     const ElfSymbol& to = object.symbols[relocation.symbol];
     if (to.name.rfind("_ZTI", 0) != 0 || object.symbol_at(index, relocation.offset) != nullptr) continue;
     covered.emplace_back(relocation.offset, relocation.offset + 8);
@@ -312,23 +316,30 @@ void check_writable_section(const ElfObject& object, std::size_t index, std::vec
 ObjectFindings check_object(const ElfObject& object, const std::vector<std::string>& allowed_imports) {
   ObjectFindings findings;
   std::set<std::string> reported;
+  std::vector<std::int64_t> first_use(object.symbols.size(), -1);
+  for (std::size_t r = 0; r < object.relocations.size(); ++r) {
+    const ElfRelocation& relocation = object.relocations[r];
+    if (first_use[relocation.symbol] < 0 && is_code_section(object.sections[relocation.section])) {
+      first_use[relocation.symbol] = static_cast<std::int64_t>(r);
+    }
+  }
   for (std::uint32_t index = 1; index < object.symbols.size(); ++index) {
     const ElfSymbol& symbol = object.symbols[index];
     if (symbol.name.empty() || symbol.type == STT_SECTION || symbol.type == STT_FILE) continue;
     const std::string readable = demangle(symbol.name);
-    if (symbol.section == SHN_UNDEF) {
+    if (symbol.undefined()) {
       if (symbol.bind == STB_LOCAL || matches_any(allowed_imports, readable) || !reported.insert(readable).second) continue;
       findings.refusals.push_back(located(
           fmt::format("uses {}, which a lab file may not use (no files, processes, environment, signals, system calls "
                       "or sanitizer interfaces; the allowed list is {})",
                       readable, ImportAllowlist::kPath),
-          object, index));
+          object, first_use, index));
       continue;
     }
     if (const std::string problem = forbidden_definition(symbol, readable); !problem.empty()) {
       findings.refusals.push_back(defined_at(problem, object, symbol));
     }
-    if (symbol.section == SHN_COMMON) {
+    if (symbol.common) {
       findings.mutable_state.push_back(
           {fmt::format("{} ({}, a common symbol)", readable, describe_bytes(symbol.size)), "", 0});
     }

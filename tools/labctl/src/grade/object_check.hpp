@@ -41,8 +41,8 @@ class ImportAllowlist {
   // ROOT/kPath; throws labctl::Error when it cannot be read.
   static ImportAllowlist load(const std::filesystem::path& root);
 
-  // The patterns lab `number` may import: its own namespace (labNN::*, defined in its other
-  // files), [all] and [lab NUMBER].
+  // The patterns lab `number` may import: its own functions (labNN::*(*), defined in its
+  // other files), [all] and [lab NUMBER].
   std::vector<std::string> patterns_for(const std::string& number) const;
 
  private:

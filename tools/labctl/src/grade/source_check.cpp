@@ -237,9 +237,13 @@ std::string where(const Token& token) {
 
 // The index just past the `<...>` that starts at `open` (a "<" token), counting nested
 // angle brackets (">>" closes two) and skipping (), [] and {}.
-std::size_t past_angles(const std::vector<Token>& tokens, std::size_t open) {
+// `budget` counts the tokens looked at across all calls: a file made of nested template
+// heads could otherwise cost time quadratic in its length.
+std::size_t past_angles(const std::vector<Token>& tokens, std::size_t open, std::size_t& budget) {
   int angles = 0, others = 0;
   for (std::size_t i = open; i < tokens.size(); ++i) {
+    if (budget == 0) return tokens.size();
+    --budget;
     const std::string& t = tokens[i].text;
     if (t == "(" || t == "[" || t == "{") ++others;
     if (t == ")" || t == "]" || t == "}") --others;
@@ -291,7 +295,7 @@ std::string refused_attribute(const std::vector<Token>& tokens, std::size_t open
 
 // A class-head after a template parameter list: (class|struct|union) A::B<...> — a partial
 // specialisation when its last name has template arguments.
-bool is_partial_specialisation(const std::vector<Token>& tokens, std::size_t i) {
+bool is_partial_specialisation(const std::vector<Token>& tokens, std::size_t i, std::size_t& budget) {
   if (i >= tokens.size()) return false;
   const std::string& key = tokens[i].text;
   if (key != "class" && key != "struct" && key != "union") return false;
@@ -301,7 +305,7 @@ bool is_partial_specialisation(const std::vector<Token>& tokens, std::size_t i) 
     ++i;
     bool arguments = false;
     if (i < tokens.size() && tokens[i].text == "<") {
-      i = past_angles(tokens, i);
+      i = past_angles(tokens, i, budget);
       arguments = true;
     }
     if (i < tokens.size() && tokens[i].text == "::") {
@@ -318,7 +322,11 @@ bool is_partial_specialisation(const std::vector<Token>& tokens, std::size_t i) 
 std::optional<std::string> source_check_violation(std::string_view preprocessed,
                                                   const std::function<bool(std::string_view)>& is_student_file) {
   const std::vector<Token> tokens = Lexer(preprocessed, is_student_file).run();
+  std::size_t budget = 64 * tokens.size() + 100000;  // template heads' scans, all together
   for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (budget == 0) {
+      return fmt::format("{}: too many nested template parameter lists to check", where(tokens[i]));
+    }
     const Token& token = tokens[i];
     if (token.boundary) continue;
     const std::string& t = token.text;
@@ -363,7 +371,7 @@ std::optional<std::string> source_check_violation(std::string_view preprocessed,
       if (next(2) == ">") {
         return fmt::format("{}: explicit specialisations (`template <>`) are not allowed in a lab file", where(token));
       }
-      if (is_partial_specialisation(tokens, past_angles(tokens, i + 1))) {
+      if (is_partial_specialisation(tokens, past_angles(tokens, i + 1, budget), budget)) {
         return fmt::format("{}: partial specialisations of class templates are not allowed in a lab file",
                            where(token));
       }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -85,6 +86,19 @@ TEST(SourceCheck, SpecialisationsAreRefused) {
   EXPECT_NE(check("template <class A> class std::vector<lab01::Item, A> { };\n"), std::nullopt);
   EXPECT_NE(check("template <class T> struct Box<T*> { };\n"), std::nullopt);
   EXPECT_EQ(check("template <class T> struct Outer<T>::Inner { };\n"), std::nullopt);
+}
+
+// A file made to cost the check quadratic time (deeply nested template heads) is refused
+// quickly instead.
+TEST(SourceCheck, PathologicalTemplateHeadsAreCheap) {
+  std::string code;
+  for (int i = 0; i < 50000; ++i) code += "template < ";
+  for (int i = 0; i < 50000; ++i) code += "> ";
+  const auto started = std::chrono::steady_clock::now();
+  const auto problem = check(code + "\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ASSERT_NE(problem, std::nullopt);
+  EXPECT_NE(problem->find("too many nested template parameter lists"), std::string::npos) << *problem;
 }
 
 // Only the student's tokens count: the header above holds every one of these and passes.
