@@ -7,10 +7,11 @@
 //                  processes (the one line the student changes)
 //   Demonstration  the given global-mutating tally is right on a thread pool and wrong on
 //                  a process pool: the lesson itself, which passes on both sides (graded as
-//                  part of correctness: it fails only if part (1) was changed)
+//                  part of correctness; demonstration.cpp is given, read-only)
 //   Determinism    the same tally whatever order the tasks run in (32 seeded orders)
 //   RaceFree       run under the ExposureExecutor, where TSan sees any race between tasks
-//   NoGlobals      the lab's object file holds no mutable static but the demonstration's
+//   NoGlobals      the lab's object files hold no mutable static but the demonstration's
+//                  (in demonstration.cpp's object, which a submission cannot replace)
 //   Parallel       the log went through the pool as several tasks
 //
 // The process pools fork worker processes from this (threaded, sanitized) test program;
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -128,7 +130,7 @@ TEST(Demonstration, GlobalGivesTheRightTallyOnAThreadPool) {
   const auto log = make_log(kLines);
   labkit::ThreadPoolExecutor pool(4);
   EXPECT_TRUE(same_tally(tally_sequentially(log), lab12::tally_with_global(pool, log)))
-      << "part (1) of bytes_per_client.cpp is the given demonstration: leave it as it was";
+      << "demonstration.cpp is the given demonstration: leave it as it was";
 }
 
 // ... and wrong on processes: every worker adds into its own copy of the global, and the
@@ -139,7 +141,7 @@ TEST(Demonstration, GlobalGivesAWrongTallyOnAProcessPool) {
   const BytesByClient got = lab12::tally_with_global(pool, log);
   EXPECT_FALSE(same_tally(tally_sequentially(log), got));
   EXPECT_TRUE(got.empty()) << "the caller's copy of the global should have stayed empty; "
-                              "part (1) of bytes_per_client.cpp is the given demonstration: leave it as it was";
+                              "demonstration.cpp is the given demonstration: leave it as it was";
 }
 
 // ------------------------------------------------------------------ Determinism
@@ -164,13 +166,16 @@ TEST(RaceFree, UnderTheExposureExecutor) {
 // ------------------------------------------------------------------ NoGlobals
 
 // The discipline read off the compiled code: no global or static variable, except the two
-// of the given demonstration (namespace lab12::demonstration), which are the lesson.
+// of the given demonstration, which are the lesson. They are exempt by the object file they
+// are in (compiled from the lab's read-only demonstration.cpp, which a submission cannot
+// replace), never by a name: a name can be written in bytes_per_client.cpp too.
 TEST(NoGlobals, NoMutableStaticsButTheDemonstrations) {
   std::vector<labkit::testing::MutableStatic> found;
   std::size_t demonstration = 0;
   for (const auto& object : labkit::testing::object_files_in(LAB_OBJECTS)) {
+    const bool given = std::string_view(object).ends_with("/demonstration.cpp.o");
     for (auto& item : labkit::testing::find_mutable_statics(object)) {
-      if (item.symbol.rfind("lab12::demonstration::", 0) == 0) {
+      if (given) {
         ++demonstration;
       } else {
         found.push_back(std::move(item));

@@ -5,13 +5,14 @@
 // to use every core without sharing any memory, on a process pool: labkit's
 // ProcessPoolExecutor forks worker processes and runs each task in one of them.
 //
-// This file has three parts:
-//   (1) the DEMONSTRATION, given: tasks add into a global map. On a thread pool the
-//       answer is right. On a process pool every worker adds into its OWN copy of the
-//       global (a process has its own memory) and the caller's copy stays empty: the
-//       answer is wrong, without a crash, without a ThreadSanitizer report.
-//   (2) the same tally, to be written with the executor discipline: TODO.
-//   (3) the ONE line that chooses where the program's tasks run: TODO, last.
+// The lab has three parts:
+//   (1) the DEMONSTRATION, given in demonstration.cpp (read it; it is not yours to
+//       change): tasks add into a global map. On a thread pool the answer is right. On a
+//       process pool every worker adds into its OWN copy of the global (a process has its
+//       own memory) and the caller's copy stays empty: the answer is wrong, without a
+//       crash, without a ThreadSanitizer report.
+//   (2) in this file, the same tally, to be written with the executor discipline: TODO.
+//   (3) in this file, the ONE line that chooses where the program's tasks run: TODO, last.
 //
 // TODO, in this order:
 //   - rewrite tally_on() in part (2) so that no task touches a global: each task gets
@@ -21,15 +22,12 @@
 //     std::vector of std::pair<std::string, std::uint64_t> is, a std::map is not.
 //   - then change the line `using Pool = ...` below to labkit::ProcessPoolExecutor.
 //     Nothing else should need to change: that is the point.
-// Do not change part (1): the tests check that it stays right on threads and wrong on
-// processes. `tools/lab hint 12` if you are stuck.
+// `tools/lab hint 12` if you are stuck.
 #include "bytes_per_client.hpp"
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstddef>
-#include <mutex>
 
 namespace lab12 {
 
@@ -40,64 +38,10 @@ using Pool = labkit::ThreadPoolExecutor;
 namespace {
 
 constexpr std::size_t kWorkers = 4;
-constexpr std::size_t kLinesPerTask = 50;
-
-// The log cut into chunks of kLinesPerTask lines (the last one shorter): one task each.
-std::vector<LogLines> split_into_chunks(const LogLines& log) {
-  std::vector<LogLines> chunks;
-  for (std::size_t start = 0; start < log.size(); start += kLinesPerTask) {
-    const std::size_t end = std::min(log.size(), start + kLinesPerTask);
-    chunks.emplace_back(log.begin() + static_cast<std::ptrdiff_t>(start), log.begin() + static_cast<std::ptrdiff_t>(end));
-  }
-  return chunks;
-}
 
 pid_t current_pid() { return ::getpid(); }
 
 }  // namespace
-
-// ---------------------------------------------------------------- (1) the demonstration
-// Given: read it, run it, leave it as it is. (Its two globals are the only ones the
-// NoGlobals test lets this file have.)
-namespace demonstration {
-
-std::map<std::string, std::uint64_t> g_bytes_by_client;  // shared by every task... on threads
-std::mutex g_bytes_mutex;
-
-// One task: adds the bytes of its chunk into the global.
-void add_chunk_to_global(LogLines chunk) {
-  for (const std::string& line : chunk) {
-    if (const auto transfer = parse_line(line)) {
-      std::lock_guard<std::mutex> lock(g_bytes_mutex);
-      g_bytes_by_client[transfer->client] += transfer->bytes;
-    }
-  }
-}
-
-// Empties the global, runs one task per chunk on `pool` and returns what the global
-// holds afterwards. A template, so the same code runs on either kind of pool.
-template <class AnyPool>
-BytesByClient tally_with_global_on(AnyPool& pool, const LogLines& log) {
-  {
-    std::lock_guard<std::mutex> lock(g_bytes_mutex);
-    g_bytes_by_client.clear();
-  }
-  std::vector<labkit::Future<void>> futures;
-  for (const LogLines& chunk : split_into_chunks(log)) futures.push_back(pool.submit(add_chunk_to_global, chunk));
-  for (auto& future : futures) future.get();
-  std::lock_guard<std::mutex> lock(g_bytes_mutex);
-  return g_bytes_by_client;  // on a process pool: still empty, the workers added into their own copies
-}
-
-}  // namespace demonstration
-
-BytesByClient tally_with_global(labkit::Executor& executor, const LogLines& log) {
-  return demonstration::tally_with_global_on(executor, log);
-}
-
-BytesByClient tally_with_global(labkit::ProcessPoolExecutor& pool, const LogLines& log) {
-  return demonstration::tally_with_global_on(pool, log);
-}
 
 // ---------------------------------------------------------------- (2) with the discipline
 
@@ -107,9 +51,9 @@ template <class AnyPool>
 BytesByClient tally_on(AnyPool& pool, const LogLines& log) {
   // TODO: this still does it the demonstration's way, through the global, so it is
   // right on threads and wrong on processes. Write a task function that takes a chunk
-  // (LogLines) and returns its own partial tally, run it on `pool` (pool.map or
-  // pool.submit), and add the partial tallies up here.
-  return demonstration::tally_with_global_on(pool, log);
+  // (LogLines, from split_into_chunks(log)) and returns its own partial tally, run it on
+  // `pool` (pool.map or pool.submit), and add the partial tallies up here.
+  return tally_with_global(pool, log);
 }
 
 BytesByClient tally(labkit::Executor& executor, const LogLines& log) { return tally_on(executor, log); }

@@ -6,7 +6,9 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -45,8 +47,20 @@ inline std::optional<Transfer> parse_line(const std::string& line) {
   return transfer;
 }
 
-// (1) The demonstration, given: tasks add the bytes of their chunk of lines into a GLOBAL
-//     map (under a mutex), and the caller reads the global once they have finished.
+/// The log cut into chunks of 50 lines (the last one shorter): one task each.
+inline std::vector<LogLines> split_into_chunks(const LogLines& log) {
+  constexpr std::size_t kLinesPerTask = 50;
+  std::vector<LogLines> chunks;
+  for (std::size_t start = 0; start < log.size(); start += kLinesPerTask) {
+    const std::size_t end = std::min(log.size(), start + kLinesPerTask);
+    chunks.emplace_back(log.begin() + static_cast<std::ptrdiff_t>(start), log.begin() + static_cast<std::ptrdiff_t>(end));
+  }
+  return chunks;
+}
+
+// (1) The demonstration, given in demonstration.cpp: tasks add the bytes of their chunk of
+//     lines into a GLOBAL map (under a mutex), and the caller reads the global once they
+//     have finished.
 
 /// The demonstration's tally on a thread pool (or any labkit::Executor): right.
 BytesByClient tally_with_global(labkit::Executor& executor, const LogLines& log);

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -131,10 +132,14 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
   // Takes the channel from the environment and removes it from there (see take_channel
   // below: before the lab code's static initialisers run).
   static ResultRecord* from_environment() {
-    const char* fd_text = std::getenv(protocol::kResultFdEnv);
-    const char* nonce = std::getenv(protocol::kResultNonceEnv);
+    char* fd_text = std::getenv(protocol::kResultFdEnv);
+    char* nonce = std::getenv(protocol::kResultNonceEnv);
     if (fd_text == nullptr || nonce == nullptr) return nullptr;
     auto* record = new ResultRecord(static_cast<int>(std::strtol(fd_text, nullptr, 10)), nonce);
+    // unsetenv only takes the variable out of `environ`: its text stays where the kernel put
+    // it, at the top of the stack, which /proc/self/environ shows and any pointer can reach.
+    // Overwrite the nonce there first.
+    std::memset(nonce, '0', std::strlen(nonce));
     ::unsetenv(protocol::kResultFdEnv);
     ::unsetenv(protocol::kResultNonceEnv);
     return record;

@@ -40,6 +40,8 @@ struct Command {
   // Runs it once its options are parsed: the exit code (0 ok, 1 not yet correct, 2 usage or
   // environment); throws labctl::Error for usage and environment problems.
   std::function<int(const GlobalOptions&)> run;
+  // Left out of `labctl --help`: for the course's own tests, not for people.
+  bool hidden = false;
 };
 
 // Every command, in the order `labctl --help` lists them.
@@ -57,6 +59,7 @@ Command verify_command();
 Command grade_command();
 Command export_command();
 Command new_command();
+Command lab_checks_command();  // hidden: the grader's static checks on the labs' own code
 // explore_command.cpp: any threaded program, no course needed.
 Command explore_command();
 

@@ -6,6 +6,7 @@
 #include "course_tools/scaffold.hpp"
 #include "course_tools/verify.hpp"
 #include "grade/grade.hpp"
+#include "grade/lab_checks.hpp"
 
 #include <chrono>
 #include <memory>
@@ -112,6 +113,16 @@ Command new_command() {
             app.add_option("--title", options->title, "the scoreboard's one-line title (default: from the slug)");
           },
           [options](const GlobalOptions& global) { return run_new(open_workspace(global), *options); }};
+}
+
+Command lab_checks_command() {
+  auto labs = std::make_shared<std::vector<std::string>>();
+  Command command{"lab-checks",
+                  "the grader's checks (sources, imports, definitions, writable data) on each lab's starter and solution",
+                  [labs](CLI::App& app) { app.add_option("labs", *labs, "lab numbers, like 01 (default: every lab)"); },
+                  [labs](const GlobalOptions& global) { return run_lab_checks(open_workspace(global), *labs); }};
+  command.hidden = true;
+  return command;
 }
 
 }  // namespace labctl::cli

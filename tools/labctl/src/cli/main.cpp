@@ -12,6 +12,7 @@
 //   labctl ... race NN [--runs N] [--solution] [--svg FILE] [--explore [--schedules N]] [--release-build DIR] [--no-build]
 //   labctl ... export (--student DIR | --gradescope FILE.zip) [--hidden-tests DIR] [--labs 01,03] [--runs R]
 //   labctl ... new NN-slug [--title T]
+//   labctl ... lab-checks [NN ...]     (hidden: the grader's static checks on each lab's starter and solution)
 //   labctl explore [--schedules N] [--strategy random|pct] [--depth D] [--seed S] [--replay SCHEDULE]
 //                  [--timeout S] [--trace FILE[.svg]] [--expect LINE] -- PROGRAM [ARGS...]    (needs no source tree or build)
 //
@@ -61,7 +62,11 @@ int run(int argc, char** argv) {
   labctl::cli::GlobalOptions global;
   labctl::cli::add_global_options(app, global);
   const std::vector<labctl::cli::Command> commands = labctl::cli::commands();
-  for (const auto& command : commands) command.add_options(*app.add_subcommand(command.name, command.help));
+  for (const auto& command : commands) {
+    CLI::App* subcommand = app.add_subcommand(command.name, command.help);
+    command.add_options(*subcommand);
+    if (command.hidden) subcommand->group("");
+  }
 
   try {
     app.parse(argc, argv);

@@ -1,25 +1,53 @@
-// A submission's lab turned into a test program: its editable files compiled with the
-// course's own commands (grade_build.hpp's LabRecipe) and linked with the grader's
-// prebuilt objects, in the submission's staging folder.
+// A submission's lab turned into a test program: its editable files checked, compiled with
+// the course's own commands (grade_build.hpp's LabRecipe), checked again as objects, and
+// linked with the grader's prebuilt objects, in the submission's staging folder.
 #pragma once
 
+#include "grade/grade.hpp"
 #include "grade/grade_build.hpp"
 #include "grade/submission/submission.hpp"
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace labctl {
 
 struct BuiltLab {
-  std::string error;  // empty when built: else one line ("a.cpp:3: error: ..."), for the report
+  std::string error;     // empty when built: else one line ("a.cpp:3: error: ..."), for the report
+  bool refused = false;  // the error is a refusal by a check (status "refused"), not the compiler's
   std::filesystem::path program;
+  // Mutable global state the lab's objects hold (object_check.hpp), one line each: the
+  // no_globals criterion fails with it, whatever the program's own NoGlobals test said.
+  std::vector<std::string> mutable_state;
 };
 
-// Compiles the submission's files with the course's own commands and links the lab's test
-// program in `lab_stage`. The compiler runs as the grader, so the include policy is checked
-// first (include_policy.hpp); it runs under a time limit, its output into a log. Throws
-// labctl::Error only when the compiler cannot be run at all.
+// One editable file through the grader's checks and compiler, into `object`. The compiler
+// runs as the grader, so the checks that need no compiler come first:
+//   1. the include policy (include_policy.hpp): what the preprocessor may read;
+//   2. the source check (source_check.hpp) on the file preprocessed with its own flags:
+//      no inline assembly, attributes, pragmas, reserved namespaces or specialisations;
+//   3. the compiler, with -fno-gnu-inline-asm;
+//   4. the object check (object_check.hpp): imports on the lab's allowlist, no main or
+//      other forbidden definition, no static constructors; its writable data is noted.
+// `file` is the name the catalogue gives (lost_update.cpp); the source is written to
+// `lab_stage`/labs/SLUG/`file`.
+struct CheckedFile {
+  std::string error;  // as BuiltLab
+  bool refused = false;
+  std::vector<std::string> mutable_state;
+};
+CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::string>& compile, const std::string& file,
+                              const std::string& code, const std::filesystem::path& lab_stage,
+                              const std::filesystem::path& object);
+
+// Compiles the submission's files (check_and_compile) and links the lab's test program in
+// `lab_stage`. It runs under a time limit, its output into a log. Throws labctl::Error only
+// when the compiler cannot be run at all.
 BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const std::filesystem::path& lab_stage);
+
+// What the object check found, applied to the criteria: no_globals fails when the objects
+// hold mutable state (the grader's own reading of them is the verdict, not the program's).
+void apply_object_findings(const BuiltLab& built, std::vector<CriterionResult>& results);
 
 }  // namespace labctl

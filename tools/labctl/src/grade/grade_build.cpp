@@ -3,6 +3,7 @@
 #include "base/errors.hpp"
 #include "base/process.hpp"
 #include "base/style.hpp"
+#include "grade/object_check.hpp"
 #include "run/test_program.hpp"
 
 #include <fmt/format.h>
@@ -179,7 +180,8 @@ void configure(const Workspace& workspace, const fs::path& dir, const fs::path& 
   run_or_fail(spec, "configuring the grader's build");
 }
 
-// compile_commands.json's entries, by source file.
+}  // namespace
+
 std::map<std::string, std::vector<std::string>> compile_commands(const fs::path& dir) {
   const auto json = nlohmann::json::parse(read_file(dir / "compile_commands.json"), nullptr, false);
   if (json.is_discarded() || !json.is_array()) {
@@ -197,7 +199,6 @@ std::map<std::string, std::vector<std::string>> compile_commands(const fs::path&
   return commands;
 }
 
-// A compile command with the source and the object made placeholders; dependency files dropped.
 std::vector<std::string> compile_template(std::vector<std::string> argv, const std::string& source) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -217,7 +218,48 @@ std::vector<std::string> compile_template(std::vector<std::string> argv, const s
   return out;
 }
 
-std::vector<std::string> link_template(const fs::path& dir, const Lab& lab) {
+std::vector<std::string> lab_file_template(const std::vector<std::string>& argv, const std::string& source) {
+  std::vector<std::string> out = compile_template(argv, source);
+  if (std::find(out.begin(), out.end(), "-fno-gnu-inline-asm") == out.end()) {
+    throw Error(fmt::format("the build compiles {} without -fno-gnu-inline-asm (tests/CMakeLists.txt gives it to "
+                            "every lab file): reconfigure it (remove its CMakeCache.txt) and try again",
+                            source));
+  }
+  return out;
+}
+
+std::vector<std::string> preprocess_template(const std::vector<std::string>& compile) {
+  std::vector<std::string> out;
+  for (const auto& word : compile) {
+    if (word == "-c") {
+      out.push_back("-E");
+    } else if (word == "{object}") {
+      out.push_back("{preprocessed}");
+    } else {
+      out.push_back(word);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Whether `object` (a path in the link command) was compiled from one of the lab's editable files.
+bool is_editable_object(const Lab& lab, const std::string& object) {
+  for (const auto& file : lab.editable) {
+    const std::string suffix = "/labs/" + lab.slug + "/" + file + ".o";
+    if (object.size() >= suffix.size() && object.compare(object.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The link command of the lab's starter program with the editable files' objects made the
+// placeholder {objects}; the objects of the lab's other files (not editable: given code
+// such as lab 12's demonstration.cpp) stay as the grader's build compiled them, and are
+// added to `fixed_objects`.
+std::vector<std::string> link_template(const fs::path& dir, const Lab& lab, std::vector<fs::path>& fixed_objects) {
   ProcessSpec spec;
   std::string ninja = cache_value(dir, "CMAKE_MAKE_PROGRAM");
   if (ninja.empty()) ninja = "ninja";
@@ -239,7 +281,10 @@ std::vector<std::string> link_template(const fs::path& dir, const Lab& lab) {
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string& word = words[i];
     if (word == ":" || word == "&&") continue;  // ninja's `: && command && :` wrapper
-    if (word.rfind(code_prefix, 0) == 0) {
+    if (word.rfind(code_prefix, 0) == 0 && !is_editable_object(lab, word)) {
+      out.push_back(word);
+      fixed_objects.push_back(dir / word);
+    } else if (word.rfind(code_prefix, 0) == 0) {
       if (!objects_placed) out.push_back("{objects}");
       objects_placed = true;
     } else if (word == objects_file) {
@@ -291,6 +336,7 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
 
   const auto commands = compile_commands(dir);
   const fs::path root = fs::absolute(workspace.root).lexically_normal();
+  const ImportAllowlist allowed = ImportAllowlist::load(root);
   for (const auto& lab : workspace.catalogue.labs) {
     const std::string target = lab.target("starter");
     if (!fs::exists(test_program_path(dir, target))) continue;  // a lab the course cannot build yet
@@ -302,13 +348,14 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
       const std::string source = (root / "labs" / lab.slug / file).lexically_normal().string();
       const auto it = commands.find(source);
       if (it == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", source));
-      recipe.compile[file] = compile_template(it->second, source);
+      recipe.compile[file] = lab_file_template(it->second, source);
     }
+    recipe.allowed_imports = allowed.patterns_for(lab.number);
     const std::string objects_source = (dir / "tests" / (target + "_objects.cpp")).string();
     const auto objects = commands.find(objects_source);
     if (objects == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", objects_source));
     recipe.compile_objects_file = compile_template(objects->second, objects_source);
-    recipe.link = link_template(dir, lab);
+    recipe.link = link_template(dir, lab, recipe.fixed_objects);
     recipe.tests = list_tests(dir, lab);
     build.recipes_.emplace(lab.number, std::move(recipe));
   }

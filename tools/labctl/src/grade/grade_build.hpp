@@ -24,6 +24,11 @@ struct LabRecipe {
   std::map<std::string, std::vector<std::string>> compile;  // editable .cpp file -> compiler argv
   std::vector<std::string> compile_objects_file;            // for the generated lab_objects() source
   std::vector<std::string> link;                            // run in `build_dir`
+  // The lab's own files that are not editable (lab 12's demonstration.cpp), as the grader's
+  // build compiled them from the pristine course: linked into every submission's program.
+  std::vector<std::filesystem::path> fixed_objects;
+  // What the lab's files may import (object_check.hpp): allowed_imports.txt's [all] and [lab NN].
+  std::vector<std::string> allowed_imports;
   std::filesystem::path build_dir;
   // The tests the pristine program holds, "Suite.Name", in the order it runs them: a run of
   // the submission must report every one of them (a test that never ran never passed).
@@ -61,6 +66,21 @@ std::vector<std::string> parse_test_list(std::string_view listing);
 
 // The generated source that tells the no-globals check where the lab's objects are.
 std::string objects_file_source(const std::vector<std::filesystem::path>& objects);
+
+// compile_commands.json's entries of the build in `dir`, by source file (normalised path).
+std::map<std::string, std::vector<std::string>> compile_commands(const std::filesystem::path& dir);
+
+// A compile command with the source and the object made placeholders ({source}, {object});
+// dependency files dropped.
+std::vector<std::string> compile_template(std::vector<std::string> argv, const std::string& source);
+// compile_template for a lab's own file; throws labctl::Error when the command lacks
+// -fno-gnu-inline-asm (tests/CMakeLists.txt gives it to every lab file and the precompiled
+// header they share; without it, asm statements would reach the assembler).
+std::vector<std::string> lab_file_template(const std::vector<std::string>& argv, const std::string& source);
+
+// The same command made to preprocess ({preprocessed} instead of the object): what the
+// source check reads (source_check.hpp).
+std::vector<std::string> preprocess_template(const std::vector<std::string>& compile);
 
 // Fills a recipe's placeholders.
 std::vector<std::string> fill(const std::vector<std::string>& argv, const std::map<std::string, std::string>& values,

@@ -48,6 +48,41 @@ TEST(IncludePolicy, IncbinIsRefused) {
   EXPECT_NE(include_policy_violation("asm(\".section .rodata\\n.INCBIN \\\"/srv/solutions.cpp\\\"\");"), std::nullopt);
 }
 
+// Only the plain directives: no pragmas, no line markers that would make the student's
+// code look as if it came from a header, nothing a compiler adds.
+TEST(IncludePolicy, OnlyPlainDirectives) {
+  EXPECT_EQ(include_policy_violation("#include <vector>\n#define N 3\n#if N > 2\n#undef N\n#elif 0\n#else\n#endif\n"
+                                     "#error no\n#warning maybe\n#\n"),
+            std::nullopt);
+  EXPECT_EQ(include_policy_violation("int a;\n#pragma clang section data=\".x\"\n"),
+            "line 2: #pragma is not allowed in a lab file");
+  EXPECT_NE(include_policy_violation("#line 1 \"/usr/include/c++/12/vector\"\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("# 1 \"/usr/include/c++/12/vector\" 3\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("#ident \"x\"\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("%:pragma once\n"), std::nullopt);
+}
+
+// A macro defined before a header is included could change what the header means in this
+// file: macros come after the last #include.
+TEST(IncludePolicy, MacrosAfterTheIncludes) {
+  EXPECT_EQ(include_policy_violation("#define private public\n#include <vector>\n"),
+            "line 1: #define before an #include: define macros after the last #include (line 2), where they cannot "
+            "change what a header means");
+  EXPECT_NE(include_policy_violation("#include <map>\n#undef assert\n#include <cassert>\n"), std::nullopt);
+  EXPECT_EQ(include_policy_violation("#include <vector>\n#define N 3\nint a[N];\n"), std::nullopt);
+}
+
+// Modules and __has_include name files too.
+TEST(IncludePolicy, ModulesAndHasInclude) {
+  EXPECT_NE(include_policy_violation("import \"/etc/shadow\";\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("export module lab;\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("module;\n"), std::nullopt);
+  EXPECT_EQ(include_policy_violation("int important = 1;\nint modules = 2;\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("#if __has_include(\"/etc/shadow\")\n#endif\n"), std::nullopt);
+  EXPECT_NE(include_policy_violation("#if __has_include_next(<vector>)\n#endif\n"), std::nullopt);
+  EXPECT_EQ(include_policy_violation("#if __has_include(<vector>)\n#endif\n"), std::nullopt);
+}
+
 // ------------------------------------------------------------ rubric
 Lab lab_with_points(long long points) {
   Lab lab;

@@ -94,15 +94,56 @@ std::optional<std::string> check_header_name(std::string_view rest, int line) {
   return std::nullopt;
 }
 
+// The directives a lab file may use: conditions, macros after the includes, diagnostics.
+// Not #pragma (it can move data into sections or change code generation), #line and GNU
+// line markers (they would make the grader's source check attribute the student's code to
+// another file), #ident, #assert, #include_next, #import and whatever else a compiler knows.
+bool is_allowed_directive(std::string_view directive) {
+  for (std::string_view allowed : {"", "define", "undef", "if", "ifdef", "ifndef", "elif", "elifdef", "elifndef",
+                                   "else", "endif", "error", "warning"}) {
+    if (directive == allowed) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<std::string> include_policy_violation(std::string_view source) {
-  for (const auto& [number, raw] : logical_lines(source)) {
+  const std::vector<LogicalLine> lines = logical_lines(source);
+  // Where the last #include is: a macro defined before it could change what a library
+  // header means in this file (and the linker may keep this file's copy of a template
+  // for the whole program), so macros are defined after it.
+  int last_include = 0;
+  for (const auto& [number, raw] : lines) {
+    const std::string text = without_block_comments(raw);
+    std::string_view rest = trim_left(text);
+    if (rest.substr(0, 2) == "%:" || (!rest.empty() && rest.front() == '#')) {
+      rest.remove_prefix(rest.front() == '#' ? 1 : 2);
+      if (trim_left(rest).substr(0, 7) == "include") last_include = number;
+    }
+  }
+  for (const auto& [number, raw] : lines) {
     const std::string text = without_block_comments(raw);
     if (lower(text).find("incbin") != std::string::npos) {
       return fmt::format("line {}: `.incbin` (including a file's bytes) is not allowed", number);
     }
+    for (std::size_t at = 0; (at = text.find("__has_include", at)) != std::string::npos; at += 13) {
+      std::string_view rest = std::string_view(text).substr(at + 13);
+      if (rest.substr(0, 5) == "_next") return fmt::format("line {}: __has_include_next is not allowed", number);
+      rest = trim_left(rest);
+      if (rest.empty() || rest.front() != '(') return fmt::format("line {}: __has_include without (\"name\")", number);
+      if (auto problem = check_header_name(rest.substr(1), number)) return problem;
+    }
     std::string_view rest = trim_left(text);
+    // C++20 modules: `import "file";` and `module` declarations name files too.
+    std::string_view declaration = rest;
+    if (declaration.substr(0, 6) == "export") declaration = trim_left(declaration.substr(6));
+    for (std::string_view word : {"import", "module"}) {
+      if (declaration.substr(0, word.size()) == word &&
+          (declaration.size() == word.size() || std::string_view(" \t<\";:").find(declaration[word.size()]) != std::string_view::npos)) {
+        return fmt::format("line {}: C++ modules (`{}`) are not allowed in a lab file", number, word);
+      }
+    }
     if (rest.substr(0, 2) == "%:") {
       rest.remove_prefix(2);
     } else if (!rest.empty() && rest.front() == '#') {
@@ -118,8 +159,12 @@ std::optional<std::string> include_policy_violation(std::string_view source) {
     const std::string_view directive = rest.substr(0, word_end);
     if (directive == "include") {
       if (auto problem = check_header_name(rest.substr(word_end), number)) return problem;
-    } else if (directive == "include_next" || directive == "import") {
-      return fmt::format("line {}: #{} is not allowed", number, directive);
+    } else if ((directive == "define" || directive == "undef") && number < last_include) {
+      return fmt::format("line {}: #{} before an #include: define macros after the last #include (line {}), where "
+                         "they cannot change what a header means",
+                         number, directive, last_include);
+    } else if (!is_allowed_directive(directive)) {
+      return fmt::format("line {}: #{} is not allowed in a lab file", number, directive);
     }
   }
   return std::nullopt;

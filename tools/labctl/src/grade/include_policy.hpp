@@ -6,7 +6,14 @@
 //   - `#include <name>` and `#include "name"` only: a header name without `..`, without
 //     a leading `/`; a quoted name without any `/` (the lab's own headers);
 //   - no `#include MACRO` (a computed name), no `#include_next`, no `#import`;
-//   - no `.incbin` anywhere (the assembler's way to include a file's bytes).
+//   - no `.incbin` anywhere (the assembler's way to include a file's bytes);
+//   - `__has_include(name)` with the same rule as #include, no `__has_include_next`, no
+//     C++20 `import` or `module` declarations (they name files too).
+// And, for the source check that follows (source_check.hpp), the directives a lab file may
+// use at all: #include, #define and #undef (only after the last #include: a macro defined
+// before it could change what a library header means), #if/#ifdef/#ifndef/#elif/#else/
+// #endif, #error and #warning. No #pragma, no #line or line markers (they would make code
+// look as if it came from a header), no #ident, #assert or anything else.
 // Line continuations and the `%:` digraph are undone first, so they cannot hide a directive.
 #pragma once
 

@@ -280,7 +280,7 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
     return unscored(lab, "out of time", deadline.words + " ran out before this lab was graded");
   const fs::path lab_stage = stage / lab.number;
   const BuiltLab built = build_lab(*recipe, files, lab_stage);
-  if (!built.error.empty()) return unscored(lab, "does not compile", built.error);
+  if (!built.error.empty()) return unscored(lab, built.refused ? "refused" : "does not compile", built.error);
 
   std::vector<Tally> tallies = tallies_for(*recipe, lab);
   FirstRace race;
@@ -289,6 +289,7 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   run_rounds(runner, context.options->runs, tallies);
   std::vector<CriterionResult> results;
   for (auto& tally : tallies) results.push_back(result_of(tally, race));
+  apply_object_findings(built, results);
   LabGrade grade;
   grade.lab = &lab;
   grade.max_points = lab.points;

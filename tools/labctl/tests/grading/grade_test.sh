@@ -9,6 +9,12 @@
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files: 0,
 #                and the grader and the machine are unharmed, the secrets unseen
+#   refused      what the grader's checks refuse before anything runs (include policy,
+#                source check, allowed imports, definitions: tools/labctl/src/grade/):
+#                its own main(), a forger reading /proc/self/environ, .incbin and .include
+#                in inline asm, mutable globals hidden by name, namespace, section, pragma
+#                or .comm, no_sanitize on a race, a write outside its folder: 0, each with
+#                one line naming the check and, where it can, the line
 #   broken.zip   not an archive                                   0, refused
 # Then: grading is a function of the code (honest, racy and fake_report graded 10 times,
 # same scores), a second run with --out resumes from the cache with every student in their
@@ -47,6 +53,11 @@ if [ "$(id -u)" = 0 ] && unshare --pid --fork true 2>/dev/null; then
 else
   echo "note: kill_parent and thread_bomb skipped (needs root with PID namespaces)"
 fi
+# Each is the right answer (or close) plus an attack; each file's comment says which check
+# stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
+refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
+  global_section global_pragma_section global_comm no_sanitize write_outside"
+hostile="$hostile $refused"
 for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 # Its frames name the course's own solutions/ by their absolute path too.
@@ -112,10 +123,27 @@ feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race 
 feedback wrong '1 of 1 hidden checks failed' "hidden checks counted"
 if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "a hidden test's name leaked"; else ok "hidden test names are never shown"; fi
 feedback wrong 'not scored' "nothing but correctness is scored while the answer is wrong"
-feedback exit_early 'no result from the test program' "exiting 0 early earns nothing"
-feedback fake_output 'no result from the test program' "fake GoogleTest output earns nothing"
+feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is not an allowed import)"
+feedback fake_output 'refused: .*uses _exit' "faking GoogleTest output and exiting is refused"
 feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
-feedback include_outside 'does not compile: .*absolute path' "an absolute #include is refused"
+feedback include_outside 'refused: .*absolute path' "an absolute #include is refused"
+feedback forge_main 'refused: `?lost_update.cpp(:[0-9]+)?: your file defines main\(\); remove it' "a main() of its own is refused"
+feedback environ_forge 'refused: .*uses (open|read|write|close|_exit),' "reading /proc/self/environ to forge is refused"
+feedback incbin_concat 'refused: .*lost_update.cpp:[0-9]+: inline assembly' ".incbin split by concatenation is refused, with the line"
+feedback asm_include 'refused: .*lost_update.cpp:[0-9]+: inline assembly' "the assembler's .include is refused, with the line"
+feedback global_tsan_name 'refused: .*defines __tsan_calls_seen' "a global named like a sanitizer's is refused"
+feedback global_asm_label 'refused: .*inline assembly' "a global with an .L asm label is refused"
+feedback global_namespace_std 'refused: .*may not open namespace std' "a global in namespace std is refused"
+feedback global_section 'refused: .*__attribute__' "a global in a section of its own is refused"
+feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clang section is refused"
+feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
+feedback no_sanitize 'refused: .*__attribute__' "no_sanitize on a race is refused"
+feedback write_outside 'refused: .*lost_update.cpp:[0-9]+: uses std::basic_ofstream' "writing a file is refused, with the line"
+if grep -rq 'open-sesame' "$work/out" "$work/batch.log" "$work/resume.log"; then
+  bad "the instructor's secret reached a report"
+else
+  ok "no report holds the instructor's secret"
+fi
 # The fake report is condensed like any other, but nothing it names is opened: no line of
 # /etc/shadow, of the hidden test, of the solutions or of the secret answer is shown.
 feedback fake_report 'Read of size 8 by thread T1' "a fake TSan report is condensed (and costs race-free)"
@@ -190,6 +218,8 @@ if [ "$weak_sandbox" = 1 ]; then
 else
   [ ! -e /tmp/results.json ] && ok "no file written outside the staging folder (/tmp/results.json)" ||
     { bad "a submission wrote /tmp/results.json"; rm -f /tmp/results.json; }
+  [ ! -e /tmp/racelab-grade-test-escape.txt ] && ok "no file written outside the staging folder (write_outside)" ||
+    { bad "a submission wrote /tmp/racelab-grade-test-escape.txt"; rm -f /tmp/racelab-grade-test-escape.txt; }
 fi
 
 echo

@@ -1,5 +1,7 @@
 // Grading fixture — HOSTILE: prints GoogleTest's success lines for every test, then
 // exits 0, hoping the grader reads the output.
+// Now stopped before it runs: _exit is not an allowed import (grade/allowed_imports.txt);
+// were it, the grader never reads stdout for scores.
 #include "lost_update.hpp"
 
 #include <cstdio>

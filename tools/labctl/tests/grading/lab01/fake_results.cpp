@@ -1,6 +1,8 @@
 // Grading fixture — HOSTILE: writes result files a grader might trust (GoogleTest's
 // JSON and XML reports, a Gradescope results.json) all claiming success, writes a
 // forged line to every file descriptor that might be a result channel, then exits 0.
+// Now stopped before it runs: fopen, write and _exit are not allowed imports
+// (grade/allowed_imports.txt); were they, the grader reads no result file.
 #include "lost_update.hpp"
 
 #include <cstdio>

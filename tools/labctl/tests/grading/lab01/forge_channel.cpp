@@ -4,6 +4,8 @@
 // from the environment, every test "passed", then exit 0. The harness takes both out of
 // the environment before ordinary static initialisers run, so there is nothing to forge
 // with; the program then runs its tests, which fail.
+// Now stopped before it runs: getenv, write and _exit are not allowed imports
+// (grade/allowed_imports.txt).
 #include "lost_update.hpp"
 
 #include <cstdio>

@@ -1,5 +1,7 @@
 // Grading fixture — HOSTILE: kills its parent and every process it may signal
 // (kill(-1)), hoping to take the grader down with it.
+// Now stopped before it runs: kill is not an allowed import (grade/allowed_imports.txt);
+// were it, the sandbox's PID namespace keeps the grader out of its reach.
 #include "lost_update.hpp"
 
 #include <signal.h>

@@ -2,6 +2,8 @@
 // its staging folder (the test puts one among the instructor's hidden tests). The
 // sandbox hides that folder, so the answer is wrong and it earns nothing; a grader that
 // let it read the file would give it full marks.
+// Now stopped before it runs: file streams are not allowed imports
+// (grade/allowed_imports.txt).
 #include "lost_update.hpp"
 
 #include <algorithm>

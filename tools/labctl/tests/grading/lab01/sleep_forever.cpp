@@ -1,14 +1,15 @@
-// Grading fixture — HOSTILE: never returns, ignoring the signals a polite grader sends.
+// Grading fixture — HOSTILE: never returns: a static initialiser that sleeps forever, before
+// any test runs. (It used to ignore SIGTERM and SIGINT too; signal() and pause() are no
+// longer allowed imports, so it hangs with what a lab file may use. The wall-time limit,
+// which kills the whole sandbox, stops it.)
 #include "lost_update.hpp"
 
-#include <signal.h>
-#include <unistd.h>
+#include <chrono>
+#include <thread>
 
 namespace {
 int hang() {
-  ::signal(SIGTERM, SIG_IGN);
-  ::signal(SIGINT, SIG_IGN);
-  for (;;) ::pause();
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
 }
 const int hung = hang();
 }  // namespace
