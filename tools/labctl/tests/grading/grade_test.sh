@@ -5,6 +5,7 @@
 #   racy         the buggy starter                               0
 #   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
 #   racy_twin    the same files as racy, another student          0, a row of its own
+#   racy.tgz     racy again, as an archive: the same name and files   0, a row of its own
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files: 0,
@@ -49,6 +50,7 @@ else
 fi
 for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
+tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
 sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
 submission fake_report "$work/fake_report.cpp"
@@ -81,6 +83,7 @@ expect_points honest 10
 expect_points sequential 9
 expect_points racy 0
 expect_points racy_twin 0
+expect_points racy.tgz 0
 expect_points wrong 0
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
@@ -128,7 +131,7 @@ done
   bad "fake_report: its feedback shows lines of files it named:$leaked"
 
 # 3. No student lost: resumed, every submission is in grades.csv once, under its own name,
-# also the two (racy, racy_twin) that handed in identical files.
+# also those who handed in identical files (racy, racy_twin, racy.tgz) and the two called racy.
 grade "$subs" --format csv --out "$work/out" >"$work/resume-csv.log" 2>&1
 names=$(ls "$subs" | sed 's/\.zip$//' | sort)
 rows=$(tail -n +2 "$csv" | cut -d, -f1 | sort)
