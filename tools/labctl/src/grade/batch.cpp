@@ -9,12 +9,16 @@
 #include "grade/submission/fingerprint.hpp"
 #include "run/test_program.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace labctl {
@@ -159,6 +163,31 @@ struct Workers {
 
 }  // namespace
 
+void name_apart(std::vector<Submission>& submissions, const std::vector<std::string>& sources) {
+  std::map<std::string, int> count;
+  for (const auto& submission : submissions) ++count[submission.name];
+  std::set<std::string> taken;  // every name not shared, and those given so far
+  for (const auto& submission : submissions) {
+    if (count[submission.name] == 1) taken.insert(submission.name);
+  }
+  for (std::size_t i = 0; i < submissions.size(); ++i) {
+    Submission& submission = submissions[i];
+    if (count[submission.name] < 2) continue;
+    const std::string shared = submission.name;
+    fs::path path(sources[i]);
+    if (!path.has_filename()) path = path.parent_path();
+    std::string name = path.filename().string();  // "alice.zip", "alice"
+    if (name.empty() || name.front() == '.' || taken.count(name) > 0) name = shared;
+    for (int n = 2; taken.count(name) > 0; ++n) name = fmt::format("{}#{}", shared, n);
+    taken.insert(name);
+    if (name != shared) {
+      submission.notes.push_back(
+          fmt::format("named {}: another submission in this batch is also called {}", name, shared));
+    }
+    submission.name = name;
+  }
+}
+
 std::vector<std::string> expand_submissions(const std::vector<std::string>& arguments) {
   std::vector<std::string> sources;
   for (const auto& argument : arguments) {
@@ -224,8 +253,9 @@ Batch read_batch(const std::vector<std::string>& sources, const Catalogue& catal
   Batch batch;
   batch.sources = sources;
   batch.spent.resize(sources.size());
+  for (const auto& source : sources) batch.submissions.push_back(read_submission(source, catalogue, limits));
+  name_apart(batch.submissions, sources);
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    batch.submissions.push_back(read_submission(sources[i], catalogue, limits));
     batch.keys.push_back(cache_key(batch.submissions[i], options, build, labs));
     if (auto cached = cache.find(batch.keys[i], catalogue); cached && cached->name == batch.submissions[i].name) {
       cached->source = sources[i];

@@ -1,6 +1,7 @@
 // One sandboxed run and what the grader saw (observation.hpp).
 #include "grade/observation.hpp"
 
+#include "course/rubric.hpp"
 #include "run/test_program.hpp"
 #include "run/tsan_report.hpp"
 
@@ -82,8 +83,15 @@ RunRecord parse_record(const std::string& channel, const std::string& nonce) {
         !test[2].is_number_unsigned()) {
       return record;
     }
-    record.tests[test[0].get<std::string>()] = test[1].get<bool>();
-    if (test[2].get<unsigned>() > 0) record.tests_with_reports.insert(test[0].get<std::string>());
+    const std::string name = test[0].get<std::string>();
+    if (!record.tests.emplace(name, test[1].get<bool>()).second) {
+      record.tests.clear();
+      record.tests_with_reports.clear();
+      const std::string which = is_hidden_suite(name.substr(0, name.find('.'))) ? "a hidden test" : "the test " + name;
+      record.refused = "it reported " + which + " twice: the submitted code registers a test of the course's again";
+      return record;
+    }
+    if (test[2].get<unsigned>() > 0) record.tests_with_reports.insert(name);
   }
   record.tsan_reports = json.value(field::kTsanReports, 0);
   record.valid = true;

@@ -31,13 +31,16 @@ inline constexpr uid_t kSandboxUidBase = 64900;
 // What the test program said through the result channel, if it said it properly.
 struct RunRecord {
   bool valid = false;
+  std::string refused;  // why a well-formed record is not believed, when it is not (else empty)
   int tsan_reports = 0;
   std::map<std::string, bool> tests;          // Suite.Test -> passed
   std::set<std::string> tests_with_reports;   // tests during which TSan reported
 };
 
 // The harness's record from the channel's bytes: valid only when it is exactly one line of
-// JSON carrying `nonce` and a well-formed test list.
+// JSON carrying `nonce` and a well-formed test list that names no test twice. (The course's
+// tests have unique names; a second test of the same name can only come from the submitted
+// code, registering one that passes beside the pristine one that fails.)
 RunRecord parse_record(const std::string& channel, const std::string& nonce);
 
 // What the sandbox could not do on this machine (a container without namespaces, say),

@@ -52,6 +52,7 @@ std::string judge(const CriterionTests& tests, const Observation& seen, std::str
   if (seen.out_of_time) return "not run: " + seen.budget + " ran out";
   if (seen.stopped_by_budget) return "stopped when " + seen.budget + " ran out";
   if (seen.sandboxed.limit != Limit::none) return "stopped at the " + seen.sandboxed.limit_words();
+  if (!seen.record.refused.empty()) return "the test program's result is not believed: " + seen.record.refused;
   if (!seen.record.valid) {
     return fmt::format("no result from the test program: it {} before its tests finished",
                        seen.sandboxed.status.describe());

@@ -4,10 +4,12 @@
 #   sequential   right, but all the work in one task            9/10 (not parallel)
 #   racy         the buggy starter                               0
 #   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
-#   racy_twin    the same files as racy, another student          0, a row of its own
+#   racy_twin    the same files as racy, another student         0, a row of its own
+#   racy.tgz     racy again, as an archive (same name, same files) 0, a row of its own
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
-#                instructor's files, prints a fake TSan report naming secret files: 0,
+#                instructor's files, prints a fake TSan report naming secret files,
+#                registers passing tests under the course's tests' names: 0,
 #                and the grader and the machine are unharmed, the secrets unseen
 #   refused      what the grader's checks refuse before anything runs (include policy,
 #                source check, allowed imports, definitions: tools/labctl/src/grade/):
@@ -16,8 +18,8 @@
 #                or .comm, no_sanitize on a race, a write outside its folder: 0, each with
 #                one line naming the check and, where it can, the line
 #   broken.zip   not an archive                                   0, refused
-# Then: grading is a function of the code (honest, racy and fake_report graded 10 times,
-# same scores), a second run with --out resumes from the cache with every student in their
+# Then: grading is a function of the code (honest, racy, fake_report and shadow_tests graded
+# 10 times, same scores), a second run with --out resumes from the cache with every student in their
 # own row, code that hangs costs no more than its budgets, and nothing outside the output
 # folder changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
 set -u
@@ -60,10 +62,12 @@ refused="forge_main environ_forge incbin_concat asm_include global_tsan_name glo
 hostile="$hostile $refused"
 for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
+tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
 sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
 submission fake_report "$work/fake_report.cpp"
-hostile="$hostile fake_report"
+hostile="$hostile fake_report shadow_tests"
+submission shadow_tests "$here/lab01/shadow_tests.cpp"
 echo "this is not a zip archive" >"$subs/broken.zip"
 
 marker=$work/marker
@@ -92,6 +96,7 @@ expect_points honest 10
 expect_points sequential 9
 expect_points racy 0
 expect_points racy_twin 0
+expect_points racy.tgz 0
 expect_points wrong 0
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
@@ -144,6 +149,7 @@ if grep -rq 'open-sesame' "$work/out" "$work/batch.log" "$work/resume.log"; then
 else
   ok "no report holds the instructor's secret"
 fi
+feedback shadow_tests 'not believed: it reported .* twice' "tests registered again under the course's names earn nothing"
 # The fake report is condensed like any other, but nothing it names is opened: no line of
 # /etc/shadow, of the hidden test, of the solutions or of the secret answer is shown.
 feedback fake_report 'Read of size 8 by thread T1' "a fake TSan report is condensed (and costs race-free)"
@@ -156,7 +162,7 @@ done
   bad "fake_report: its feedback shows lines of files it named:$leaked"
 
 # 3. No student lost: resumed, every submission is in grades.csv once, under its own name,
-# also the two (racy, racy_twin) that handed in identical files.
+# also those who handed in identical files (racy, racy_twin, racy.tgz) and the two called racy.
 grade "$subs" --format csv --out "$work/out" >"$work/resume-csv.log" 2>&1
 names=$(ls "$subs" | sed 's/\.zip$//' | sort)
 rows=$(tail -n +2 "$csv" | cut -d, -f1 | sort)
@@ -165,19 +171,19 @@ rows=$(tail -n +2 "$csv" | cut -d, -f1 | sort)
 
 # 4. A function of the code: the same scores in 10 gradings (no cache without --out).
 mkdir -p "$work/pair"
-cp -R "$subs/honest" "$subs/racy" "$subs/fake_report" "$work/pair/"
+cp -R "$subs/honest" "$subs/racy" "$subs/fake_report" "$subs/shadow_tests" "$work/pair/"
 same=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
   grade "$work/pair" --format csv >"$work/pair-$i.csv" 2>"$work/pair-$i.log"
   if grep -q '^honest,10,10,' "$work/pair-$i.csv" && grep -q '^racy,0,10,' "$work/pair-$i.csv" &&
-     grep -q '^fake_report,0,10,' "$work/pair-$i.csv"; then
+     grep -q '^fake_report,0,10,' "$work/pair-$i.csv" && grep -q '^shadow_tests,0,10,' "$work/pair-$i.csv"; then
     same=$((same + 1))
   else
     echo "     grading $i:"; sed 's/^/       /' "$work/pair-$i.csv" "$work/pair-$i.log" | head -n 20
   fi
 done
-[ "$same" = 10 ] && ok "10 gradings: honest 10/10, racy and fake_report 0/10 every time" ||
-  bad "only $same of 10 gradings gave honest 10, racy 0, fake_report 0"
+[ "$same" = 10 ] && ok "10 gradings: honest 10/10, racy, fake_report and shadow_tests 0/10 every time" ||
+  bad "only $same of 10 gradings gave honest 10, racy, fake_report and shadow_tests 0"
 
 # 5. Budgets: code that hangs in every lab (here lab 01, the one this build holds) costs
 # at most its budgets, not a run's limit per criterion. Small caps keep the test short;
