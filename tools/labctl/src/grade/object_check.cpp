@@ -329,10 +329,14 @@ ObjectFindings check_object(const ElfObject& object, const std::vector<std::stri
     const std::string readable = demangle(symbol.name);
     if (symbol.undefined()) {
       if (symbol.bind == STB_LOCAL || matches_any(allowed_imports, readable) || !reported.insert(readable).second) continue;
+      const bool lab_variable = glob_match("lab??::*", readable) && readable.find('(') == std::string::npos;
       findings.refusals.push_back(located(
-          fmt::format("uses {}, which a lab file may not use (no files, processes, environment, signals, system calls "
-                      "or sanitizer interfaces; the allowed list is {})",
-                      readable, ImportAllowlist::kPath),
+          lab_variable ? fmt::format("uses {}, a variable of the lab's given code: a lab file keeps no state of its "
+                                     "own or of others' outside its functions",
+                                     readable)
+                       : fmt::format("uses {}, which a lab file may not use (no files, processes, environment, signals, "
+                                     "system calls or sanitizer interfaces; the allowed list is {})",
+                                     readable, ImportAllowlist::kPath),
           object, first_use, index));
       continue;
     }

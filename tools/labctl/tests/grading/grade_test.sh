@@ -22,6 +22,10 @@ ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
 LABCTL=${2:?}
 GRADING_BUILD=${3:?}
 here=$(cd "$(dirname "$0")" && pwd)
+# The instructor's folder has a fixed path (fixtures name it): one run at a time on a machine,
+# whichever worktree it comes from, or one run's cleanup deletes the other's hidden tests.
+exec 9>/tmp/racelab-grade-test.lock
+flock 9
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
 secret=/tmp/racelab-grade-test-secret
 trap 'rm -rf "$work" "$secret"' EXIT
