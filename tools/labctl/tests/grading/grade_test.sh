@@ -4,6 +4,7 @@
 #   sequential   right, but all the work in one task            9/10 (not parallel)
 #   racy         the buggy starter                               0
 #   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
+#   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files: 0, and the grader and the machine are unharmed
@@ -57,7 +58,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside"
 hostile="$hostile $refused"
-for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+for name in wrong sequential global_plain $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 echo "this is not a zip archive" >"$subs/broken.zip"
 
 marker=$work/marker
@@ -86,6 +87,7 @@ expect_points honest 10
 expect_points sequential 9
 expect_points racy 0
 expect_points wrong 0
+expect_points global_plain 9
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
 # paths and writes confined to the run's folder (docs/grading.md, weak isolation).
@@ -114,6 +116,7 @@ feedback() {  # feedback NAME ERE WHAT
 feedback sequential 'parallel 0/1: .*Parallel\.' "loses only the parallel point"
 feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
 feedback wrong '1 of 1 hidden checks failed' "hidden checks counted"
+feedback global_plain 'no globals 0/1: .*mutable global state in the compiled code: lost_update.cpp: calls_seen \(8 bytes in .bss\)' "a plain global costs only no_globals"
 if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "a hidden test's name leaked"; else ok "hidden test names are never shown"; fi
 feedback wrong 'not scored' "nothing but correctness is scored while the answer is wrong"
 feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is not an allowed import)"
