@@ -121,7 +121,8 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
   // 1. What the preprocessor may read, before anything runs on the file.
   if (auto problem = include_policy_violation(code)) return refuse(fmt::format("{}: {}", file, *problem));
   // The same shape as the course: reports show labs/NN-slug/file.
-  const fs::path folder = lab_stage / "labs" / recipe.lab->slug;
+  // Absolute: the preprocessor's line markers name it so, and say which code is the student's.
+  const fs::path folder = fs::absolute(lab_stage / "labs" / recipe.lab->slug).lexically_normal();
   const fs::path source = folder / file;
   fs::create_directories(source.parent_path());
   {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <set>
 #include <utility>
@@ -141,6 +142,17 @@ bool in_namespace(std::string_view entity, std::string_view space) {
   return starts_with(entity, space) && entity.substr(space.size(), 2) == "::";
 }
 
+// The C library's variables with names a C++ program may use for its own: one defined in the
+// lab's file would take their place (names beginning with '_' are reserved anyway).
+bool is_c_library_variable(std::string_view name) {
+  for (std::string_view known : {"environ", "stdin", "stdout", "stderr", "optarg", "optind", "opterr", "optopt",
+                                 "timezone", "daylight", "tzname", "program_invocation_name",
+                                 "program_invocation_short_name", "signgam", "h_errno", "getdate_err", "errno"}) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
 // The symbols clang itself defines in a clean object with visible linkage and no C++ name:
 // the function that calls std::terminate from a noexcept frame, and the pointers to the
 // exception-handling personality routines (hidden, one per object).
@@ -187,6 +199,11 @@ std::string forbidden_definition(const ElfSymbol& symbol, const std::string& rea
   if (symbol.bind == STB_LOCAL) return "";
   if (symbol.name.rfind("_Z", 0) != 0) {
     if (is_compiler_helper(symbol)) return "";
+    // C++ does not mangle the names of variables in the global namespace: `int counter;`
+    // there is a plain global (question 3 counts it). But a variable of the C library's, or
+    // a reserved name, defined here would replace the library's own for the whole program.
+    const bool variable = symbol.type == STT_OBJECT || symbol.type == STT_TLS || symbol.common;
+    if (variable && !is_c_library_variable(symbol.name) && symbol.name.front() != '_') return "";
     return fmt::format("defines the C symbol {} (extern \"C\"), which would replace the C library's or the harness's "
                        "own; a lab file defines C++ functions only",
                        symbol.name);
@@ -202,11 +219,18 @@ std::string forbidden_definition(const ElfSymbol& symbol, const std::string& rea
   // namespaces would win over their own at link time. Weak ones are the instantiations of
   // their templates and inline functions, made by including their headers.
   if (symbol.bind == STB_GLOBAL) {
-    for (std::string_view space : {"std", "__gnu_cxx", "__cxxabiv1", "__gnu_debug", "labkit"}) {
+    for (std::string_view space : {"std", "labkit"}) {
       if (in_namespace(entity, space)) {
         return fmt::format("defines {} in namespace {}: only the library's own templates may be instantiated there",
                            readable, space);
       }
+    }
+    // Reserved namespaces: the compiler's and the runtimes' (__gnu_cxx, __cxxabiv1, and the
+    // sanitizers' own __tsan, __sanitizer, __interception, statically linked into the program).
+    if (entity.size() > 2 && entity[0] == '_' && (entity[1] == '_' || std::isupper(static_cast<unsigned char>(entity[1]))) &&
+        entity.find("::") != std::string_view::npos) {
+      const std::string_view space = entity.substr(0, entity.find("::"));
+      return fmt::format("defines {} in namespace {}, which the compiler and its runtimes reserve", readable, space);
     }
   }
   return "";
@@ -329,10 +353,14 @@ ObjectFindings check_object(const ElfObject& object, const std::vector<std::stri
     const std::string readable = demangle(symbol.name);
     if (symbol.undefined()) {
       if (symbol.bind == STB_LOCAL || matches_any(allowed_imports, readable) || !reported.insert(readable).second) continue;
+      const bool lab_variable = glob_match("lab??::*", readable) && readable.find('(') == std::string::npos;
       findings.refusals.push_back(located(
-          fmt::format("uses {}, which a lab file may not use (no files, processes, environment, signals, system calls "
-                      "or sanitizer interfaces; the allowed list is {})",
-                      readable, ImportAllowlist::kPath),
+          lab_variable ? fmt::format("uses {}, a variable of the lab's given code: a lab file keeps no state of its "
+                                     "own or of others' outside its functions",
+                                     readable)
+                       : fmt::format("uses {}, which a lab file may not use (no files, processes, environment, signals, "
+                                     "system calls or sanitizer interfaces; the allowed list is {})",
+                                     readable, ImportAllowlist::kPath),
           object, first_use, index));
       continue;
     }

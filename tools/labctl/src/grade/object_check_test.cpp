@@ -158,6 +158,21 @@ TEST_F(ObjectCheck, ForbiddenDefinitionsAreRefused) {
   }
 }
 
+// A plain global in the global namespace has no mangled name (C++ does not mangle variables
+// there): it is state (no_globals), not a C symbol. A C library variable's name is refused.
+TEST_F(ObjectCheck, GlobalNamespaceVariablesAreStateNotRefusals) {
+  const auto plain = check("int counter;\nthread_local long calls;\nconst char* const kName = \"x\";\n");
+  EXPECT_EQ(joined(plain.refusals), "");
+  EXPECT_NE(joined(plain.mutable_state).find("counter (4 bytes in .bss)"), std::string::npos);
+  EXPECT_NE(joined(plain.mutable_state).find("calls (8 bytes in .tbss)"), std::string::npos);
+  const std::string refused = joined(check("char** environ;\nvoid* stdout = nullptr;\nint _hidden;\n"
+                                           "namespace __tsan { int flags_shadow; }\n").refusals);
+  for (const char* what : {"defines the C symbol environ", "defines the C symbol stdout", "defines the C symbol _hidden",
+                           "defines __tsan::flags_shadow in namespace __tsan"}) {
+    EXPECT_NE(refused.find(what), std::string::npos) << what << " not in:\n" << refused;
+  }
+}
+
 // Template instantiations from the headers are weak definitions in std:: and labkit::: fine.
 TEST_F(ObjectCheck, InstantiationsInStdAreFine) {
   const auto findings = check("#include <vector>\n#include <string>\n"

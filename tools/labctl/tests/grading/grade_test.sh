@@ -6,6 +6,7 @@
 #   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
 #   racy_twin    the same files as racy, another student         0, a row of its own
 #   racy.tgz     racy again, as an archive (same name, same files) 0, a row of its own
+#   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files,
@@ -27,6 +28,10 @@ ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
 LABCTL=${2:?}
 GRADING_BUILD=${3:?}
 here=$(cd "$(dirname "$0")" && pwd)
+# The instructor's folder has a fixed path (fixtures name it): one run at a time on a machine,
+# whichever worktree it comes from, or one run's cleanup deletes the other's hidden tests.
+exec 9>/tmp/racelab-grade-test.lock
+flock 9
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
 secret=/tmp/racelab-grade-test-secret
 trap 'rm -rf "$work" "$secret"' EXIT
@@ -60,7 +65,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside"
 hostile="$hostile $refused"
-for name in wrong sequential $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+for name in wrong sequential global_plain $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
@@ -98,6 +103,7 @@ expect_points racy 0
 expect_points racy_twin 0
 expect_points racy.tgz 0
 expect_points wrong 0
+expect_points global_plain 9
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
 # paths and writes confined to the run's folder (docs/grading.md, weak isolation).
@@ -126,6 +132,7 @@ feedback() {  # feedback NAME ERE WHAT
 feedback sequential 'parallel 0/1: .*Parallel\.' "loses only the parallel point"
 feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
 feedback wrong '1 of 1 hidden checks failed' "hidden checks counted"
+feedback global_plain 'no globals 0/1: .*mutable global state in the compiled code: lost_update.cpp: calls_seen \(8 bytes in .bss\)' "a plain global costs only no_globals"
 if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "a hidden test's name leaked"; else ok "hidden test names are never shown"; fi
 feedback wrong 'not scored' "nothing but correctness is scored while the answer is wrong"
 feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is not an allowed import)"
