@@ -156,7 +156,9 @@ if grep -rq 'open-sesame' "$work/out" "$work/batch.log" "$work/resume.log"; then
 else
   ok "no report holds the instructor's secret"
 fi
-feedback shadow_tests 'not believed: it reported .* twice' "tests registered again under the course's names earn nothing"
+# GoogleTest's TEST() expands to __attribute__, so the source check refuses it before it runs;
+# a record naming a test twice is not believed either (grade/observation_test.cpp).
+feedback shadow_tests 'refused: .*__attribute__' "tests registered again under the course's names are refused"
 # The fake report is condensed like any other, but nothing it names is opened: no line of
 # /etc/shadow, of the hidden test, of the solutions or of the secret answer is shown.
 feedback fake_report 'Read of size 8 by thread T1' "a fake TSan report is condensed (and costs race-free)"

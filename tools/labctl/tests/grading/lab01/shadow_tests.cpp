@@ -2,7 +2,8 @@
 // course's tests, empty tests of the same names (the hidden one too: its name is no secret
 // from code inside the program). Each name then ends twice in the result record, once
 // failed (the course's) and once passed (its own); a grader that kept the last would give
-// it 10/10. A record naming a test twice is not believed: 0.
+// it 10/10. Refused by the source check (TEST() expands to an attribute), and a record
+// naming a test twice is not believed either: 0.
 #include "lost_update.hpp"
 
 #include <gtest/gtest.h>
