@@ -16,7 +16,8 @@
 #                source check, allowed imports, definitions: tools/labctl/src/grade/):
 #                its own main(), a forger reading /proc/self/environ, .incbin and .include
 #                in inline asm, mutable globals hidden by name, namespace, section, pragma
-#                or .comm, no_sanitize on a race, a write outside its folder: 0, each with
+#                or .comm, no_sanitize on a race, a write outside its folder, GoogleTest's
+#                failure interceptor: 0, each with
 #                one line naming the check and, where it can, the line
 #   broken.zip   not an archive                                   0, refused
 # Then: grading is a function of the code (honest, racy, fake_report and shadow_tests graded
@@ -63,7 +64,7 @@ fi
 # Each is the right answer (or close) plus an attack; each file's comment says which check
 # stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
-  global_section global_pragma_section global_comm no_sanitize write_outside"
+  global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures"
 hostile="$hostile $refused"
 for name in wrong sequential global_plain $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
@@ -149,6 +150,7 @@ feedback global_namespace_std 'refused: .*may not open namespace std' "a global 
 feedback global_section 'refused: .*__attribute__' "a global in a section of its own is refused"
 feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clang section is refused"
 feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
+feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
 feedback no_sanitize 'refused: .*__attribute__' "no_sanitize on a race is refused"
 feedback write_outside 'refused: .*lost_update.cpp:[0-9]+: uses std::basic_ofstream' "writing a file is refused, with the line"
 if grep -rq 'open-sesame' "$work/out" "$work/batch.log" "$work/resume.log"; then
