@@ -141,7 +141,7 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
   const auto is_student_file = [&](std::string_view path) {
     return fs::path(path).lexically_normal().string().rfind(student_folder, 0) == 0;
   };
-  if (auto problem = source_check_violation(preprocessed, is_student_file)) return refuse(*problem);
+  if (auto problem = source_check_violation(preprocessed, is_student_file, recipe.imports.library_only)) return refuse(*problem);
 
   // 3. The compiler (the command carries -fno-gnu-inline-asm: grade_build.cpp makes sure).
   checked.error = run_tool(recipe, fill(compile, {{"{source}", source.string()}, {"{object}", object.string()}}),
@@ -152,7 +152,7 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
   // student's to answer for (it came from their file), not a reason to stop grading.
   ObjectFindings findings;
   try {
-    findings = check_object(ElfObject::read(object), recipe.allowed_imports);
+    findings = check_object(ElfObject::read(object), recipe.imports);
   } catch (const Error& error) {
     return refuse(fmt::format("{}: the grader cannot read its object file ({})", name, error.what()));
   }

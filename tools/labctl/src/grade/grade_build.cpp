@@ -350,7 +350,7 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
       if (it == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", source));
       recipe.compile[file] = lab_file_template(it->second, source);
     }
-    recipe.allowed_imports = allowed.patterns_for(lab.number);
+    recipe.imports = allowed.rules_for(lab.number);
     const std::string objects_source = (dir / "tests" / (target + "_objects.cpp")).string();
     const auto objects = commands.find(objects_source);
     if (objects == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", objects_source));

@@ -7,6 +7,7 @@
 
 #include "course/catalogue.hpp"
 #include "course/workspace.hpp"
+#include "grade/object_check.hpp"
 
 #include <filesystem>
 #include <map>
@@ -27,8 +28,9 @@ struct LabRecipe {
   // The lab's own files that are not editable (lab 12's demonstration.cpp), as the grader's
   // build compiled them from the pristine course: linked into every submission's program.
   std::vector<std::filesystem::path> fixed_objects;
-  // What the lab's files may import (object_check.hpp): allowed_imports.txt's [all] and [lab NN].
-  std::vector<std::string> allowed_imports;
+  // What the lab's files may import (object_check.hpp): allowed_imports.txt's [all] and
+  // [lab NN], and the conditional sections.
+  ImportRules imports;
   std::filesystem::path build_dir;
   // The tests the pristine program holds, "Suite.Name", in the order it runs them: a run of
   // the submission must report every one of them (a test that never ran never passed).

@@ -27,7 +27,7 @@ int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& l
     LabRecipe recipe;
     recipe.lab = lab;
     recipe.build_dir = build;
-    recipe.allowed_imports = allowed.patterns_for(lab->number);
+    recipe.imports = allowed.rules_for(lab->number);
     for (const auto& file : lab->editable) {
       if (fs::path(file).extension() != ".cpp") continue;
       const std::string source = (root / "labs" / lab->slug / file).lexically_normal().string();

@@ -45,12 +45,12 @@ ImportAllowlist ImportAllowlist::parse(std::string_view text, const std::string&
     line = trimmed(line);
     if (line.empty()) continue;
     if (line.front() == '[') {
-      if (line == "[all]") {
-        section = "all";
+      if (line == "[all]" || line == "[library only]" || line == "[shared state]") {
+        section = std::string(line.substr(1, line.size() - 2));
       } else if (starts_with(line, "[lab ") && line.back() == ']' && line.size() > 6) {
         section = std::string(trimmed(line.substr(5, line.size() - 6)));
       } else {
-        throw Error(fmt::format("{}:{}: a section is [all] or [lab NN], not {}", what, number, line));
+        throw Error(fmt::format("{}:{}: a section is [all], [lab NN], [library only] or [shared state], not {}", what, number, line));
       }
       list.sections_[section];
       continue;
@@ -70,17 +70,20 @@ ImportAllowlist ImportAllowlist::load(const fs::path& root) {
   return parse(read_file(file), file.string());
 }
 
-std::vector<std::string> ImportAllowlist::patterns_for(const std::string& number) const {
+ImportRules ImportAllowlist::rules_for(const std::string& number) const {
   // The lab's own functions (namespace labNN), defined in its other files: lab 12's given
   // demonstration.cpp, another editable file of the same lab. Functions only (a demangled
   // function name has its parameters): the given code's globals are not the student's to use.
-  std::vector<std::string> patterns{"lab" + number + "::*(*"};
-  for (const std::string& section : {std::string("all"), number}) {
-    if (const auto it = sections_.find(section); it != sections_.end()) {
-      patterns.insert(patterns.end(), it->second.begin(), it->second.end());
-    }
-  }
-  return patterns;
+  ImportRules rules;
+  rules.allowed.push_back("lab" + number + "::*(*");
+  const auto add = [&](const std::string& section, std::vector<std::string>& to) {
+    if (const auto it = sections_.find(section); it != sections_.end()) to.insert(to.end(), it->second.begin(), it->second.end());
+  };
+  add("all", rules.allowed);
+  add(number, rules.allowed);
+  add("library only", rules.library_only);
+  add("shared state", rules.shared_state);
+  return rules;
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -138,6 +141,25 @@ std::string_view entity_of(std::string_view demangled) {
 }
 
 // The namespaces of the standard library and of the harness (GoogleTest, labkit).
+// Code or data of the standard library's own, by its mangled name: std:: (`St`, or an
+// abbreviation such as `So` for std::ostream) or __gnu_cxx::, possibly a guard variable
+// (`GV`) or a static local (`Z`) of such a function. The mangled name, because a demangled
+// function template starts with its return type ("std::string lab01::f<int>()").
+bool is_library_symbol(std::string_view mangled) {
+  if (!starts_with(mangled, "_Z")) return false;
+  mangled.remove_prefix(2);
+  if (starts_with(mangled, "GV")) mangled.remove_prefix(2);
+  if (starts_with(mangled, "Z")) mangled.remove_prefix(1);
+  if (starts_with(mangled, "N")) {
+    mangled.remove_prefix(1);
+    while (!mangled.empty() && std::string_view("rVKRO").find(mangled.front()) != std::string_view::npos) {
+      mangled.remove_prefix(1);
+    }
+  }
+  if (starts_with(mangled, "9__gnu_cxx")) return true;
+  return mangled.size() >= 2 && mangled[0] == 'S' && std::string_view("tabsiod").find(mangled[1]) != std::string_view::npos;
+}
+
 bool in_namespace(std::string_view entity, std::string_view space) {
   return starts_with(entity, space) && entity.substr(space.size(), 2) == "::";
 }
@@ -310,6 +332,11 @@ void check_writable_section(const ElfObject& object, std::size_t index, std::vec
     // The pointer to the personality routine, alone in its own section.
     if (is_compiler_helper(symbol) && symbol.type == STT_OBJECT && section.name == ".data." + symbol.name) continue;
     const std::string readable = demangle(symbol.name);
+    // The standard library's own statics, instantiated here from its headers (the waiter
+    // pool behind std::atomic::wait and std::latch, with its guard): shared by the whole
+    // program, reached only through the library's code. A lab file cannot make one: opening
+    // std, specialisations and reserved names are refused, strong std:: definitions too.
+    if (symbol.bind != STB_GLOBAL && is_library_symbol(symbol.name)) continue;
     state.push_back({fmt::format("{} ({} in {})", readable, describe_bytes(symbol.size), section.name), "", 0});
     named_state = true;
   }
@@ -335,9 +362,26 @@ void check_writable_section(const ElfObject& object, std::size_t index, std::vec
   }
 }
 
+// For a [library only] import: "" when every reference to symbol `index` lies in the
+// standard library's own inline code (a weak or local definition in std:: or __gnu_cxx::, which a lab
+// file cannot write: the source check refuses opening those namespaces, specialisations and
+// reserved names, and question 2 refuses strong definitions there), else the function, or
+// the kind of section, that refers to it.
+std::string used_outside_library(const ElfObject& object, std::uint32_t index) {
+  for (const ElfRelocation& relocation : object.relocations) {
+    if (relocation.symbol != index) continue;
+    if (!is_code_section(object.sections[relocation.section])) return object.sections[relocation.section].name;
+    const ElfSymbol* function = object.symbol_at(relocation.section, relocation.offset);
+    if (function == nullptr) return "code outside any function";
+    // Inline functions are weak; a few of the library's (__platform_notify) are static.
+    if (function->bind == STB_GLOBAL || !is_library_symbol(function->name)) return demangle(function->name);
+  }
+  return "";
+}
+
 }  // namespace
 
-ObjectFindings check_object(const ElfObject& object, const std::vector<std::string>& allowed_imports) {
+ObjectFindings check_object(const ElfObject& object, const ImportRules& imports) {
   ObjectFindings findings;
   std::set<std::string> reported;
   std::vector<std::int64_t> first_use(object.symbols.size(), -1);
@@ -352,7 +396,25 @@ ObjectFindings check_object(const ElfObject& object, const std::vector<std::stri
     if (symbol.name.empty() || symbol.type == STT_SECTION || symbol.type == STT_FILE) continue;
     const std::string readable = demangle(symbol.name);
     if (symbol.undefined()) {
-      if (symbol.bind == STB_LOCAL || matches_any(allowed_imports, readable) || !reported.insert(readable).second) continue;
+      if (symbol.bind == STB_LOCAL || matches_any(imports.allowed, readable) || !reported.insert(readable).second) continue;
+      if (matches_any(imports.library_only, readable)) {
+        const std::string user = used_outside_library(object, index);
+        if (user.empty()) continue;
+        findings.refusals.push_back(located(
+            fmt::format("uses {} in {}: only the standard library's own code may (std::latch, std::barrier, "
+                        "std::counting_semaphore and std::atomic::wait call it for you)",
+                        readable, user),
+            object, first_use, index));
+        continue;
+      }
+      if (matches_any(imports.shared_state, readable)) {
+        findings.mutable_state.push_back(located(
+            fmt::format("{} (a global object of the standard library: its state, such as a stream's precision, "
+                        "flags and buffer, is shared by every task; return results, let the caller print them)",
+                        readable),
+            object, first_use, index));
+        continue;
+      }
       const bool lab_variable = glob_match("lab??::*", readable) && readable.find('(') == std::string::npos;
       findings.refusals.push_back(located(
           lab_variable ? fmt::format("uses {}, a variable of the lab's given code: a lab file keeps no state of its "

@@ -5,6 +5,11 @@
 //   1. What does it import? Every undefined symbol must match the reviewed allowlist,
 //      allowed_imports.txt ([all] and the lab's own section): no files, processes,
 //      environment, signals, raw system calls, dynamic loading, or sanitizer interfaces.
+//      Two kinds of import are allowed with a condition: [library only] ones (`syscall`,
+//      which std::latch and std::atomic::wait use for futexes) only from the standard
+//      library's own inline code instantiated in the file, never from the student's
+//      functions; [shared state] ones (std::cout, stdout) are the library's global objects,
+//      whose state every task shares: allowed, but they fail no_globals like a global.
 //   2. What does it define? Not main (the harness owns the program), nothing the C library,
 //      the sanitizers, GoogleTest or the harness define (extern "C" names, __tsan_*,
 //      testing::, a strong definition in std:: or labkit::), no global operator new or
@@ -30,7 +35,15 @@
 
 namespace labctl {
 
-// allowed_imports.txt, parsed: the patterns of each section ("all", "12", ...).
+// What one lab's object may import: the patterns of allowed_imports.txt that apply to it.
+struct ImportRules {
+  std::vector<std::string> allowed;       // [all], [lab NN] and the lab's own functions
+  std::vector<std::string> library_only;  // [library only]: from std:: inline code only
+  std::vector<std::string> shared_state;  // [shared state]: allowed, counted as mutable state
+};
+
+// allowed_imports.txt, parsed: the patterns of each section ("all", "12", "library only",
+// "shared state").
 class ImportAllowlist {
  public:
   // Where the grader reads it, relative to the course tree.
@@ -41,9 +54,9 @@ class ImportAllowlist {
   // ROOT/kPath; throws labctl::Error when it cannot be read.
   static ImportAllowlist load(const std::filesystem::path& root);
 
-  // The patterns lab `number` may import: its own functions (labNN::*(*), defined in its
-  // other files), [all] and [lab NUMBER].
-  std::vector<std::string> patterns_for(const std::string& number) const;
+  // The rules for lab `number`: allowed are its own functions (labNN::*(*), defined in its
+  // other files), [all] and [lab NUMBER]; the two conditional sections as they are.
+  ImportRules rules_for(const std::string& number) const;
 
  private:
   std::map<std::string, std::vector<std::string>> sections_;
@@ -67,7 +80,7 @@ struct ObjectFindings {
 };
 
 // The three questions above, for one object and the lab's allowed imports.
-ObjectFindings check_object(const ElfObject& object, const std::vector<std::string>& allowed_imports);
+ObjectFindings check_object(const ElfObject& object, const ImportRules& imports);
 
 // "lost_update.cpp:12" for a finding in code compiled from `source` (a path as the compiler
 // saw it), by binutils' addr2line on `object`; "" when it cannot say, or when the line is in

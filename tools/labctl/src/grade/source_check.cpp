@@ -226,9 +226,27 @@ class Lexer {
   std::vector<Token> tokens_;
 };
 
+bool is_reserved_identifier(const std::string& name);
+
 bool is_reserved_namespace(const std::string& name) {
   if (name == "std" || name == "labkit" || name == "testing" || name == "posix") return true;
+  return is_reserved_identifier(name);
+}
+
+// `__x` or `_X`: the compiler's and the library's names.
+bool is_reserved_identifier(const std::string& name) {
   return name.size() >= 2 && name[0] == '_' && (name[1] == '_' || std::isupper(static_cast<unsigned char>(name[1])));
+}
+
+// Reserved names that ordinary code gets from the standard macros (assert, NULL, offsetof,
+// NAN, INFINITY, HUGE_VAL) or writes itself (__func__): none reaches state or the stack.
+bool is_harmless_reserved(const std::string& name) {
+  static const std::array<std::string_view, 20> kHarmless{
+      "__func__",          "__FUNCTION__",       "__PRETTY_FUNCTION__", "__extension__",      "__null",
+      "__assert_fail",     "__assert_perror_fail", "__builtin_offsetof", "__builtin_expect",   "__builtin_nan",
+      "__builtin_nanf",    "__builtin_nanl",     "__builtin_inf",       "__builtin_inff",     "__builtin_infl",
+      "__builtin_huge_val", "__builtin_huge_valf", "__builtin_huge_vall", "__builtin_unreachable", "__restrict"};
+  return std::find(kHarmless.begin(), kHarmless.end(), name) != kHarmless.end();
 }
 
 std::string where(const Token& token) {
@@ -320,7 +338,8 @@ bool is_partial_specialisation(const std::vector<Token>& tokens, std::size_t i, 
 }  // namespace
 
 std::optional<std::string> source_check_violation(std::string_view preprocessed,
-                                                  const std::function<bool(std::string_view)>& is_student_file) {
+                                                  const std::function<bool(std::string_view)>& is_student_file,
+                                                  const std::vector<std::string>& library_only) {
   const std::vector<Token> tokens = Lexer(preprocessed, is_student_file).run();
   std::size_t budget = 64 * tokens.size() + 100000;  // template heads' scans, all together
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -346,6 +365,16 @@ std::optional<std::string> source_check_violation(std::string_view preprocessed,
       return fmt::format("{}: `{}` is not allowed in a lab file (pragmas can move data or change how code is "
                          "compiled)",
                          where(token), t == "#" ? std::string("#") : t);
+    }
+    if (token.identifier && std::find(library_only.begin(), library_only.end(), t) != library_only.end()) {
+      return fmt::format("{}: `{}` is not for a lab file (only the standard library's own code may call it, as "
+                         "std::latch and std::atomic::wait do)",
+                         where(token), t);
+    }
+    if (token.identifier && is_reserved_identifier(t) && !is_harmless_reserved(t)) {
+      return fmt::format("{}: `{}` is a name reserved for the compiler and the standard library (typed, or from a "
+                         "macro such as errno); a lab file may not use it",
+                         where(token), t);
     }
     if (t == "[" && next(1) == "[") {
       std::size_t end = i;

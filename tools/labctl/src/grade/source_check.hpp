@@ -17,19 +17,28 @@
 //     their code or hide state under their names;
 //   - explicit specialisations (`template <>`) and partial specialisations of class
 //     templates: they change what a library template means in this file, and the linker
-//     may keep this file's copy for the whole program (the harness's included).
+//     may keep this file's copy for the whole program (the harness's included);
+//   - names reserved for the compiler and the library (`__x`, `_X`), whether typed or
+//     brought by a macro (errno is `*__errno_location()`): they reach the library's
+//     internals (a FILE's descriptor, thread-local state, builtins that read the stack or
+//     the return address), which no lab needs. Allowed are the few that ordinary macros
+//     expand to (assert, NULL, offsetof, NAN, INFINITY, HUGE_VAL) and __func__;
+//   - the names the caller gives as `library_only` (allowed_imports.txt's [library only]:
+//     `syscall`), which only the standard library's own code may call.
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace labctl {
 
 // Empty when `preprocessed` is acceptable; else one line, "lost_update.cpp:12: ...".
 // `is_student_file` says whether a path from a line marker is one of the student's files.
 std::optional<std::string> source_check_violation(std::string_view preprocessed,
-                                                  const std::function<bool(std::string_view)>& is_student_file);
+                                                  const std::function<bool(std::string_view)>& is_student_file,
+                                                  const std::vector<std::string>& library_only = {});
 
 }  // namespace labctl

@@ -41,6 +41,34 @@ TEST(SourceCheck, OrdinaryCodePasses) {
             std::nullopt);
 }
 
+// The library's internal names: a FILE's descriptor, errno's thread-local slot, builtins
+// that read the stack. Refused whether typed or brought by a macro; the names the standard
+// macros expand to in ordinary code (assert, NULL, offsetof, NAN) pass.
+TEST(SourceCheck, ReservedNamesAreRefused) {
+  EXPECT_EQ(check("void f() { (*__errno_location ()) = 3; }\n"),
+            "a.cpp:2: `__errno_location` is a name reserved for the compiler and the standard library (typed, or from "
+            "a macro such as errno); a lab file may not use it");
+  EXPECT_NE(check("void* f() { return __builtin_frame_address(0); }\n"), std::nullopt);
+  EXPECT_NE(check("extern char __libc_single_threaded;\nvoid f() { __libc_single_threaded = 2; }\n"), std::nullopt);
+  EXPECT_NE(check("int f() { return _Exit(0), 0; }\n"), std::nullopt);
+  EXPECT_EQ(check("int f(int* p, int x) {\n"
+                  "  (static_cast <bool> (x>0) ? void (0) : __assert_fail (\"x>0\", \"a.cpp\", 2, __extension__ "
+                  "__PRETTY_FUNCTION__));\n"
+                  "  return (p == __null) + __builtin_offsetof(S, a) + (__builtin_nanf (\"\")) + sizeof(__func__); }\n"),
+            std::nullopt);
+}
+
+// [library only] names (syscall): the standard library's inline code may call them, the
+// student's own code may not, however it spells the call.
+TEST(SourceCheck, LibraryOnlyNamesAreRefusedInTheStudentsCode) {
+  const std::string text = "# 1 \"/usr/include/latch\" 1 3\nvoid w() { syscall(202, 0); }\n"
+                           "# 1 \"/stage/labs/01-x/a.cpp\"\nlong f() { return syscall(39); }\n";
+  EXPECT_EQ(source_check_violation(text, in_stage, {"syscall"}),
+            "a.cpp:1: `syscall` is not for a lab file (only the standard library's own code may call it, as std::latch "
+            "and std::atomic::wait do)");
+  EXPECT_EQ(source_check_violation(text, in_stage, {}), std::nullopt);
+}
+
 // Each refusal names the student's file and the line.
 TEST(SourceCheck, InlineAssemblyIsRefused) {
   EXPECT_EQ(check("int x;\nvoid f() { asm volatile(\"nop\"); }\n"),

@@ -7,6 +7,7 @@
 #   racy_twin    the same files as racy, another student         0, a row of its own
 #   racy.tgz     racy again, as an archive (same name, same files) 0, a row of its own
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
+#   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files,
@@ -17,7 +18,7 @@
 #                its own main(), a forger reading /proc/self/environ, .incbin and .include
 #                in inline asm, mutable globals hidden by name, namespace, section, pragma
 #                or .comm, no_sanitize on a race, a write outside its folder, GoogleTest's
-#                failure interceptor: 0, each with
+#                failure interceptor, state in errno: 0, each with
 #                one line naming the check and, where it can, the line
 #   broken.zip   not an archive                                   0, refused
 # Then: grading is a function of the code (honest, racy, fake_report and shadow_tests graded
@@ -64,9 +65,9 @@ fi
 # Each is the right answer (or close) plus an attack; each file's comment says which check
 # stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
-  global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures"
+  global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state"
 hostile="$hostile $refused"
-for name in wrong sequential global_plain $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+for name in wrong sequential global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
@@ -105,6 +106,7 @@ expect_points racy_twin 0
 expect_points racy.tgz 0
 expect_points wrong 0
 expect_points global_plain 9
+expect_points lib_state 9
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
 # paths and writes confined to the run's folder (docs/grading.md, weak isolation).
@@ -144,12 +146,14 @@ feedback forge_main 'refused: `?lost_update.cpp(:[0-9]+)?: your file defines mai
 feedback environ_forge 'refused: .*uses (open|read|write|close|_exit),' "reading /proc/self/environ to forge is refused"
 feedback incbin_concat 'refused: .*lost_update.cpp:[0-9]+: inline assembly' ".incbin split by concatenation is refused, with the line"
 feedback asm_include 'refused: .*lost_update.cpp:[0-9]+: inline assembly' "the assembler's .include is refused, with the line"
-feedback global_tsan_name 'refused: .*defines __tsan_calls_seen' "a global named like a sanitizer's is refused"
+feedback global_tsan_name 'refused: .*`?__tsan_calls_seen`? is a name reserved' "a global named like a sanitizer's is refused (a reserved name; the object check refuses the definition too)"
 feedback global_asm_label 'refused: .*inline assembly' "a global with an .L asm label is refused"
 feedback global_namespace_std 'refused: .*may not open namespace std' "a global in namespace std is refused"
 feedback global_section 'refused: .*__attribute__' "a global in a section of its own is refused"
 feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clang section is refused"
 feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
+feedback errno_state 'refused: .*lost_update.cpp:[0-9]+: `__errno_location` is a name reserved' "state kept in errno is refused, with the line"
+feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standard library' "state kept in std::cout costs no_globals"
 feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
 feedback no_sanitize 'refused: .*__attribute__' "no_sanitize on a race is refused"
 feedback write_outside 'refused: .*lost_update.cpp:[0-9]+: uses std::basic_ofstream' "writing a file is refused, with the line"

@@ -1,7 +1,8 @@
 // Grading fixture — HOSTILE (class 4): a correct fix that keeps one mutable global (it
 // counts the calls), named like a sanitizer's symbol, which the old no-globals check skipped
 // by prefix.
-// Stopped by the object check (grade/object_check.cpp): a lab file may not define a name
+// Stopped by the source check (a reserved name, grade/source_check.cpp) and again by the
+// object check (grade/object_check.cpp): a lab file may not define a name
 // the sanitizers reserve (__tsan_*, ...); had it another name, its 8 bytes in .bss would
 // fail no_globals whatever the name. Must score 0.
 #include "lost_update.hpp"
