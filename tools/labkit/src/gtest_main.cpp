@@ -6,6 +6,7 @@
 
 #include <labkit/protocol.hpp>
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -119,7 +120,7 @@ class Watchdog : public ::testing::EmptyTestEventListener {
   unsigned reports_at_start_ = 0;
 };
 
-// For the grader (tools/lab grade): when RACELAB_RESULT_FD names an open pipe, the
+// For the grader (tools/lab grade): when RACELAB_RESULT_FD names an open channel, the
 // results go through it once every test has run: one JSON line with the grader's nonce,
 // each test that ended, whether it passed and how many TSan reports came while it ran,
 // and the TSan report count (the record's format: labkit/protocol.hpp). The grader
@@ -127,21 +128,57 @@ class Watchdog : public ::testing::EmptyTestEventListener {
 // from files it wrote; a program that exits before the end writes no line and earns
 // nothing. (Code linked into this process could still forge the line on purpose:
 // docs/grading.md says what that costs an attacker and what the grader checks besides.)
+// The nonce, out of reach of the code under test until the record is written: alone in a
+// page of its own that is neither readable nor writable meanwhile. A lab file cannot call
+// mprotect (the grader's allowed imports), so code that scans memory for it (from a pointer
+// to its own data, say) faults on this page, and a crash writes no record.
+class SealedNonce {
+ public:
+  explicit SealedNonce(const char* text) : size_(std::strlen(text)) {
+    page_ = ::mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page_ == MAP_FAILED || size_ >= kPage) {
+      page_ = nullptr;  // no channel then: the grader sees no record and scores nothing
+      return;
+    }
+    std::memcpy(page_, text, size_);
+    ::mprotect(page_, kPage, PROT_NONE);
+  }
+  // The nonce, readable again for the one moment the record is written.
+  std::string open() const {
+    if (page_ == nullptr || ::mprotect(page_, kPage, PROT_READ) != 0) return {};
+    return std::string(static_cast<const char*>(page_), size_);
+  }
+
+ private:
+  static constexpr std::size_t kPage = 4096;
+  void* page_ = nullptr;
+  std::size_t size_;
+};
+
 class ResultRecord : public ::testing::EmptyTestEventListener {
  public:
-  // Takes the channel from the environment and removes it from there (see take_channel
-  // below: before the lab code's static initialisers run).
+  // Takes the channel named in the environment and reads the nonce the grader wrote into it
+  // (see take_channel below: before the lab code's static initialisers run). No channel, or
+  // no well-formed nonce line in it: no record, and the grader scores nothing.
   static ResultRecord* from_environment() {
-    char* fd_text = std::getenv(protocol::kResultFdEnv);
-    char* nonce = std::getenv(protocol::kResultNonceEnv);
-    if (fd_text == nullptr || nonce == nullptr) return nullptr;
-    auto* record = new ResultRecord(static_cast<int>(std::strtol(fd_text, nullptr, 10)), nonce);
-    // unsetenv only takes the variable out of `environ`: its text stays where the kernel put
-    // it, at the top of the stack, which /proc/self/environ shows and any pointer can reach.
-    // Overwrite the nonce there first.
-    std::memset(nonce, '0', std::strlen(nonce));
-    ::unsetenv(protocol::kResultFdEnv);
-    ::unsetenv(protocol::kResultNonceEnv);
+    const char* fd_text = std::getenv(protocol::kResultFdEnv);
+    if (fd_text == nullptr) return nullptr;
+    const int fd = static_cast<int>(std::strtol(fd_text, nullptr, 10));
+    char line[protocol::kMaxNonceBytes + 1] = {};
+    std::size_t size = 0;
+    bool complete = false;
+    while (size < sizeof line && !complete) {
+      const ssize_t n = ::read(fd, line + size, 1);  // one byte at a time: nothing past the newline
+      if (n <= 0) break;
+      complete = line[size] == '\n';
+      if (!complete) ++size;
+    }
+    ResultRecord* record = nullptr;
+    if (complete && size > 0) {
+      line[size] = '\0';
+      record = new ResultRecord(fd, line);
+    }
+    ::explicit_bzero(line, sizeof line);  // no copy left on the stack either
     return record;
   }
 
@@ -154,7 +191,7 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
   }
 
   void write(int exit_code) const {
-    const std::string line = protocol::format_record(nonce_, exit_code, tsan_reports_so_far(), tests_);
+    const std::string line = protocol::format_record(nonce_.open(), exit_code, tsan_reports_so_far(), tests_);
     for (std::size_t done = 0; done < line.size();) {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n <= 0) break;
@@ -164,16 +201,16 @@ class ResultRecord : public ::testing::EmptyTestEventListener {
   }
 
  private:
-  ResultRecord(int fd, std::string nonce) : fd_(fd), nonce_(std::move(nonce)) {}
+  ResultRecord(int fd, const char* nonce) : fd_(fd), nonce_(nonce) {}
   int fd_;
-  std::string nonce_;
+  SealedNonce nonce_;
   unsigned reports_at_start_ = 0;
   std::vector<protocol::TestOutcome> tests_;  // each test that ended
 };
 
 // The channel is taken at the highest constructor priority a program may use (101):
-// before any ordinary static initialiser of the lab code runs, so that code finds no
-// nonce in the environment to forge a result line with.
+// before any ordinary static initialiser of the lab code runs, so that code finds the
+// nonce already read out of the channel, and sealed.
 ResultRecord* g_record = nullptr;
 __attribute__((constructor(101))) void take_channel() { g_record = ResultRecord::from_environment(); }
 

@@ -52,8 +52,8 @@ SandboxSpec spec_for(const std::string& filter, const fs::path& program, const f
   spec.env = {{"PATH", "/usr/bin:/bin"},
               {"HOME", workdir.string()},
               {"LANG", "C.UTF-8"},
-              {labkit::protocol::kResultNonceEnv, nonce},
               {labkit::protocol::kTestTimeoutEnv, std::to_string(std::max<long long>(5, context.options->time_limit.count() - 5))}};
+  spec.channel_greeting = nonce + "\n";  // labkit/protocol.hpp: read by the test main, never in the environment
   spec.wall = wall;
   spec.cpu = context.options->time_limit * 2;
   return spec;

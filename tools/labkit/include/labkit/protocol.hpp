@@ -68,13 +68,16 @@ inline constexpr const char* kTsanOptions = "halt_on_error=0:exitcode=66:second_
 inline constexpr int kTsanMaxMmapRndBits = 28;
 
 // ------------------------------------------------------------------ the grader's result channel
-// When the grader (tools/lab grade) runs a test program, the program reports through a pipe
-// only the grader reads, never through stdout or files the lab code could write too. The
-// grader passes two environment variables; the test main takes both out of the environment
-// before the lab code's static initialisers run (docs/grading.md: why, and what it costs an
-// attacker who links code into the program anyway).
-inline constexpr const char* kResultFdEnv = "RACELAB_RESULT_FD";        // the pipe's fd, in decimal
-inline constexpr const char* kResultNonceEnv = "RACELAB_RESULT_NONCE";  // random per run: echoed back
+// When the grader (tools/lab grade) runs a test program, the program reports through a
+// channel only the grader holds the other end of (a Unix socket pair), never through stdout
+// or files the lab code could write too. Its fd is in an environment variable. Before the
+// program starts, the grader writes a nonce, random per run, and a newline into it; the
+// test main reads it back before the lab code's static initialisers run and keeps it in a
+// sealed page until the record is written. The nonce is never in the environment, whose
+// copies (the kernel's block, the sanitizer runtime's) any code in the process could read.
+// docs/grading.md: why, and what it costs an attacker who links code into the program.
+inline constexpr const char* kResultFdEnv = "RACELAB_RESULT_FD";  // the channel's fd, in decimal
+inline constexpr std::size_t kMaxNonceBytes = 128;                // the nonce's line, newline excluded
 
 // Once every test has run, the program writes ONE line of JSON to that fd and closes it:
 //   {"nonce":"<nonce>","exit":<main's exit code>,"tsan_reports":<TSan reports in the whole run>,

@@ -314,7 +314,7 @@ std::string SandboxResult::limit_words() const {
 SandboxResult run_sandboxed(const SandboxSpec& spec) {
   Plan plan = make_plan(spec);
   const PlanFds fds(plan);  // every fd this call opens is closed on every way out
-  open_pipes(plan, spec.result_channel);
+  open_pipes(plan, spec.result_channel, spec.channel_greeting);
 
   SandboxResult result;
   const auto started = Clock::now();

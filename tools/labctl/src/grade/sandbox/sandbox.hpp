@@ -55,9 +55,13 @@ struct SandboxSpec {
   // Threads and processes it may have at once (RLIMIT_NPROC for `uid`, see below); reaching
   // the limit ends the program. ThreadSanitizer's own background thread counts.
   int max_threads = 256;
-  // Pass the write end of a pipe as fd kResultFd, its number in RACELAB_RESULT_FD; what
-  // comes through is SandboxResult::channel.
+  // Pass one end of a Unix socket pair as fd kResultFd, its number in RACELAB_RESULT_FD;
+  // what comes through is SandboxResult::channel.
   bool result_channel = true;
+  // Written into the result channel before the program starts, for it to read (the
+  // grader's nonce and a newline: labkit/protocol.hpp). It never passes through the
+  // environment, where any code in the program could find it.
+  std::string channel_greeting;
   std::uintmax_t max_channel_bytes = 1 << 20;  // more is read and dropped
   // The uid/gid the program runs as when labctl is root (no supplementary groups). It
   // must be a uid nothing else on the machine runs as: RLIMIT_NPROC counts every process

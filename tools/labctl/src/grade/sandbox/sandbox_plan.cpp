@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,11 +124,23 @@ Plan make_plan(const SandboxSpec& spec) {
   return plan;
 }
 
-void open_pipes(Plan& plan, bool result_channel) {
+void open_pipes(Plan& plan, bool result_channel, const std::string& greeting) {
   plan.null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (plan.null_fd < 0) throw Error(fmt::format("cannot open /dev/null: {}", std::strerror(errno)));
   make_pipe(plan.out_r, plan.out_w);
-  if (result_channel) make_pipe(plan.chan_r, plan.chan_w);
+  if (result_channel) {
+    // A socket pair, not a pipe: the greeting goes to the program, the record comes back.
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+      throw Error(fmt::format("cannot create the result channel: {}", std::strerror(errno)));
+    }
+    plan.chan_r = ends[0];
+    plan.chan_w = ends[1];
+    // Far below a socket's buffer: the write cannot block with nobody reading yet.
+    if (!greeting.empty() && ::write(plan.chan_r, greeting.data(), greeting.size()) != static_cast<ssize_t>(greeting.size())) {
+      throw Error(fmt::format("cannot write into the result channel: {}", std::strerror(errno)));
+    }
+  }
   make_pipe(plan.status_r, plan.status_w);
 }
 

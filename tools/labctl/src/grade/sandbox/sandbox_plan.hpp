@@ -16,9 +16,10 @@ namespace labctl::sandbox_host {
 // is root, hands the staging directory to spec.uid.
 sandbox_inside::Plan make_plan(const SandboxSpec& spec);
 
-// Opens the plan's pipes (output; result channel when `result_channel`; status) and
-// /dev/null. Throws labctl::Error when it cannot.
-void open_pipes(sandbox_inside::Plan& plan, bool result_channel);
+// Opens the plan's pipes (output; status), the result channel when `result_channel` (a
+// socket pair, `greeting` already written into it for the program) and /dev/null.
+// Throws labctl::Error when it cannot.
+void open_pipes(sandbox_inside::Plan& plan, bool result_channel, const std::string& greeting);
 
 // Closes `fd` if open, and marks it closed (-1).
 void close_fd(int& fd);
