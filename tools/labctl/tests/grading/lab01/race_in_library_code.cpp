@@ -12,8 +12,11 @@
 // under the ExposureExecutor: a wrong answer, never a race report.)
 // Uses only allowed imports (std::from_chars(*; std::to_chars for long is inline). Any
 // compiled library code that stores through a pointer or reference the caller hands it does
-// the same: stream extraction (std::istream::operator>>), basic_string's out-of-line members,
-// floating-point from_chars, the tree and list node linking (std::_Rb_tree_insert_and_rebalance,
+// the same. Checked with a two-thread TSan program (clang 14, Debian 12), no report for:
+// erand48 on a shared xsubi[3], random_r on a shared struct random_data (both on the [all]
+// list as "state in the caller's hands": shared between tasks, it is a race nobody sees),
+// and `std::istringstream >> shared_long`. Likely the same: basic_string's out-of-line
+// members, the tree and list node linking (std::_Rb_tree_insert_and_rebalance,
 // std::__detail::_List_node_base::_M_hook).
 // What would close the class: make every store visible to TSan — build the tests against an
 // instrumented standard library (libc++ or libstdc++ compiled with -fsanitize=thread), or
