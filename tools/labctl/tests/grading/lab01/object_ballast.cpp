@@ -10,7 +10,10 @@
 // shift: 1 << 34 writes 16 GiB within the compile step's 120 s limit, and labctl tries to
 // hold it in memory — one submission can fill the grading machine's disk or get labctl
 // killed by the OOM killer, for every student of the batch (per worker, at once).
-// The preprocessed-size limit (64 MiB) and the 120 s limit do not see it.
+// The preprocessed-size limit (64 MiB) and the 120 s limit do not see it. The compiler's log
+// is unbounded too: 65 536 `{ int unused_v = 0; }` from nested macros (a 1.6 MiB expansion)
+// give a 57 MB warning log in 17 s (clang 14, -Wall -Wextra), about 400 MB within 120 s,
+// kept in the staging folder and read whole by labctl when the step fails.
 // What would close the class: bound what each build step may write (RLIMIT_FSIZE on the
 // compiler and linker, as the sandbox does for the program; a quota'd tmpfs for staging),
 // refuse an object above a size (stat before reading it), and read objects by mapping or
