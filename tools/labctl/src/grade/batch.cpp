@@ -7,11 +7,13 @@
 #include "grade/grade_report.hpp"
 #include "grade/score_lab.hpp"
 #include "grade/submission/fingerprint.hpp"
+#include "grade/submission/intake.hpp"
 #include "run/test_program.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -164,22 +166,40 @@ struct Workers {
 }  // namespace
 
 void name_apart(std::vector<Submission>& submissions, const std::vector<std::string>& sources) {
+  // First each name as a report's file will be called: names that differ only in what a
+  // file name cannot hold ("a b" and "a_b"; a newline, a terminal escape) must be told
+  // apart below, and a name printed in a table or a CSV line can forge no other row.
+  for (auto& submission : submissions) {
+    const std::string safe = file_stem(submission.name);
+    if (safe == submission.name) continue;
+    submission.notes.push_back(fmt::format("named {}: the name handed in ({}) holds characters a report's file "
+                                           "name cannot",
+                                           safe, submission_intake::printable(submission.name)));
+    submission.name = safe;
+  }
+  // Case folded: the reports may be copied to a disk that ignores case.
+  const auto key = [](std::string name) {
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+  };
   std::map<std::string, int> count;
-  for (const auto& submission : submissions) ++count[submission.name];
-  std::set<std::string> taken;  // every name not shared, and those given so far
+  for (const auto& submission : submissions) ++count[key(submission.name)];
+  std::set<std::string> taken;  // every name not shared, and those given so far (folded)
   for (const auto& submission : submissions) {
-    if (count[submission.name] == 1) taken.insert(submission.name);
+    if (count[key(submission.name)] == 1) taken.insert(key(submission.name));
   }
   for (std::size_t i = 0; i < submissions.size(); ++i) {
     Submission& submission = submissions[i];
-    if (count[submission.name] < 2) continue;
+    if (count[key(submission.name)] < 2) continue;
     const std::string shared = submission.name;
     fs::path path(sources[i]);
     if (!path.has_filename()) path = path.parent_path();
-    std::string name = path.filename().string();  // "alice.zip", "alice"
-    if (name.empty() || name.front() == '.' || taken.count(name) > 0) name = shared;
-    for (int n = 2; taken.count(name) > 0; ++n) name = fmt::format("{}#{}", shared, n);
-    taken.insert(name);
+    std::string name = file_stem(path.filename().string());  // "alice.zip", "alice"
+    if (path.filename().empty() || name.front() == '.' || name.front() == '_' || taken.count(key(name)) > 0) {
+      name = shared;
+    }
+    for (int n = 2; taken.count(key(name)) > 0; ++n) name = fmt::format("{}-{}", shared, n);
+    taken.insert(key(name));
     if (name != shared) {
       submission.notes.push_back(
           fmt::format("named {}: another submission in this batch is also called {}", name, shared));
@@ -222,7 +242,7 @@ void ResumeCache::save() const {
   if (file_.empty()) return;
   fs::create_directories(out_);
   std::ofstream out(file_, std::ios::trunc);
-  out << cache_.dump() << '\n';
+  out << json_text(cache_) << '\n';
 }
 
 std::string cache_key(const Submission& submission, const GradeOptions& options, const GradingBuild& build,

@@ -26,10 +26,12 @@ namespace labctl {
 // holding one) or like a git repository.
 std::vector<std::string> expand_submissions(const std::vector<std::string>& arguments);
 
-// Gives every submission of a batch a name of its own, in place: a name several share
-// ("alice" from alice/ and alice.zip) becomes each one's file name ("alice", "alice.zip"),
-// or else the name with "#2", "#3", ... in `sources` order, with a note saying so. Reports,
-// their file names and the resume cache all go by the name: none may stand for two students.
+// Gives every submission of a batch a name of its own, in place: first each name becomes
+// what a report's file can be called (grade_report.hpp's file_stem: "a b" is "a_b"); then a
+// name several share, case aside ("alice" from alice/ and alice.zip), becomes each one's
+// file name ("alice", "alice.zip"), or else the name with "-2", "-3", ... in `sources`
+// order; each change with a note saying why. Reports, their file names and the resume
+// cache all go by the name: none may stand for two students.
 void name_apart(std::vector<Submission>& submissions, const std::vector<std::string>& sources);
 
 // Earlier results, for resuming a batch: kept in OUT/.racelab-grade-cache.json (only with

@@ -37,9 +37,20 @@ TEST(BatchNames, ASharedNameBecomesEachFileName) {
 // The same folder name from two places, or a file name another student already has: a number.
 TEST(BatchNames, OtherwiseANumber) {
   EXPECT_EQ(names_after({"alice", "alice", "alice"}, {"a/alice", "b/alice/", "c/alice"}),
-            (std::vector<std::string>{"alice", "alice#2", "alice#3"}));
+            (std::vector<std::string>{"alice", "alice-2", "alice-3"}));
   EXPECT_EQ(names_after({"alice.zip", "alice", "alice"}, {"x/alice.zip", "y/alice", "y/alice.zip"}),
-            (std::vector<std::string>{"alice.zip", "alice", "alice#2"}));
+            (std::vector<std::string>{"alice.zip", "alice", "alice-2"}));
+}
+
+// Names that would share a report file (the same after file_stem, or apart from case), and
+// names that hold newlines or escapes (which could forge rows in a table or a CSV), are
+// named apart too, as files are written.
+TEST(BatchNames, NamesAreWhatTheReportFilesAreCalled) {
+  EXPECT_EQ(names_after({"a b", "a_b"}, {"subs/a b", "subs/a_b"}), (std::vector<std::string>{"a_b", "a_b-2"}));
+  EXPECT_EQ(names_after({"Alice", "alice"}, {"s/Alice", "s/alice"}), (std::vector<std::string>{"Alice", "alice-2"}));
+  EXPECT_EQ(names_after({"zed\nalice,10,10,10,", "alice"}, {"s/zed\nalice,10,10,10,", "s/alice"}),
+            (std::vector<std::string>{"zed_alice_10_10_10_", "alice"}));
+  EXPECT_EQ(names_after({"\x1b[2Kbob"}, {"s/x"}), (std::vector<std::string>{"__2Kbob"}));
 }
 
 // Whoever is renamed is told why.

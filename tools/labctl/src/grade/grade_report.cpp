@@ -22,7 +22,12 @@ const std::vector<std::string>& formats() {
   return names;
 }
 
-// A file name from a student's name: letters, digits, '-', '_', '.', '@' only.
+}  // namespace
+
+std::string json_text(const nlohmann::json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string file_stem(const std::string& name) {
   std::string stem;
   for (char c : name) {
@@ -32,6 +37,8 @@ std::string file_stem(const std::string& name) {
   if (stem.empty() || stem.front() == '.') stem = "_" + stem;
   return stem;
 }
+
+namespace {
 
 std::string csv_field(const std::string& text) {
   // A leading = + - @ would make a spreadsheet run a formula from a student's name.
@@ -318,9 +325,9 @@ void write_grades(const std::vector<SubmissionGrade>& grades, const std::string&
     if (format == "json") {
       nlohmann::json all = nlohmann::json::array();
       for (const auto& grade : grades) all.push_back(grade_to_json(grade));
-      text = (grades.size() == 1 ? all[0] : all).dump(2) + "\n";
+      text = json_text(grades.size() == 1 ? all[0] : all, 2) + "\n";
     }
-    if (format == "gradescope") text = grade_gradescope(grades.front()).dump(2) + "\n";
+    if (format == "gradescope") text = json_text(grade_gradescope(grades.front()), 2) + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
     return;
   }
@@ -330,11 +337,11 @@ void write_grades(const std::vector<SubmissionGrade>& grades, const std::string&
   for (const auto& grade : grades) {
     const std::string stem = file_stem(grade.name);
     if (format == "md") write_file(out / (stem + ".md"), grade_markdown(grade));
-    if (format == "json") write_file(out / (stem + ".json"), grade_to_json(grade).dump(2) + "\n");
+    if (format == "json") write_file(out / (stem + ".json"), json_text(grade_to_json(grade), 2) + "\n");
     if (format == "junit") write_file(out / (stem + ".xml"), grade_junit(grade));
     if (format == "gradescope") {
       write_file(out / (grades.size() == 1 ? std::string("results.json") : stem + ".results.json"),
-                 grade_gradescope(grade).dump(2) + "\n");
+                 json_text(grade_gradescope(grade), 2) + "\n");
     }
   }
   // The terminal still gets the table, so a batch run shows its outcome.

@@ -23,6 +23,18 @@ namespace labctl {
 bool is_grade_format(const std::string& format);
 std::string grade_formats_text();  // "table, md, json, gradescope, junit, csv"
 
+// A student's name as a file name: letters, digits, '-', '_', '.', '@'; everything else
+// (spaces, control characters, bytes of other scripts) becomes '_'. Batches name every
+// submission so from the start (batch.hpp's name_apart), so a report's file name and the
+// name shown in it are the same, and two students never share one.
+std::string file_stem(const std::string& name);
+
+// JSON text of `json` that cannot fail on the bytes it holds: a student's bytes (a line of
+// their file quoted in feedback, a compiler message) need not be UTF-8, and nlohmann::json
+// throws on those; here each invalid byte becomes U+FFFD. Every report and the resume cache
+// are written through it. `indent` as nlohmann's dump (-1: one line).
+std::string json_text(const nlohmann::json& json, int indent = -1);
+
 // Each format as text. (table and csv take every submission; the others one.)
 std::string grades_table(const std::vector<SubmissionGrade>& grades, bool colour);
 std::string grade_markdown(const SubmissionGrade& grade);

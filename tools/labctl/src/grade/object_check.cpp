@@ -48,9 +48,9 @@ ImportAllowlist ImportAllowlist::parse(std::string_view text, const std::string&
       if (line == "[all]" || line == "[library only]" || line == "[shared state]") {
         section = std::string(line.substr(1, line.size() - 2));
       } else if (starts_with(line, "[lab ") && line.back() == ']' && line.size() > 6) {
-        section = std::string(trimmed(line.substr(5, line.size() - 6)));
+        section = std::string(trimmed(line.substr(5, line.size() - 6)));  // "12", "12 library only"
       } else {
-        throw Error(fmt::format("{}:{}: a section is [all], [lab NN], [library only] or [shared state], not {}", what, number, line));
+        throw Error(fmt::format("{}:{}: a section is [all], [lab NN], [library only], [lab NN library only] or [shared state], not {}", what, number, line));
       }
       list.sections_[section];
       continue;
@@ -82,6 +82,7 @@ ImportRules ImportAllowlist::rules_for(const std::string& number) const {
   add("all", rules.allowed);
   add(number, rules.allowed);
   add("library only", rules.library_only);
+  add(number + " library only", rules.library_only);
   add("shared state", rules.shared_state);
   return rules;
 }
@@ -141,8 +142,9 @@ std::string_view entity_of(std::string_view demangled) {
 }
 
 // The namespaces of the standard library and of the harness (GoogleTest, labkit).
-// Code or data of the standard library's own, by its mangled name: std:: (`St`, or an
-// abbreviation such as `So` for std::ostream) or __gnu_cxx::, possibly a guard variable
+// Code or data of the standard library's own (or labkit's, the course's library: a lab file
+// cannot open its namespace either), by its mangled name: std:: (`St`, or an abbreviation
+// such as `So` for std::ostream), __gnu_cxx:: or labkit::, possibly a guard variable
 // (`GV`) or a static local (`Z`) of such a function. The mangled name, because a demangled
 // function template starts with its return type ("std::string lab01::f<int>()").
 bool is_library_symbol(std::string_view mangled) {
@@ -156,7 +158,7 @@ bool is_library_symbol(std::string_view mangled) {
       mangled.remove_prefix(1);
     }
   }
-  if (starts_with(mangled, "9__gnu_cxx")) return true;
+  if (starts_with(mangled, "9__gnu_cxx") || starts_with(mangled, "6labkit")) return true;
   return mangled.size() >= 2 && mangled[0] == 'S' && std::string_view("tabsiod").find(mangled[1]) != std::string_view::npos;
 }
 
@@ -363,7 +365,7 @@ void check_writable_section(const ElfObject& object, std::size_t index, std::vec
 }
 
 // For a [library only] import: "" when every reference to symbol `index` lies in the
-// standard library's own inline code (a weak or local definition in std:: or __gnu_cxx::, which a lab
+// library's own inline code (a weak or local definition in std::, __gnu_cxx:: or labkit::, which a lab
 // file cannot write: the source check refuses opening those namespaces, specialisations and
 // reserved names, and question 2 refuses strong definitions there), else the function, or
 // the kind of section, that refers to it.
@@ -401,8 +403,8 @@ ObjectFindings check_object(const ElfObject& object, const ImportRules& imports)
         const std::string user = used_outside_library(object, index);
         if (user.empty()) continue;
         findings.refusals.push_back(located(
-            fmt::format("uses {} in {}: only the standard library's own code may (std::latch, std::barrier, "
-                        "std::counting_semaphore and std::atomic::wait call it for you)",
+            fmt::format("uses {} in {}: only library code may (std::latch, std::atomic::wait and labkit's "
+                        "process pool call it for you)",
                         readable, user),
             object, first_use, index));
         continue;

@@ -1,6 +1,8 @@
 // One lab graded (score_lab.hpp): the rounds of runs, and the scoring of each criterion.
 #include "grade/score_lab.hpp"
 
+#include "base/text.hpp"
+
 #include "course/rubric.hpp"
 #include "grade/compile_submission.hpp"
 
@@ -223,6 +225,24 @@ void run_rounds(const Runner& runner, int rounds, std::vector<Tally>& tallies) {
   }
 }
 
+// The hidden tests are the instructor's secret, and an excerpt quotes what the program
+// printed, which the program chose (a fake report's "frames" once were GoogleTest's own
+// lines, hidden test names included): any line naming a hidden test's suite is dropped.
+std::string without_hidden_names(const std::string& excerpt, const std::vector<std::string>& tests) {
+  std::set<std::string> hidden;
+  for (const auto& test : tests) {
+    if (is_hidden_suite(suite_of(test))) hidden.insert(suite_of(test));
+  }
+  if (hidden.empty()) return excerpt;
+  std::string kept;
+  for (const auto line : split_lines(excerpt)) {
+    const bool names_one = std::any_of(hidden.begin(), hidden.end(),
+                                       [&](const std::string& suite) { return line.find(suite) != std::string_view::npos; });
+    if (!names_one) kept += std::string(line) + "\n";
+  }
+  return kept;
+}
+
 // Each criterion's result from its tally.
 CriterionResult result_of(Tally& tally, const FirstRace& race) {
   CriterionResult& result = tally.result;
@@ -289,7 +309,10 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   const Runner runner{*recipe, built.program, lab_stage, context, sources, budget, race};
   run_rounds(runner, context.options->runs, tallies);
   std::vector<CriterionResult> results;
-  for (auto& tally : tallies) results.push_back(result_of(tally, race));
+  for (auto& tally : tallies) {
+    results.push_back(result_of(tally, race));
+    results.back().excerpt = without_hidden_names(results.back().excerpt, recipe->tests);
+  }
   apply_object_findings(built, results);
   LabGrade grade;
   grade.lab = &lab;

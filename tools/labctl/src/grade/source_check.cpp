@@ -367,8 +367,8 @@ std::optional<std::string> source_check_violation(std::string_view preprocessed,
                          where(token), t == "#" ? std::string("#") : t);
     }
     if (token.identifier && std::find(library_only.begin(), library_only.end(), t) != library_only.end()) {
-      return fmt::format("{}: `{}` is not for a lab file (only the standard library's own code may call it, as "
-                         "std::latch and std::atomic::wait do)",
+      return fmt::format("{}: `{}` is not for a lab file (only library code may call it: std::latch, "
+                         "std::atomic::wait and labkit's process pool do it for you)",
                          where(token), t);
     }
     if (token.identifier && is_reserved_identifier(t) && !is_harmless_reserved(t)) {
@@ -395,6 +395,23 @@ std::optional<std::string> source_check_violation(std::string_view preprocessed,
                            "compiler or the test harness)",
                            where(token), name);
       }
+    }
+    // An explicit instantiation (`template struct X<...>;`, `extern template ...`): its
+    // template arguments are not access-checked, so it hands out any private member's
+    // address (the executor's own counters, a test double's state).
+    if (token.identifier && t == "template" && next(1) != "<" && !(i > 0 && tokens[i - 1].text == "::") &&
+        !(i > 0 && (tokens[i - 1].text == "." || tokens[i - 1].text == "->"))) {
+      return fmt::format("{}: explicit instantiations (`template` without `<`) are not allowed in a lab file (they "
+                         "bypass access checks)",
+                         where(token));
+    }
+    // Casting const away lets lab code change what the tests handed it to read (their own
+    // inputs, after which a wrong answer agrees with the expected one); reinterpret_cast
+    // reads any object as any other.
+    if (token.identifier && (t == "const_cast" || t == "reinterpret_cast")) {
+      return fmt::format("{}: `{}` is not allowed in a lab file (a task may not change what it was given to read, "
+                         "nor read an object as another type)",
+                         where(token), t);
     }
     if (token.identifier && t == "template" && next(1) == "<") {
       if (next(2) == ">") {

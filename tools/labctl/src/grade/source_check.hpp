@@ -18,6 +18,11 @@
 //   - explicit specialisations (`template <>`) and partial specialisations of class
 //     templates: they change what a library template means in this file, and the linker
 //     may keep this file's copy for the whole program (the harness's included);
+//   - explicit instantiations (`template struct X<...>;`, `extern template`): their
+//     arguments are not access-checked, so they reach any private member (an executor's
+//     count of tasks, which a criterion reads);
+//   - `const_cast` and `reinterpret_cast`: a task must not change what the tests gave it to
+//     read (their inputs, so a wrong answer matches), nor read objects as other types;
 //   - names reserved for the compiler and the library (`__x`, `_X`), whether typed or
 //     brought by a macro (errno is `*__errno_location()`): they reach the library's
 //     internals (a FILE's descriptor, thread-local state, builtins that read the stack or

@@ -37,7 +37,7 @@ TEST(SourceCheck, OrdinaryCodePasses) {
                   "  auto r = R\"raw(asm(\"nop\") [[gnu::used]]\n namespace std {)raw\";\n"
                   "  template_helper<int>(); return s[0] + q + r[0] + helper(); }\n"
                   "template <class T> struct Box { T value; };\ntemplate <class T> T twice(T t) { return t + t; }\n"
-                  "template struct Box<int>;\nnamespace alias = std;\n}\n"),
+                  "template <class T> T call(T t) { return t.template get<0>(); }\nnamespace alias = std;\n}\n"),
             std::nullopt);
 }
 
@@ -64,9 +64,23 @@ TEST(SourceCheck, LibraryOnlyNamesAreRefusedInTheStudentsCode) {
   const std::string text = "# 1 \"/usr/include/latch\" 1 3\nvoid w() { syscall(202, 0); }\n"
                            "# 1 \"/stage/labs/01-x/a.cpp\"\nlong f() { return syscall(39); }\n";
   EXPECT_EQ(source_check_violation(text, in_stage, {"syscall"}),
-            "a.cpp:1: `syscall` is not for a lab file (only the standard library's own code may call it, as std::latch "
-            "and std::atomic::wait do)");
+            "a.cpp:1: `syscall` is not for a lab file (only library code may call it: std::latch, std::atomic::wait "
+            "and labkit's process pool do it for you)");
   EXPECT_EQ(source_check_violation(text, in_stage, {}), std::nullopt);
+}
+
+// Explicit instantiations bypass access checks; const_cast changes what a task was given
+// to read (the tests' inputs); reinterpret_cast reads an object as another.
+TEST(SourceCheck, AccessAndConstBypassesAreRefused) {
+  EXPECT_EQ(check("template <auto M> struct Lend {};\ntemplate struct Lend<&X::private_count>;\n"),
+            "a.cpp:3: explicit instantiations (`template` without `<`) are not allowed in a lab file (they bypass "
+            "access checks)");
+  EXPECT_NE(check("extern template class std::vector<int>;\n"), std::nullopt);
+  EXPECT_NE(check("void f(const std::vector<int>& v) { const_cast<std::vector<int>&>(v).clear(); }\n"), std::nullopt);
+  EXPECT_NE(check("long f(double* d) { return *reinterpret_cast<long*>(d); }\n"), std::nullopt);
+  // `x.template get<0>()` and `T::template rebind<U>` name a member template: allowed.
+  EXPECT_EQ(check("template <class T> auto f(T t) { return t.template get<0>() + T::template size<1>; }\n"),
+            std::nullopt);
 }
 
 // Each refusal names the student's file and the line.

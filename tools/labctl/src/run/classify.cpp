@@ -68,7 +68,8 @@ std::optional<std::pair<std::string, std::string>> report_start(std::string_view
     for (std::string_view tail : {" (pid=", " on address", " on unknown address", " (pc "}) {
       if (const auto cut = kind.find(tail); cut != std::string_view::npos) kind = kind.substr(0, cut);
     }
-    return std::make_pair(std::string(tool), std::string(trim(kind)));
+    // A kind is a few words; the rest of an overlong line is the program's, not the tool's.
+    return std::make_pair(std::string(tool), std::string(trim(trim(kind).substr(0, 80))));
   }
   return std::nullopt;
 }

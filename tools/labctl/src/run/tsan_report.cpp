@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <regex>
 
 namespace labctl {
 namespace {
@@ -28,11 +27,76 @@ struct Section {
   std::vector<Frame> frames;
 };
 
+// The program's output is the student's: every parser here is a loop whose cost grows
+// with the text only linearly, never a std::regex (libstdc++'s recurses once per
+// character, and a one-megabyte line ran labctl off its stack), and what it keeps of a
+// line is cut to kMaxLineKept.
+constexpr std::size_t kMaxLineKept = 300;
+
+bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+// The length of `prefix` followed by at least one character of `kind` at `at` in `text`
+// (and `suffix` after them), or 0.
+template <class Kind>
+std::size_t match_run(std::string_view text, std::size_t at, std::string_view prefix, Kind kind,
+                      std::string_view suffix = {}) {
+  if (text.compare(at, prefix.size(), prefix) != 0) return 0;
+  std::size_t end = at + prefix.size(), start = end;
+  while (end < text.size() && kind(text[end])) ++end;
+  if (end == start || text.compare(end, suffix.size(), suffix) != 0) return 0;
+  return end + suffix.size() - at;
+}
+
+// " (module+0x1f)": a parenthesis with no nested ones that ends in "+0x" and hex digits.
+std::size_t match_module_offset(std::string_view text, std::size_t at) {
+  if (text.compare(at, 2, " (") != 0) return 0;
+  const std::size_t close = text.find_first_of("()", at + 2);
+  if (close == std::string_view::npos || text[close] != ')') return 0;
+  const std::size_t plus = text.rfind("+0x", close);
+  if (plus == std::string_view::npos || plus < at + 2 || plus + 3 == close) return 0;
+  for (std::size_t i = plus + 3; i < close; ++i) {
+    if (!is_hex(text[i])) return 0;
+  }
+  return close + 1 - at;
+}
+
 // Drops what only matters to a debugger: addresses, pids, tids, module offsets.
 std::string tidy_header(std::string_view header) {
-  static const std::regex kNoise(
-      R"( at 0x[0-9a-f]+| \(0x[0-9a-f]+\)| \(pid=\d+\)|tid=\d+, | \([^()]*\+0x[0-9a-f]+\))");
-  return std::regex_replace(std::string(trim(header)), kNoise, "");
+  const std::string_view text = trim(header).substr(0, kMaxLineKept);
+  std::string tidy;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t noise = match_run(text, at, " at 0x", is_hex);
+    if (noise == 0) noise = match_run(text, at, " (0x", is_hex, ")");
+    if (noise == 0) noise = match_run(text, at, " (pid=", is_digit, ")");
+    if (noise == 0) noise = match_run(text, at, "tid=", is_digit, ", ");
+    if (noise == 0) noise = match_module_offset(text, at);
+    if (noise > 0) {
+      at += noise;
+    } else {
+      tidy += text[at++];
+    }
+  }
+  return tidy;
+}
+
+// "data race" of "WARNING: ThreadSanitizer: data race (pid=12)", or "" when `line` is not
+// a sanitizer's headline.
+std::string report_kind(std::string_view line) {
+  std::size_t at = std::string_view::npos;
+  for (std::string_view headline : {"WARNING: ThreadSanitizer: ", "ERROR: AddressSanitizer: "}) {
+    if (const auto found = line.find(headline); found != std::string_view::npos) {
+      at = found + headline.size();
+      break;
+    }
+  }
+  if (at == std::string_view::npos) return "";
+  std::string_view kind = trim(line.substr(at));
+  if (const auto pid = kind.rfind(" (pid="); pid != std::string_view::npos && kind.back() == ')' &&
+                                                 match_run(kind, pid, " (pid=", is_digit, ")") == kind.size() - pid) {
+    kind = kind.substr(0, pid);
+  }
+  return std::string(trim(kind.substr(0, kMaxLineKept)));
 }
 
 // "ns::f(std::vector<...> const&)::$_0::operator()() const" → "ns::f()::$_0::operator()()":
@@ -189,27 +253,25 @@ std::string guide_section(std::string_view kind) {
 
 std::optional<CondensedReport> condense_first_report(std::string_view output, std::string_view code_dir,
                                                      const ReportSources& sources) {
-  static const std::regex kWarning(R"((?:WARNING: ThreadSanitizer|ERROR: AddressSanitizer): (.*?)(?: \(pid=\d+\))?\s*$)");
   const auto lines = split_lines(output);
   std::size_t at = 0;
-  std::smatch match;
   std::string kind;
-  for (; at < lines.size(); ++at) {
-    const std::string line(lines[at]);
-    if (std::regex_search(line, match, kWarning)) {
-      kind = match[1].str();
-      break;
-    }
-  }
+  for (; at < lines.size() && kind.empty(); ++at) kind = report_kind(lines[at]);
+  if (!kind.empty()) --at;
   if (kind.empty()) return std::nullopt;
 
   // The report's sections: a header line at two spaces, then its frames ("    #N ...").
   std::vector<Section> sections;
   for (++at; at < lines.size(); ++at) {
-    const std::string_view line = lines[at];
+    // A frame's line with a long template name is a few hundred characters; more is noise.
+    const std::string_view line = lines[at].substr(0, 16 * kMaxLineKept);
     if (line.rfind("SUMMARY:", 0) == 0 || line.rfind("==================", 0) == 0) break;
     const std::string text(trim(line));
     if (text.empty()) continue;
+    // Every line of a sanitizer's report is indented; the first that is not is the
+    // program's own output again (a program can print a headline of its own, and what
+    // follows it must not pass for a report).
+    if (line.rfind("  ", 0) != 0) break;
     if (text[0] == '#') {
       if (!sections.empty()) sections.back().frames.push_back(parse_frame_line(line));
     } else {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -120,6 +121,56 @@ TEST(ReportSources, AddFolderTakesOnlyItsOwnRegularFiles) {
 TEST(CondensedReport, GuideSectionsPerKind) {
   EXPECT_EQ(labctl::guide_section("heap-use-after-free"), "docs/tsan.md#heap-use-after-free");
   EXPECT_EQ(labctl::guide_section("thread leak"), "docs/tsan.md#thread-leak");
+}
+
+}  // namespace
+
+namespace {
+
+// The program's output is the student's: a report made of one enormous line, or of many
+// lines each enormous, is condensed in about the time of reading it and without recursion
+// (a std::regex here once ran labctl off its stack on a 1 MB line: fixture
+// regex_stack_overflow.cpp).
+TEST(CondensedReport, HugeLinesCostLittle) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string spaces(4 << 20, ' ');
+  const auto one = condense_first_report("WARNING: ThreadSanitizer: data race" + spaces + "x\n", "labs/01/",
+                                         labctl::ReportSources{});
+  ASSERT_TRUE(one.has_value());
+  const std::string brackets = "WARNING: ThreadSanitizer: data race (pid=1)\n  Write of size 8 at 0x1 by thread T1" +
+                               std::string(1 << 20, '(') + "\n    #0 f" + std::string(1 << 20, '<') + " x.cpp:1:2\n";
+  const auto nested = condense_first_report(brackets, "labs/01/", labctl::ReportSources{});
+  ASSERT_TRUE(nested.has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
+}
+
+// A program can print a sanitizer's headline itself: what follows, unless indented as a
+// report's sections are, is its own output again, and is not shown as a report (it once
+// put GoogleTest's lines, hidden test names included, into a student's feedback).
+TEST(CondensedReport, UnindentedLinesEndTheReport) {
+  const auto report = condense_first_report(
+      "WARNING: ThreadSanitizer: data race\n[ RUN      ] HiddenCorrectness.Secret\nfoo.cpp:1: Failure\n", "labs/01/",
+      labctl::ReportSources{});
+  ASSERT_TRUE(report.has_value());
+  for (const auto& line : report->lines) EXPECT_EQ(line.find("Hidden"), std::string::npos) << line;
+}
+
+// What the headline and section headers keep: the kind without the pid; headers without
+// addresses, pids, tids or module offsets.
+TEST(CondensedReport, HeadlineAndHeadersAreTidied) {
+  const auto report = condense_first_report(
+      "==================\nWARNING: ThreadSanitizer: data race (pid=4242)\n"
+      "  Write of size 8 at 0x7b0400000010 by thread T2 (mutexes: write M1):\n    #0 f x.cpp:3:4 (prog+0x1234)\n"
+      "  Thread T2 (tid=99, running) created by main thread at:\n    #0 pthread_create (libtsan.so.2+0xfe)\n"
+      "SUMMARY: ThreadSanitizer: data race x.cpp:3:4 in f\n",
+      "labs/01/", labctl::ReportSources{});
+  ASSERT_TRUE(report.has_value());
+  std::string text = report->kind + "\n";
+  for (const auto& line : report->lines) text += line + "\n";
+  EXPECT_EQ(report->kind, "data race");
+  EXPECT_EQ(text.find("pid=4242"), std::string::npos) << text;
+  EXPECT_EQ(text.find("0x7b04"), std::string::npos) << text;
+  EXPECT_EQ(text.find("tid=99"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -21,6 +21,8 @@
 #                failure interceptor, state in errno: 0, each with
 #                one line naming the check and, where it can, the line
 #   broken.zip   not an archive                                   0, refused
+#   a b, a_b, a name with a newline, not_utf8 (a byte that is not UTF-8 in quoted code):
+#                each its own report file and one CSV row, nothing forged or lost
 # Then: grading is a function of the code (every submission graded twice, RACELAB_REGRADES
 # to change it; honest, global_plain, racy and fake_report 10 times: the same for every criterion), a second run with --out resumes from the cache with every student in their
 # own row, code that hangs costs no more than its budgets, and nothing outside the output
@@ -65,8 +67,9 @@ fi
 # Each is the right answer (or close) plus an attack; each file's comment says which check
 # stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
-  global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state"
-hostile="$hostile $refused"
+  global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
+  forged_task_count mutate_inputs"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow"
 for name in wrong sequential global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -76,6 +79,16 @@ submission fake_report "$work/fake_report.cpp"
 hostile="$hostile fake_report shadow_tests"
 submission shadow_tests "$here/lab01/shadow_tests.cpp"
 echo "this is not a zip archive" >"$subs/broken.zip"
+# Names a report's file cannot hold, or that would share one (grade/batch.cpp's name_apart):
+# "a b" and "a_b" would both be a_b.md; a newline would forge a row of grades.csv.
+submission "a b" "$ROOT/labs/01-lost-update/lost_update.cpp"
+submission "a_b" "$ROOT/solutions/01-lost-update/lost_update.cpp"
+submission "zed
+honest,10,10,10," "$ROOT/labs/01-lost-update/lost_update.cpp"
+# A byte that is not UTF-8 on each racy line, which the feedback quotes: the reports and the
+# resume cache are JSON, which once threw on it and lost the whole batch.
+sed "s|\(++g_[a-z_]*;.*\)\$|\1  // $(printf '\377')|" "$ROOT/labs/01-lost-update/lost_update.cpp" >"$work/not_utf8.cpp"
+submission not_utf8 "$work/not_utf8.cpp"
 
 marker=$work/marker
 touch "$marker"
@@ -106,6 +119,13 @@ expect_points racy_twin 0
 expect_points racy.tgz 0
 expect_points wrong 0
 expect_points global_plain 9
+expect_points answers_by_lookup 0
+expect_points regex_stack_overflow 0
+expect_points a_b 0
+expect_points a_b-2 10
+expect_points not_utf8 0
+[ "$(grep -c '^honest,' "$csv")" = 1 ] && ok "a name with a newline forges no row of grades.csv" ||
+  bad "grades.csv has $(grep -c '^honest,' "$csv") lines starting honest,"
 expect_points lib_state 9
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
@@ -130,7 +150,7 @@ total=$(grep -c 'points  (' "$work/resume.log")
 [ "$count" -ge 10 ] && [ "$count" = "$total" ] && ok "second run: all $count submissions resumed from the cache" ||
   bad "second run regraded: $count of $total from the cache"
 feedback() {  # feedback NAME ERE WHAT
-  if grep -Eq -- "$2" "$work/out/$1.md"; then ok "$1: $3"; else bad "$1: $3 (no match for $2)"; sed 's/^/     /' "$work/out/$1.md" | head -n 30; fi
+  if grep -aEq -- "$2" "$work/out/$1.md"; then ok "$1: $3"; else bad "$1: $3 (no match for $2)"; sed 's/^/     /' "$work/out/$1.md" | head -n 30; fi
 }
 feedback sequential 'parallel 0/1: .*Parallel\.' "loses only the parallel point"
 feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
@@ -154,6 +174,10 @@ feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clan
 feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
 feedback errno_state 'refused: .*lost_update.cpp:[0-9]+: `__errno_location` is a name reserved' "state kept in errno is refused, with the line"
 feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standard library' "state kept in std::cout costs no_globals"
+feedback not_utf8 'ThreadSanitizer: data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
+feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
+feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
+feedback answers_by_lookup 'hidden checks failed' "answers looked up from the visible tests fail the hidden test"
 feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
 feedback no_sanitize 'refused: .*__attribute__' "no_sanitize on a race is refused"
 feedback write_outside 'refused: .*lost_update.cpp:[0-9]+: uses std::basic_ofstream' "writing a file is refused, with the line"
@@ -179,10 +203,13 @@ done
 # 3. No student lost: resumed, every submission is in grades.csv once, under its own name,
 # also those who handed in identical files (racy, racy_twin, racy.tgz) and the two called racy.
 grade "$subs" --format csv --out "$work/out" >"$work/resume-csv.log" 2>&1
-names=$(ls "$subs" | sed 's/\.zip$//' | sort)
+submitted=$(find "$subs" -mindepth 1 -maxdepth 1 -printf x | wc -c)  # a name may hold a newline
 rows=$(tail -n +2 "$csv" | cut -d, -f1 | sort)
-[ "$rows" = "$names" ] && ok "resumed: every student once in grades.csv ($(echo "$rows" | wc -l) rows)" ||
-  bad "resumed: grades.csv rows differ from the submissions: $(diff <(echo "$names") <(echo "$rows") | tr '\n' ' ')"
+if [ "$(echo "$rows" | wc -l)" = "$submitted" ] && [ -z "$(echo "$rows" | uniq -d)" ]; then
+  ok "resumed: every student once in grades.csv ($submitted rows, no name twice)"
+else
+  bad "resumed: $(echo "$rows" | wc -l) rows for $submitted submissions; twice: $(echo "$rows" | uniq -d | tr '\n' ' ')"
+fi
 
 # 4. A function of the code: the same result for every criterion of every lab, however
 # often a submission is graded (no cache without --out). verdicts FOLDER prints, per

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# HELD now: reports and the cache are written through json_text (invalid bytes become U+FFFD);
+# grade_test.sh grades not_utf8 in its batch.
 # Grading fixture — BATCH (new class: bytes the report formats cannot hold crash labctl).
 # The student's file is the starter with a comment holding one byte that is not UTF-8
 # (0xFF) at the end of each racy line. ThreadSanitizer reports the race, and the feedback

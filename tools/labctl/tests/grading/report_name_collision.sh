@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# HELD now: name_apart names every submission by its file stem first (a_b, a_b-2); grade_test.sh
+# grades "a b" and "a_b" in its batch.
 # Grading fixture — BATCH (new class: two students, one report file). Two submissions whose
 # names differ only in characters file_stem() (grade/grade_report.cpp) turns into '_' —
 # "a b" and "a_b", or "a'b", "a+b", "a b" with a non-ASCII letter... — get the same report

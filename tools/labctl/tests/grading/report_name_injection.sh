@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# HELD now: names are file stems (no newline or escape survives); grade_test.sh grades one in
+# its batch and finds one row per student.
 # Grading fixture — BATCH (new class: a submission's name is written raw into the reports).
 # A submission's name is its folder's or archive's file name, which may hold any byte but
 # '/' and NUL: newlines, carriage returns, terminal escapes. labctl writes it unescaped into

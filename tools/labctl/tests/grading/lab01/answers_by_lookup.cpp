@@ -1,3 +1,6 @@
+// HELD now where a course has hidden tests: the example hidden test (hidden/01-lost-update.cpp)
+// draws its own input, at a size no visible test uses: 0. Without hidden tests, public inputs
+// stay guessable (docs/instructor.md, "Hidden tests").
 // Grading fixture — CHEAT (new class: every input the grader uses is public): counts
 // nothing. The tests' inputs come from the public generator lab01::test_data::make_log
 // (fixed seed) at a handful of sizes, and the instructor's hidden test

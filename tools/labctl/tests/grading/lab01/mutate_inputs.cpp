@@ -1,3 +1,5 @@
+// HELD now: the source check refuses const_cast and reinterpret_cast: 0, refused. (A C-style
+// cast could still cast const away: tests that copy their inputs close that; docs/grading.md.)
 // Grading fixture — CHEAT (new class: the code under test rewrites the test's inputs):
 // counts nothing. It empties the test's log through its const reference (const_cast) and
 // returns zero counts; the visible tests that compute their reference answer *after* the

@@ -1,3 +1,5 @@
+// HELD now: no std::regex reads program output (run/tsan_report.cpp), a report's kind is cut
+// short, and lines that are not indented end a report: 0, labctl unharmed, the batch complete.
 // Grading fixture — HOSTILE (new class: the program's output drives labctl's own parsers):
 // prints one line to std::cerr (an allowed import): "WARNING: ThreadSanitizer: data race"
 // followed by a million spaces. The grader looks for that headline in every run's output

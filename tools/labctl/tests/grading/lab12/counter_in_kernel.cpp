@@ -1,3 +1,5 @@
+// HELD now: lab 12's process calls are [lab 12 library only] in allowed_imports.txt (only
+// labkit's inline code may call them) and the source check refuses their names: 0, refused.
 // Grading fixture — LAB 12 (new class: state kept by the kernel, found again by number):
 // the reference solution plus a call counter, like global_plain's, kept where no look at the
 // object sees it: as the one message queued on a socket pair (socketpair, send and recv are

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# `labctl grade` against submissions that deserve different grades, on lab 01:
+#   honest       the reference solution                       10/10
+#   sequential   right, but all the work in one task            9/10 (not parallel)
+#   racy         the buggy starter                               0
+#   wrong        parallel and clean, but a wrong answer          0 (nothing else scored)
+#   racy_twin    the same files as racy, another student         0, a row of its own
+#   racy.tgz     racy again, as an archive (same name, same files) 0, a row of its own
+#   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
+#   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
+#   hostile      exits early, fakes output or result files, forges the result channel,
+#                kills its parent, sleeps forever, bombs threads, reads or includes the
+#                instructor's files, prints a fake TSan report naming secret files,
+#                registers passing tests under the course's tests' names: 0,
+#                and the grader and the machine are unharmed, the secrets unseen
+#   refused      what the grader's checks refuse before anything runs (include policy,
+#                source check, allowed imports, definitions: tools/labctl/src/grade/):
+#                its own main(), a forger reading /proc/self/environ, .incbin and .include
+#                in inline asm, mutable globals hidden by name, namespace, section, pragma
+#                or .comm, no_sanitize on a race, a write outside its folder, GoogleTest's
+#                failure interceptor, state in errno: 0, each with
+#                one line naming the check and, where it can, the line
+#   broken.zip   not an archive                                   0, refused
+#   a b, a_b, a name with a newline, not_utf8 (a byte that is not UTF-8 in quoted code):
+#                each its own report file and one CSV row, nothing forged or lost
+# Then: grading is a function of the code (every submission graded twice, RACELAB_REGRADES
+# to change it; honest, global_plain, racy and fake_report 10 times: the same for every criterion), a second run with --out resumes from the cache with every student in their
+# own row, code that hangs costs no more than its budgets, and nothing outside the output
+# folder changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
+set -u
+ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
+LABCTL=${2:?}
+GRADING_BUILD=${3:?}
+here=$(cd "$(dirname "$0")" && pwd)
+# The instructor's folder has a fixed path (fixtures name it): one run at a time on a machine,
+# whichever worktree it comes from, or one run's cleanup deletes the other's hidden tests.
+exec 9>/tmp/racelab-grade-test.lock
+flock 9
+work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
+secret=/tmp/racelab-grade-test-secret
+echo WORK=$work
+. "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
+
+# The instructor's private folder: a hidden test, and what hostile code goes looking for.
+# Each file's first line is a marker no feedback may ever show.
+mkdir -p "$secret"
+marker_line="racelab-secret-marker: line 1 of an instructor's file"
+{ echo "// $marker_line"; cat "$here/hidden/01-lost-update.cpp"; } >"$secret/01-lost-update.cpp"
+echo open-sesame >"$secret/answer.txt"
+{ echo "// $marker_line"; cat "$ROOT/solutions/01-lost-update/lost_update.cpp"; } >"$secret/lost_update.cpp"
+
+subs=$work/subs
+submission() {  # submission NAME SOURCE_FILE
+  mkdir -p "$subs/$1/labs/01-lost-update"
+  cp "$2" "$subs/$1/labs/01-lost-update/lost_update.cpp"
+}
+submission honest "$ROOT/solutions/01-lost-update/lost_update.cpp"
+submission racy "$ROOT/labs/01-lost-update/lost_update.cpp"
+hostile="exit_early fake_output fake_results forge_channel sleep_forever read_outside include_outside"
+# These two signal or exhaust processes: only where the sandbox can contain them (root,
+# with PID namespaces), never as a plain user where kill(-1) would reach the user's shell.
+if [ "$(id -u)" = 0 ] && unshare --pid --fork true 2>/dev/null; then
+  hostile="$hostile kill_parent thread_bomb"
+else
+  echo "note: kill_parent and thread_bomb skipped (needs root with PID namespaces)"
+fi
+# Each is the right answer (or close) plus an attack; each file's comment says which check
+# stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
+refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
+  global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
+  forged_task_count mutate_inputs"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow"
+for name in wrong sequential global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
+tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
+# Its frames name the course's own solutions/ by their absolute path too.
+sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
+submission fake_report "$work/fake_report.cpp"
+hostile="$hostile fake_report shadow_tests"
+submission shadow_tests "$here/lab01/shadow_tests.cpp"
+echo "this is not a zip archive" >"$subs/broken.zip"
+# Names a report's file cannot hold, or that would share one (grade/batch.cpp's name_apart):
+# "a b" and "a_b" would both be a_b.md; a newline would forge a row of grades.csv.
+submission "a b" "$ROOT/labs/01-lost-update/lost_update.cpp"
+submission "a_b" "$ROOT/solutions/01-lost-update/lost_update.cpp"
+submission "zed
+honest,10,10,10," "$ROOT/labs/01-lost-update/lost_update.cpp"
+# A byte that is not UTF-8 on each racy line, which the feedback quotes: the reports and the
+# resume cache are JSON, which once threw on it and lost the whole batch.
+sed "s|\(++g_[a-z_]*;.*\)\$|\1  // $(printf '\377')|" "$ROOT/labs/01-lost-update/lost_update.cpp" >"$work/not_utf8.cpp"
+submission not_utf8 "$work/not_utf8.cpp"
+
+marker=$work/marker
+touch "$marker"
+sleep 1
+
+grade_with_limits() {  # grade_with_limits ARGS: the limits given in ARGS, or the defaults
+  "$LABCTL" --root "$ROOT" grade --labs 01 --hidden-tests "$secret" --grading-build "$GRADING_BUILD" "$@"
+}
+grade() { grade_with_limits --run-time-limit 5 "$@"; }
+
+# 1. The batch: every submission graded, one CSV row each.
+if grade "$subs" --format csv --out "$work/out" >"$work/batch.log" 2>&1; then
+  ok "the batch ran to the end (exit 0)"
+else
+  bad "the batch exited $?"; tail -n 30 "$work/batch.log"
+fi
+csv=$work/out/grades.csv
+points() { awk -F, -v name="$1" '$1 == name { print $2 }' "$csv"; }
+expect_points() {  # expect_points NAME POINTS
+  local got
+  got=$(points "$1")
+  if [ "$got" = "$2" ]; then ok "$1: $got/10"; else bad "$1: ${got:-no row} points, expected $2"; fi
+}
+expect_points honest 10
+expect_points sequential 9
+expect_points racy 0
+expect_points racy_twin 0
+expect_points racy.tgz 0
+expect_points wrong 0
+expect_points global_plain 9
+expect_points answers_by_lookup 0
+expect_points regex_stack_overflow 0
+expect_points a_b 0
+expect_points a_b-2 10
+expect_points not_utf8 0
+[ "$(grep -c '^honest,' "$csv")" = 1 ] && ok "a name with a newline forges no row of grades.csv" ||
+  bad "grades.csv has $(grep -c '^honest,' "$csv") lines starting honest,"
+[ -f "$work/out/not_utf8.md" ] && grep -q 'ThreadSanitizer: data race' "$work/out/not_utf8.md" &&
+  ok "not_utf8: a byte that is not UTF-8 in the quoted code costs nobody their report" ||
+  bad "not_utf8: no report"
+expect_points lib_state 9
+# Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
+# ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
+# paths and writes confined to the run's folder (docs/grading.md, weak isolation).
+weak_sandbox=0
+grep -q "the sandbox was weaker on this machine" "$work/batch.log" && weak_sandbox=1
+for name in $hostile; do
+  if [ "$name" = read_outside ] && [ "$weak_sandbox" = 1 ]; then
+    echo "note: read_outside not scored here: this machine gives no mount namespace"
+    continue
+  fi
+  expect_points "$name" 0
+done
+expect_points broken 0
+grep -q '^broken,0,10,.*not .*archive\|^broken,0,10,..*' "$csv" && ok "broken.zip is refused with a reason" ||
+  bad "broken.zip has no refusal reason: $(grep '^broken' "$csv")"
+
+# 2. Why, in the Markdown feedback (from the cache: nothing is graded twice).
+grade "$subs" --format md --out "$work/out" >"$work/resume.log" 2>&1
+count=$(grep -c 'unchanged since the last grading' "$work/resume.log")
+total=$(grep -c 'points  (' "$work/resume.log")
+[ "$count" -ge 10 ] && [ "$count" = "$total" ] && ok "second run: all $count submissions resumed from the cache" ||
+  bad "second run regraded: $count of $total from the cache"
+feedback() {  # feedback NAME ERE WHAT
+  if grep -Eq -- "$2" "$work/out/$1.md"; then ok "$1: $3"; else bad "$1: $3 (no match for $2)"; sed 's/^/     /' "$work/out/$1.md" | head -n 30; fi
+}
+feedback sequential 'parallel 0/1: .*Parallel\.' "loses only the parallel point"
+feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
+feedback wrong '1 of 1 hidden checks failed' "hidden checks counted"
+feedback global_plain 'no globals 0/1: .*mutable global state in the compiled code: lost_update.cpp: calls_seen \(8 bytes in .bss\)' "a plain global costs only no_globals"
+if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "a hidden test's name leaked"; else ok "hidden test names are never shown"; fi
+feedback wrong 'not scored' "nothing but correctness is scored while the answer is wrong"
+feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is not an allowed import)"
+feedback fake_output 'refused: .*uses _exit' "faking GoogleTest output and exiting is refused"
+feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
+feedback include_outside 'refused: .*absolute path' "an absolute #include is refused"
+feedback forge_main 'refused: `?lost_update.cpp(:[0-9]+)?: your file defines main\(\); remove it' "a main() of its own is refused"
+feedback environ_forge 'refused: .*uses (open|read|write|close|_exit),' "reading /proc/self/environ to forge is refused"
+feedback incbin_concat 'refused: .*lost_update.cpp:[0-9]+: inline assembly' ".incbin split by concatenation is refused, with the line"
+feedback asm_include 'refused: .*lost_update.cpp:[0-9]+: inline assembly' "the assembler's .include is refused, with the line"
+feedback global_tsan_name 'refused: .*`?__tsan_calls_seen`? is a name reserved' "a global named like a sanitizer's is refused (a reserved name; the object check refuses the definition too)"
+feedback global_asm_label 'refused: .*inline assembly' "a global with an .L asm label is refused"
+feedback global_namespace_std 'refused: .*may not open namespace std' "a global in namespace std is refused"
+feedback global_section 'refused: .*__attribute__' "a global in a section of its own is refused"
+feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clang section is refused"
+feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
+feedback errno_state 'refused: .*lost_update.cpp:[0-9]+: `__errno_location` is a name reserved' "state kept in errno is refused, with the line"
+feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standard library' "state kept in std::cout costs no_globals"
+feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
+feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
+feedback answers_by_lookup 'hidden checks failed' "answers looked up from the visible tests fail the hidden test"
+feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
+feedback no_sanitize 'refused: .*__attribute__' "no_sanitize on a race is refused"
+feedback write_outside 'refused: .*lost_update.cpp:[0-9]+: uses std::basic_ofstream' "writing a file is refused, with the line"
+if grep -rq 'open-sesame' "$work/out" "$work/batch.log" "$work/resume.log"; then
+  bad "the instructor's secret reached a report"
+else
+  ok "no report holds the instructor's secret"
+fi
+# GoogleTest's TEST() expands to __attribute__, so the source check refuses it before it runs;
+# a record naming a test twice is not believed either (grade/observation_test.cpp).
+feedback shadow_tests 'refused: .*__attribute__' "tests registered again under the course's names are refused"
+# The fake report is condensed like any other, but nothing it names is opened: no line of
+# /etc/shadow, of the hidden test, of the solutions or of the secret answer is shown.
+feedback fake_report 'Read of size 8 by thread T1' "a fake TSan report is condensed (and costs race-free)"
+solution_line=$(head -n 1 "$ROOT/solutions/01-lost-update/lost_update.cpp")
+leaked=
+for secret_text in "$marker_line" "open-sesame" "root:" "$solution_line" "$(head -n 1 /etc/shadow 2>/dev/null | cut -c1-12)"; do
+  [ -n "$secret_text" ] && grep -qF -- "$secret_text" "$work/out/fake_report.md" && leaked="$leaked [$secret_text]"
+done
+[ -z "$leaked" ] && ok "fake_report: no line of a file its report names is shown" ||
+  bad "fake_report: its feedback shows lines of files it named:$leaked"
+
+# 3. No student lost: resumed, every submission is in grades.csv once, under its own name,
+# also those who handed in identical files (racy, racy_twin, racy.tgz) and the two called racy.
+grade "$subs" --format csv --out "$work/out" >"$work/resume-csv.log" 2>&1
+submitted=$(find "$subs" -mindepth 1 -maxdepth 1 | wc -l)
+rows=$(tail -n +2 "$csv" | cut -d, -f1 | sort)
+if [ "$(echo "$rows" | wc -l)" = "$submitted" ] && [ -z "$(echo "$rows" | uniq -d)" ]; then
+  ok "resumed: every student once in grades.csv ($submitted rows, no name twice)"
+else
+  bad "resumed: $(echo "$rows" | wc -l) rows for $submitted submissions; twice: $(echo "$rows" | uniq -d | tr '\n' ' ')"
+fi
+
+exit 0
