@@ -9,7 +9,7 @@
 //   Determinism  the same decisions whatever order the tasks run in (32 seeded orders)
 //   RaceFree     run under the ExposureExecutor, where TSan sees any race between tasks
 //   NoGlobals    the lab's object file holds no mutable static variable
-//   Parallel     the pricing really went through the executor, as several tasks
+//   Parallel     the pricing really went through the executor, as several tasks at once
 //
 // The bug of this lab is not a data race: every access to the quota store is locked
 // and TSan stays silent. It is a gap between two locked steps, which ordinary
@@ -304,8 +304,8 @@ TEST(Parallel, PricingRunsAsSeveralTasks) {
   const auto calls = make_calls({"acme", "globex"}, 5, kAllEndpoints);
   labkit::testing::ExposureExecutor executor;
   admit(calls, quotas_for(calls, 50), executor);
-  EXPECT_GE(executor.tasks_submitted(), 2u)
-      << "not parallel: the calls must be priced through the executor, as several tasks";
+  EXPECT_GE(executor.tasks_at_once(), 2u)
+      << "not parallel: the calls must be priced through the executor, as several tasks at once (submit them all, then wait)";
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 //   RaceFree      run under the ExposureExecutor, where TSan sees any race between tasks
 //   NoGlobals     the lab's object file holds no mutable static variable (a global
 //                 mutex counts)
-//   Parallel      the fraud checks really went through the executor, as several tasks
+//   Parallel      the fraud checks really went through the executor, as several tasks at once
 //   DeadlockFree  two opposite transfers forced to overlap still finish
 //
 // A deadlocked settle() never returns, so every call here runs on a thread of its own
@@ -253,8 +253,8 @@ TEST(Parallel, FraudChecksRunAsSeveralTasks) {
   const auto payments = make_payments(50);
   labkit::testing::ExposureExecutor executor;
   settle_with_deadline(make_opening(), payments, approve_up_to_1000, executor);
-  EXPECT_GE(executor.tasks_submitted(), 2u)
-      << "not parallel: the fraud checks must go through the executor as several tasks";
+  EXPECT_GE(executor.tasks_at_once(), 2u)
+      << "not parallel: the fraud checks must go through the executor as several tasks at once (submit them all, then wait)";
 }
 
 // ------------------------------------------------------------------ DeadlockFree

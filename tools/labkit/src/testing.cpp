@@ -91,8 +91,15 @@ struct ExposureExecutor::State {
   std::mutex m;  // guards everything below
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::size_t held = 0;  // threads started at the current gate
+  std::size_t most_at_once = 0;  // the most threads a gate let through together
   std::vector<std::thread> threads;
   bool shut_down = false;
+
+  // The current gate is about to open: its `held` threads go through together. m is held.
+  void count_opening() {
+    most_at_once = std::max(most_at_once, held);
+    held = 0;
+  }
 
   // Opens the current gate and puts a new, closed one in its place.
   void release() {
@@ -101,7 +108,7 @@ struct ExposureExecutor::State {
       std::lock_guard<std::mutex> lock(m);
       if (held == 0) return;
       opened = std::exchange(gate, std::make_shared<Gate>());
-      held = 0;
+      count_opening();
     }
     opened->release(/*cancel=*/false);
   }
@@ -124,7 +131,7 @@ void ExposureExecutor::schedule(std::unique_ptr<detail::Task> task) {
     if (state_->shut_down) throw ExecutorShutdown{};
     if (state_->held == max_held_) {
       to_open.push_back(std::exchange(state_->gate, std::make_shared<Gate>()));
-      state_->held = 0;
+      state_->count_opening();
     }
     std::shared_ptr<Gate> gate = state_->gate;
     gate->expect(true);
@@ -143,7 +150,7 @@ void ExposureExecutor::schedule(std::unique_ptr<detail::Task> task) {
     ++state_->held;
     if (state_->threads.size() >= kJoinEvery) {
       to_open.push_back(std::exchange(state_->gate, std::make_shared<Gate>()));
-      state_->held = 0;
+      state_->count_opening();
       finished.swap(state_->threads);
     }
   }
@@ -158,6 +165,11 @@ void ExposureExecutor::schedule(std::unique_ptr<detail::Task> task) {
     }
     thread.join();
   }
+}
+
+std::size_t ExposureExecutor::tasks_at_once() const {
+  std::lock_guard<std::mutex> lock(state_->m);
+  return std::max(state_->most_at_once, state_->shut_down ? 0 : state_->held);
 }
 
 std::function<void()> ExposureExecutor::driver() {
@@ -179,6 +191,7 @@ void ExposureExecutor::shutdown(bool wait, bool cancel_futures) {
     }
     state_->shut_down = true;
     last = std::exchange(state_->gate, std::make_shared<Gate>());
+    if (!cancel_futures) state_->count_opening();  // cancelled tasks do not run at all
     state_->held = 0;
     if (wait) threads.swap(state_->threads);
   }

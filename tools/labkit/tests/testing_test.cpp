@@ -123,6 +123,24 @@ std::string read_file(const std::string& path) {
 
 // ExposureExecutor runs every task, each on a thread of its own (not the caller's),
 // and get() and map() return the results.
+// tasks_at_once: tasks submitted before anybody waited go through one gate together;
+// waiting for each task before submitting the next is one at a time, however many tasks.
+// The Parallel tests of the labs use it.
+TEST(ExposureExecutor, TasksAtOnceCountsWhatWasSubmittedBeforeWaiting) {
+  labkit::testing::ExposureExecutor serial;
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(serial.submit([i] { return i; }).get(), i);
+  EXPECT_EQ(serial.tasks_at_once(), 1u);
+  labkit::testing::ExposureExecutor batch;
+  std::vector<labkit::Future<int>> futures;
+  for (int i = 0; i < 4; ++i) futures.push_back(batch.submit([i] { return i; }));
+  for (auto& future : futures) (void)future.get();
+  EXPECT_EQ(batch.tasks_at_once(), 4u);
+  labkit::testing::ExposureExecutor mapped;
+  const std::vector<int> items{1, 2, 3};
+  (void)mapped.map([](int x) { return x * 2; }, items);
+  EXPECT_EQ(mapped.tasks_at_once(), 3u);
+}
+
 TEST(ExposureExecutor, RunsEveryTaskOnItsOwnThreadAndReturnsResults) {
   ExposureExecutor ex;
   std::vector<labkit::Future<std::thread::id>> futures;

@@ -8,6 +8,7 @@
 #   racy.tgz     racy again, as an archive (same name, same files) 0, a row of its own
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
+#   serialised_tasks right, but waits for each task before the next  9/10 (not parallel)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files,
@@ -70,7 +71,7 @@ refused="forge_main environ_forge incbin_concat asm_include global_tsan_name glo
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
 hostile="$hostile $refused answers_by_lookup regex_stack_overflow"
-for name in wrong sequential global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
@@ -119,6 +120,7 @@ expect_points racy_twin 0
 expect_points racy.tgz 0
 expect_points wrong 0
 expect_points global_plain 9
+expect_points serialised_tasks 9
 expect_points answers_by_lookup 0
 expect_points regex_stack_overflow 0
 expect_points a_b 0
@@ -174,6 +176,7 @@ feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clan
 feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
 feedback errno_state 'refused: .*lost_update.cpp:[0-9]+: `__errno_location` is a name reserved' "state kept in errno is refused, with the line"
 feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standard library' "state kept in std::cout costs no_globals"
+feedback serialised_tasks 'parallel 0/1: .*Parallel\.' "tasks waited for one at a time are not parallel"
 feedback not_utf8 'ThreadSanitizer: data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
 feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"

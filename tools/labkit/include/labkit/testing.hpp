@@ -68,6 +68,12 @@ class ExposureExecutor final : public Executor {
   /// The most tasks held at one gate, released together. (Tasks of a gate that opened
   /// because it was full may still be running when the next gate opens.)
   std::size_t max_workers() const noexcept override { return max_held_; }
+  /// The most tasks that were let through one gate together so far: tasks submitted
+  /// before anybody waited on a future. Code that waits for each task before submitting
+  /// the next has 1, however many tasks it submits: the measure of "parallel" the labs'
+  /// Parallel tests use, the same in every run (tasks_submitted() counted such code as
+  /// parallel).
+  std::size_t tasks_at_once() const;
 
  protected:
   void schedule(std::unique_ptr<detail::Task> task) override;
