@@ -10,7 +10,8 @@
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files,
-#                registers passing tests under the course's tests' names: 0,
+#                registers passing tests under the course's tests' names, asks the
+#                preprocessor whether an instructor's file exists (has_include_probe): 0,
 #                and the grader and the machine are unharmed, the secrets unseen
 #   refused      what the grader's checks refuse before anything runs (include policy,
 #                source check, allowed imports, definitions: tools/labctl/src/grade/):
@@ -23,7 +24,8 @@
 # Then: grading is a function of the code (honest, racy, fake_report and shadow_tests graded
 # 10 times, same scores), a second run with --out resumes from the cache with every student in their
 # own row, code that hangs costs no more than its budgets, and nothing outside the output
-# folder changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
+# folder changed; a file whose constants take clang minutes to compile (slow_compile) is cut
+# at the lab's budget. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
 set -u
 ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
 LABCTL=${2:?}
@@ -53,7 +55,7 @@ submission() {  # submission NAME SOURCE_FILE
 }
 submission honest "$ROOT/solutions/01-lost-update/lost_update.cpp"
 submission racy "$ROOT/labs/01-lost-update/lost_update.cpp"
-hostile="exit_early fake_output fake_results forge_channel sleep_forever read_outside include_outside"
+hostile="exit_early fake_output fake_results forge_channel sleep_forever read_outside include_outside has_include_probe"
 # These two signal or exhaust processes: only where the sandbox can contain them (root,
 # with PID namespaces), never as a plain user where kill(-1) would reach the user's shell.
 if [ "$(id -u)" = 0 ] && unshare --pid --fork true 2>/dev/null; then
@@ -111,8 +113,8 @@ expect_points global_plain 9
 weak_sandbox=0
 grep -q "the sandbox was weaker on this machine" "$work/batch.log" && weak_sandbox=1
 for name in $hostile; do
-  if [ "$name" = read_outside ] && [ "$weak_sandbox" = 1 ]; then
-    echo "note: read_outside not scored here: this machine gives no mount namespace"
+  if { [ "$name" = read_outside ] || [ "$name" = has_include_probe ]; } && [ "$weak_sandbox" = 1 ]; then
+    echo "note: $name not scored here: this machine gives no mount namespace, or the compiler ran as the grader"
     continue
   fi
   expect_points "$name" 0
@@ -140,6 +142,11 @@ feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is 
 feedback fake_output 'refused: .*uses _exit' "faking GoogleTest output and exiting is refused"
 feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
 feedback include_outside 'refused: .*absolute path' "an absolute #include is refused"
+# __has_include spelled by token pasting passes the include policy; the preprocessor runs in
+# the sandbox, where the instructor's folder is covered, so the probe finds nothing.
+if [ "$weak_sandbox" = 0 ]; then
+  feedback has_include_probe 'correct 0/[0-9]+: .*Correctness\.' "probing an instructor's file at compile time finds nothing (the preprocessor runs in the sandbox)"
+fi
 feedback forge_main 'refused: `?lost_update.cpp(:[0-9]+)?: your file defines main\(\); remove it' "a main() of its own is refused"
 feedback environ_forge 'refused: .*uses (open|read|write|close|_exit),' "reading /proc/self/environ to forge is refused"
 feedback incbin_concat 'refused: .*lost_update.cpp:[0-9]+: inline assembly' ".incbin split by concatenation is refused, with the line"
@@ -225,7 +232,23 @@ hang_md=$work/hang-out/hang_everywhere.md
   ok "hang everywhere: the lab's own budget (8 s) stops it too, in ${took} s" ||
   { bad "hang everywhere with --lab-time-limit 8: ${took} s"; sed 's/^/     /' "$hang_md" | head -n 20; }
 
-# 6. Nothing outside the output folder changed: the course, the submissions, the secret.
+# 6. Slow to compile: constants that take clang minutes (within its own limits) are cut at
+# the lab's budget, with one line that says so, and the lab scores 0.
+mkdir -p "$work/slow/slow_compile/labs/01-lost-update"
+cp "$here/lab01/slow_compile.cpp" "$work/slow/slow_compile/labs/01-lost-update/lost_update.cpp"
+started=$(date +%s)
+grade_with_limits "$work/slow/slow_compile" --format json --out "$work/slow-out" --lab-time-limit 8 \
+  >"$work/slow.log" 2>&1
+took=$(( $(date +%s) - started ))
+slow_json=$work/slow-out/slow_compile.json
+if [ "$took" -le 25 ] && grep -q '^  "points": 0,' "$slow_json" &&
+   grep -q "compiling took longer than the lab's budget of 8 s" "$slow_json"; then
+  ok "slow_compile: cut at the lab's budget (8 s) in ${took} s, 0 points, the reason named"
+else
+  bad "slow_compile: ${took} s, $(grep -E '^  "points"|"message"' "$slow_json" 2>/dev/null | tr -d '\n')"; tail -n 20 "$work/slow.log"
+fi
+
+# 7. Nothing outside the output folder changed: the course, the submissions, the secret.
 changed=$(find "$ROOT/labs" "$ROOT/solutions" "$ROOT/tests" "$subs" "$secret" -newer "$marker" 2>/dev/null | head -n 5)
 [ -z "$changed" ] && ok "the course tree, the submissions and the instructor's files are unchanged" ||
   bad "changed during grading: $changed"
