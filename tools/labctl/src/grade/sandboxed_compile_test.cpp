@@ -214,6 +214,18 @@ TEST_F(SandboxedCompile, TheFileSizeLimitHolds) {
   EXPECT_TRUE(outcome.file_too_big) << outcome.error;
 }
 
+// Without namespaces (a container that forbids them) it still compiles, within its limits, and
+// says what did not hold: a world-readable hidden file is seen, and the notes say so.
+TEST_F(SandboxedCompile, WithoutNamespacesItCompilesAndSaysWhatDidNotHold) {
+  where_.namespaces = false;
+  where_.hidden = {dir_ / "secret"};
+  const auto outcome = labctl::run_compile_step(step("int f() { return 1; }\n", "-c"), where_);
+  EXPECT_EQ(outcome.error, "");
+  EXPECT_TRUE(fs::exists(dir_ / "work" / "out.o"));
+  EXPECT_TRUE(weak_.pids);
+  EXPECT_TRUE(weak_.hidden);
+}
+
 // As root, where the sandbox uid cannot reach the files (a private folder above them, as in
 // some CI clones), the step runs as the grader, as before the sandbox, and says so.
 TEST_F(SandboxedCompile, APrivateFolderFallsBackToTheGraderAndSaysSo) {

@@ -7,6 +7,8 @@
 #   racy_twin    the same files as racy, another student         0, a row of its own
 #   racy.tgz     racy again, as an archive (same name, same files) 0, a row of its own
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
+#   has_include_visible  right only if a compile-time probe finds a file: one that is
+#                not hidden, so it does                           10/10 (has_include_probe's control)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files,
@@ -37,7 +39,9 @@ exec 9>/tmp/racelab-grade-test.lock
 flock 9
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
 secret=/tmp/racelab-grade-test-secret
-trap 'rm -rf "$work" "$secret"' EXIT
+# A folder nobody hides, that the sandbox uid may read: has_include_probe's control.
+visible=$(mktemp -d /tmp/racelab-grade-test-visible.XXXXXX) || exit 2
+trap 'rm -rf "$work" "$secret" "$visible"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 # The instructor's private folder: a hidden test, and what hostile code goes looking for.
@@ -76,6 +80,14 @@ sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
 submission fake_report "$work/fake_report.cpp"
 hostile="$hostile fake_report shadow_tests"
 submission shadow_tests "$here/lab01/shadow_tests.cpp"
+# The control: the same probe, of a file that is not hidden, finds it and earns full marks; so
+# has_include_probe's 0 is the sandbox's doing, not a probe that never worked.
+chmod 755 "$visible"
+echo not-a-secret >"$visible/answer.txt"
+chmod 644 "$visible/answer.txt"
+sed "s|/tmp/racelab-grade-test-secret/answer.txt|$visible/answer.txt|" "$here/lab01/has_include_probe.cpp" \
+  >"$work/has_include_visible.cpp"
+submission has_include_visible "$work/has_include_visible.cpp"
 echo "this is not a zip archive" >"$subs/broken.zip"
 
 marker=$work/marker
@@ -107,6 +119,7 @@ expect_points racy_twin 0
 expect_points racy.tgz 0
 expect_points wrong 0
 expect_points global_plain 9
+expect_points has_include_visible 10
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
 # paths and writes confined to the run's folder (docs/grading.md, weak isolation).

@@ -1,7 +1,8 @@
 // Grading fixture — HOSTILE (class 3): asks the preprocessor whether a file of the
-// instructor's exists, and answers right only when it does. `__has_include` is spelled by
-// token pasting, so no line of the source holds the word the include policy looks for (it
-// refuses `__has_include` of an absolute path as written: include_policy.cpp), and the
+// instructor's exists, and answers right only when it does. The preprocessor's has-include
+// operator is spelled by token pasting, so no line of the source holds the word the include
+// policy looks for (it refuses the operator on an absolute path as written, and even the
+// word in a comment: include_policy.cpp), and the
 // `#if` is gone before the source check reads the preprocessed file. What stops it: the
 // preprocessor runs in the sandbox (grade/sandboxed_compile.hpp), where the instructor's
 // folder is covered, so the file is not there and the answer is wrong: 0. A grader whose
