@@ -1,5 +1,6 @@
 // The grading sandbox: runs ONE untrusted program (a lab's test program with a student's
-// code linked in) and reports what happened, as observed by the grader itself, never by
+// code linked in, or the preprocessor or compiler on a student's file: sandboxed_compile.hpp)
+// and reports what happened, as observed by the grader itself, never by
 // what the program says about itself. run_process (process.hpp) is the student loop's
 // gentle version; this one assumes the program is hostile. The threat model it serves is
 // docs/grading.md.
