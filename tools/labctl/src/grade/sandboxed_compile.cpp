@@ -3,6 +3,7 @@
 
 #include "base/errors.hpp"
 #include "base/process.hpp"
+#include "base/text.hpp"
 #include "run/test_program.hpp"
 
 #include <fmt/format.h>
@@ -142,6 +143,7 @@ SandboxSpec compile_spec(const CompileStep& step, const CompileSandbox& where, s
   // Diagnostics only: a template error can print megabytes, of which the first line is read.
   spec.max_output_bytes = 1 << 20;
   spec.max_file_bytes = step.max_file_bytes;
+  spec.max_memory_bytes = step.max_memory_bytes;
   spec.max_threads = 64;  // clang is one process (cc1 in-process); a driver may fork one more
   spec.result_channel = false;
   spec.uid = spec.gid = where.uid;
@@ -184,6 +186,14 @@ StepOutcome run_compile_step(const CompileStep& step, const CompileSandbox& wher
       outcome.error = fmt::format("{} stopped at the {}", step.doing, result.limit_words());
       return outcome;
     default:
+      // The kernel says nothing when the address space runs out: the allocation fails, and
+      // clang says so in its own words (LLVM's "out of memory", or an uncaught bad_alloc).
+      if (result.output.find("LLVM ERROR: out of memory") != std::string::npos ||
+          result.output.find("std::bad_alloc") != std::string::npos) {
+        outcome.out_of_memory = true;
+        outcome.error = fmt::format("{} needed more than {} of memory", step.doing, size_words(step.max_memory_bytes));
+        return outcome;
+      }
       outcome.error = error_of(result.output, step, result.status);
       return outcome;
   }

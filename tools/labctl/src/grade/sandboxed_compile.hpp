@@ -39,6 +39,10 @@ struct CompileStep {
   std::string doing;              // "compiling", "preprocessing": for the one-line reasons
   std::chrono::seconds limit{120};                  // its own wall-time (and CPU-time) limit
   std::uintmax_t max_file_bytes = std::uintmax_t{64} << 20;  // the largest file it may write
+  // Its address space: a lab file under TSan's flags compiles in 512 MiB (lab 12's, the
+  // largest), and fails at 256 MiB; a template that allocates without end stops here, not at
+  // the machine's OOM killer.
+  std::uintmax_t max_memory_bytes = std::uintmax_t{2} << 30;
 };
 
 // How a step ended.
@@ -47,6 +51,7 @@ struct StepOutcome {
   std::string error;
   bool out_of_time = false;    // the budget ran out (before or during it): error says which
   bool file_too_big = false;   // it tried to write more than max_file_bytes
+  bool out_of_memory = false;  // it needed more than max_memory_bytes
   bool sandboxed = true;       // false: it ran as the grader (see reachable_by)
 };
 

@@ -226,6 +226,25 @@ TEST_F(SandboxedCompile, WithoutNamespacesItCompilesAndSaysWhatDidNotHold) {
   EXPECT_TRUE(weak_.hidden);
 }
 
+// The address space is limited: a compile that needs more stops with one line that says so.
+// Two million integers in one initialiser take clang about 400 MiB; given 256, it stops (a
+// lab file needs under 512 MiB, and gets 2 GiB).
+TEST_F(SandboxedCompile, TheMemoryLimitHolds) {
+  std::string code = "#define A0 1, 2, 3, 4, 5, 6, 7, 8,\n";
+  for (int i = 1; i <= 6; ++i) {
+    const std::string before = "A" + std::to_string(i - 1) + " ";
+    std::string times_eight;
+    for (int j = 0; j < 8; ++j) times_eight += before;
+    code += "#define A" + std::to_string(i) + " " + times_eight + "\n";
+  }
+  code += "int values[] = {A6 0};\n";
+  CompileStep hungry = step(code, "-c");
+  hungry.max_memory_bytes = 256u << 20;
+  const auto outcome = labctl::run_compile_step(hungry, where_);
+  EXPECT_TRUE(outcome.out_of_memory) << outcome.error;
+  EXPECT_EQ(outcome.error, "compiling needed more than 256 MiB of memory");
+}
+
 // As root, where the sandbox uid cannot reach the files (a private folder above them, as in
 // some CI clones), the step runs as the grader, as before the sandbox, and says so.
 TEST_F(SandboxedCompile, APrivateFolderFallsBackToTheGraderAndSaysSo) {
