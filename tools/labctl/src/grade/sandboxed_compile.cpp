@@ -133,7 +133,8 @@ SandboxSpec compile_spec(const CompileStep& step, const CompileSandbox& where, s
   std::vector<fs::path> needed = named_paths(step.argv);
   needed.push_back(fs::absolute(step.workdir).lexically_normal());
   for (const auto& hidden : where.hidden) {
-    const fs::path covered = fs::absolute(hidden).lexically_normal();
+    fs::path covered = fs::absolute(hidden).lexically_normal();
+    if (covered.has_relative_path() && covered.filename().empty()) covered = covered.parent_path();  // "dir/"
     const bool holds_needed =
         std::any_of(needed.begin(), needed.end(), [&](const fs::path& path) { return is_within(path, covered); });
     if (!holds_needed) spec.hidden.push_back(covered);

@@ -90,7 +90,7 @@ TEST(CompileSpec, NoResultChannelItsLimitsAndTheHiddenPaths) {
   step.max_file_bytes = 1234;
   CompileSandbox where;
   where.uid = 64901;
-  where.hidden = {"/secret/hidden-tests", "/course/solutions", "/course", "/stage"};
+  where.hidden = {"/secret/hidden-tests", "/course/solutions", "/course/", "/stage"};
   where.namespaces = false;
   const labctl::SandboxSpec spec = labctl::compile_spec(step, where, 7s);
   EXPECT_FALSE(spec.result_channel);
