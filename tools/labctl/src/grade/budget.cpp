@@ -44,17 +44,26 @@ std::chrono::seconds Budget::Deadline::left() const {
   return at <= now ? std::chrono::seconds(0) : std::chrono::duration_cast<std::chrono::seconds>(at - now);
 }
 
+std::string Budget::Deadline::ran_out_while(const std::string& doing) const {
+  if (owner.empty()) return doing + " took longer than its time limit";
+  return fmt::format("{} took longer than the {} budget of {} s", doing, owner, limit.count());
+}
+
 Budget::Deadline Budget::next() const {
   Deadline deadline;
   if (lab_limit_ > std::chrono::seconds(0)) {
     deadline.at = lab_deadline_;
     deadline.words = fmt::format("the lab's time budget ({} s)", lab_limit_.count());
+    deadline.owner = "lab's";
+    deadline.limit = lab_limit_;
   }
   if (submission_ != nullptr) {
     const auto at = submission_->deadline();
     if (at < deadline.at) {
       deadline.at = at;
       deadline.words = fmt::format("the submission's time budget ({} s)", submission_->limit().count());
+      deadline.owner = "submission's";
+      deadline.limit = submission_->limit();
     }
   }
   return deadline;

@@ -47,8 +47,13 @@ class Budget {
   struct Deadline {
     GradeClock::time_point at = GradeClock::time_point::max();
     std::string words;  // "the lab's time budget (90 s)", "the submission's time budget (150 s)"
+    std::string owner;  // "lab's", "submission's"; empty when unlimited
+    std::chrono::seconds limit{0};  // the whole budget that ends here
     // The time left from now, whole seconds, rounded down; 0 when it ran out.
     std::chrono::seconds left() const;
+    // The one line for a step the budget cut short: "compiling took longer than the lab's
+    // budget of 90 s" (`doing`: "compiling").
+    std::string ran_out_while(const std::string& doing) const;
   };
   Deadline next() const;
 

@@ -49,6 +49,16 @@ TEST(Budget, TheSubmissionsCapIsSharedByItsLabsInFlight) {
   EXPECT_LE(next.left(), 20s);
 }
 
+// The one line for a step the budget cut short names whose budget it was, and its size.
+TEST(Budget, SaysWhoseBudgetRanOut) {
+  SubmissionClock clock(10s, 1);
+  clock.lab_started();
+  EXPECT_EQ(Budget(1000s, &clock).next().ran_out_while("compiling"),
+            "compiling took longer than the submission's budget of 10 s");
+  EXPECT_EQ(Budget(5s, &clock).next().ran_out_while("linking"), "linking took longer than the lab's budget of 5 s");
+  EXPECT_EQ(Budget().next().ran_out_while("compiling"), "compiling took longer than its time limit");
+}
+
 // Time passes only for labs in flight: a submission whose labs wait is not charged.
 TEST(Budget, WaitingCostsNothing) {
   SubmissionClock clock(5s, 1);

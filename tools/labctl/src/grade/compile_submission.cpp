@@ -20,60 +20,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs one compiler or linker command of the recipe, its output into `log`: "" when it
-// succeeded, else its first error line (or `what` and how it ended, when it printed none).
+// Runs one command of the grader's own (the generated lab_objects() source, the link) as
+// the grader, its output into `log`, within its own limit and what the budget leaves: "" when
+// it succeeded, else its first error line (or `what` and how it ended, when it printed none).
 std::string run_tool(const LabRecipe& recipe, std::vector<std::string> argv, const fs::path& log,
-                     const std::string& what) {
+                     const std::string& what, const Budget* budget, bool& out_of_time) {
+  const StepTime time = step_time(std::chrono::seconds(120), budget);
+  if (time.wall < std::chrono::seconds(1)) {
+    out_of_time = true;
+    return time.deadline.ran_out_while(what);
+  }
   ProcessSpec spec;
   spec.argv = std::move(argv);
   spec.cwd = recipe.build_dir;
   spec.log = log;
-  spec.limit = std::chrono::seconds(120);
+  spec.limit = time.wall;
   const ProcessResult result = run_process(spec);
   if (result.status.ok()) return "";
+  if (result.status.kind == ExitStatus::Kind::timed_out && time.by_budget) {
+    out_of_time = true;
+    return time.deadline.ran_out_while(what);
+  }
   std::string error = first_error_line(read_file(spec.log));
-  if (error.empty()) error = what + result.status.describe();
+  if (error.empty()) error = what + ": " + result.status.describe();
   return error;
 }
 
 // A lab file preprocesses to a few MiB (2.5 for lab 01's, headers included); a macro that
-// expands without end is stopped here, before it fills the disk or labctl's memory.
-constexpr std::size_t kMaxPreprocessed = std::size_t{64} << 20;
-
-// Preprocesses `source` with the file's own compile command, its output read from a pipe:
-// true with the text in `out`; false with `error` set (the preprocessor's first error
-// line), or with `error` empty when the output passed kMaxPreprocessed.
-bool preprocess(const LabRecipe& recipe, const std::vector<std::string>& compile, const fs::path& source,
-                const fs::path& log, std::string& out, std::string& error) {
-  ProcessSpec spec;
-  spec.argv = fill(preprocess_template(compile), {{"{source}", source.string()}, {"{preprocessed}", "-"}});
-  spec.cwd = recipe.build_dir;
-  spec.log = log;
-  spec.limit = std::chrono::seconds(120);
-  PipedProcess process(spec);
-  std::vector<char> buffer(1 << 16);
-  for (;;) {
-    const ssize_t n = process.read(buffer.data(), buffer.size());
-    if (n <= 0) break;
-    if (out.size() + static_cast<std::size_t>(n) > kMaxPreprocessed) {
-      process.finish();
-      return false;
-    }
-    out.append(buffer.data(), static_cast<std::size_t>(n));
-  }
-  const std::string failure = process.failure();
-  const ProcessResult result = process.finish();
-  if (!failure.empty()) {
-    error = "the preprocessor: " + failure;
-    return false;
-  }
-  if (!result.status.ok()) {
-    error = first_error_line(read_file(log));
-    if (error.empty()) error = "the preprocessor " + result.status.describe();
-    return false;
-  }
-  return true;
-}
+// expands without end is stopped here (the sandbox's file-size limit), before it fills the
+// disk or labctl's memory.
+constexpr std::uintmax_t kMaxPreprocessed = std::uintmax_t{64} << 20;
 
 // "first problem (and N more)": the report's one line.
 std::string one_line(const std::vector<std::string>& problems) {
@@ -83,7 +59,7 @@ std::string one_line(const std::vector<std::string>& problems) {
 
 // Compiles the generated lab_objects() source and links `program`: "" or why not.
 std::string link_program(const LabRecipe& recipe, const std::vector<std::string>& objects, const fs::path& lab_stage,
-                         const fs::path& program) {
+                         const fs::path& program, const Budget* budget, bool& out_of_time) {
   const fs::path objects_source = lab_stage / "lab_objects.cpp";
   {
     // The lab's objects as the course's own build lists them: the submission's and the
@@ -96,13 +72,14 @@ std::string link_program(const LabRecipe& recipe, const std::vector<std::string>
   const fs::path objects_object = lab_stage / "obj" / "lab_objects.o";
   for (const auto& [argv, what] : {std::pair{fill(recipe.compile_objects_file,
                                                    {{"{source}", objects_source.string()}, {"{object}", objects_object.string()}}),
-                                              "compile-objects"},
+                                              "compiling the grader's objects file"},
                                     std::pair{fill(recipe.link,
                                                    {{"{objects_file_object}", objects_object.string()},
                                                     {"{program}", program.string()}},
                                                    objects),
-                                              "link"}}) {
-    std::string error = run_tool(recipe, argv, lab_stage / (std::string(what) + ".log"), std::string(what) + ": ");
+                                              "linking"}}) {
+    const std::string log = std::string(what) == "linking" ? "link.log" : "compile-objects.log";
+    std::string error = run_tool(recipe, argv, lab_stage / log, what, budget, out_of_time);
     if (!error.empty()) return error;
   }
   return "";
@@ -111,42 +88,65 @@ std::string link_program(const LabRecipe& recipe, const std::vector<std::string>
 }  // namespace
 
 CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::string>& compile, const std::string& file,
-                              const std::string& code, const fs::path& lab_stage, const fs::path& object) {
+                              const std::string& code, const fs::path& lab_stage, const fs::path& object,
+                              const CompileSandbox& where) {
   CheckedFile checked;
   const auto refuse = [&](std::string why) {
     checked.error = std::move(why);
     checked.refused = true;
     return checked;
   };
+  const auto failed = [&](const StepOutcome& outcome) {
+    checked.error = outcome.error;
+    checked.out_of_time = outcome.out_of_time;
+    return checked;
+  };
   // 1. What the preprocessor may read, before anything runs on the file.
   if (auto problem = include_policy_violation(code)) return refuse(fmt::format("{}: {}", file, *problem));
+  // The steps' folder, fresh: the sandbox hands it to its uid, and it is all they may write.
+  const std::string name = fs::path(file).filename().string();
+  const fs::path workdir = fs::absolute(lab_stage / ("compile-" + name)).lexically_normal();
+  fs::remove_all(workdir);
   // The same shape as the course: reports show labs/NN-slug/file.
   // Absolute: the preprocessor's line markers name it so, and say which code is the student's.
-  const fs::path folder = fs::absolute(lab_stage / "labs" / recipe.lab->slug).lexically_normal();
+  const fs::path folder = workdir / "labs" / recipe.lab->slug;
   const fs::path source = folder / file;
   fs::create_directories(source.parent_path());
   {
     std::ofstream out(source, std::ios::binary);
     out << code;
   }
-  const std::string name = fs::path(file).filename().string();
 
   // 2. The source check, on what the compiler will see.
-  std::string preprocessed;
-  if (!preprocess(recipe, compile, source, lab_stage / ("preprocess-" + name + ".log"), preprocessed, checked.error)) {
-    if (checked.error.empty()) return refuse(fmt::format("{}: preprocesses to more than {} MiB", name, kMaxPreprocessed >> 20));
-    return checked;
+  CompileStep step;
+  step.workdir = workdir;
+  step.doing = "preprocessing";
+  step.max_file_bytes = kMaxPreprocessed;
+  const fs::path preprocessed_file = workdir / (name + ".ii");
+  step.argv = fill(preprocess_template(compile), {{"{source}", source.string()}, {"{preprocessed}", preprocessed_file.string()}});
+  const StepOutcome preprocessed_outcome = run_compile_step(step, where);
+  std::error_code size_error;
+  if (preprocessed_outcome.file_too_big ||
+      (preprocessed_outcome.error.empty() && fs::file_size(preprocessed_file, size_error) > kMaxPreprocessed && !size_error)) {
+    return refuse(fmt::format("{}: preprocesses to more than {} MiB", name, kMaxPreprocessed >> 20));
   }
-  const std::string student_folder = folder.lexically_normal().string() + "/";
+  if (!preprocessed_outcome.error.empty()) return failed(preprocessed_outcome);
+  const std::string preprocessed = read_file(preprocessed_file);
+  const std::string student_folder = folder.string() + "/";
   const auto is_student_file = [&](std::string_view path) {
     return fs::path(path).lexically_normal().string().rfind(student_folder, 0) == 0;
   };
   if (auto problem = source_check_violation(preprocessed, is_student_file, recipe.imports.library_only)) return refuse(*problem);
 
   // 3. The compiler (the command carries -fno-gnu-inline-asm: grade_build.cpp makes sure).
-  checked.error = run_tool(recipe, fill(compile, {{"{source}", source.string()}, {"{object}", object.string()}}),
-                           lab_stage / ("compile-" + name + ".log"), "the compiler ");
-  if (!checked.error.empty()) return checked;
+  const fs::path compiled = workdir / (name + ".o");
+  step.doing = "compiling";
+  step.argv = fill(compile, {{"{source}", source.string()}, {"{object}", compiled.string()}});
+  const StepOutcome compiled_outcome = run_compile_step(step, where);
+  if (!compiled_outcome.error.empty()) return failed(compiled_outcome);
+  // The sandbox uid owns the workdir, and another run as that uid (without namespaces) could
+  // change what is in it: the object the grader checks and links is the grader's own copy.
+  fs::copy_file(compiled, object, fs::copy_options::overwrite_existing);
 
   // 4. What the object imports, defines and holds. An object labctl cannot read is the
   // student's to answer for (it came from their file), not a reason to stop grading.
@@ -168,10 +168,9 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
   return checked;
 }
 
-BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::path& lab_stage) {
+BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::path& lab_stage, const CompileSandbox& where) {
   const Lab& lab = *recipe.lab;
   BuiltLab built;
-  fs::create_directories(lab_stage / "labs" / lab.slug);
   fs::create_directories(lab_stage / "obj");
   std::vector<std::string> objects;
   for (const auto& [file, argv] : recipe.compile) {
@@ -181,17 +180,18 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
       return built;
     }
     const fs::path object = lab_stage / "obj" / (fs::path(file).filename().string() + ".o");
-    CheckedFile checked = check_and_compile(recipe, argv, file, it->second, lab_stage, object);
+    CheckedFile checked = check_and_compile(recipe, argv, file, it->second, lab_stage, object, where);
     if (!checked.error.empty()) {
       built.error = std::move(checked.error);
       built.refused = checked.refused;
+      built.out_of_time = checked.out_of_time;
       return built;
     }
     built.mutable_state.insert(built.mutable_state.end(), checked.mutable_state.begin(), checked.mutable_state.end());
     objects.push_back(object.string());
   }
   built.program = lab_stage / lab.target("starter");
-  built.error = link_program(recipe, objects, lab_stage, built.program);
+  built.error = link_program(recipe, objects, lab_stage, built.program, where.budget, built.out_of_time);
   return built;
 }
 

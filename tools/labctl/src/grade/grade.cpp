@@ -64,7 +64,9 @@ void note_weak_isolation(const WeakIsolation& weak, std::vector<SubmissionGrade>
   for (const auto& [flag, words] : {std::pair{weak.network.load(), "no network namespace"},
                                     std::pair{weak.pids.load(), "no PID namespace"},
                                     std::pair{weak.hidden.load(), "hidden paths not enforced"},
-                                    std::pair{weak.privileged.load(), "not an unprivileged user"}}) {
+                                    std::pair{weak.privileged.load(), "not an unprivileged user"},
+                                    std::pair{weak.compiler.load(), "the compiler ran as the grader: the course's "
+                                                                    "folder is private to it"}}) {
     if (flag) missing += (missing.empty() ? "" : ", ") + std::string(words);
   }
   if (missing.empty()) return;

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 
 namespace labctl {
@@ -23,6 +25,13 @@ int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& l
   const auto commands = compile_commands(build);
   const ImportAllowlist allowed = ImportAllowlist::load(root);
   int failed = 0;
+  // The compiler sees no solution: the solutions' code is handed to it as a submission's is.
+  CompileSandbox where;
+  where.hidden = {root / "solutions"};
+  // A sandbox uid of this process's own (ctest runs the labs' checks side by side): without a
+  // PID namespace, the end of a sandbox kills every process of its uid. Within Debian's
+  // on-demand range, above sandbox_test's (60000-62399) and below the grader's workers' (64900...).
+  where.uid = 62'400 + static_cast<uid_t>(::getpid()) % 2'400;
   for (const Lab* lab : selected) {
     LabRecipe recipe;
     recipe.lab = lab;
@@ -37,13 +46,16 @@ int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& l
     }
     for (const std::string side : {"starter", "solution"}) {
       const fs::path folder = root / Workspace::code_dir(*lab, side);
-      TempDir stage("racelab-lab-checks");
+      // World-traversable: the compiler runs in the sandbox, as its uid when labctl is root.
+      TempDir stage("racelab-lab-checks", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                              fs::perms::others_read | fs::perms::others_exec);
       fs::create_directories(stage.path() / "obj");
       std::vector<std::string> problems;
       std::vector<std::string> state;
       for (const auto& [file, argv] : recipe.compile) {
         const fs::path object = stage.path() / "obj" / (fs::path(file).filename().string() + ".o");
-        const CheckedFile checked = check_and_compile(recipe, argv, file, read_file(folder / file), stage.path(), object);
+        const CheckedFile checked =
+            check_and_compile(recipe, argv, file, read_file(folder / file), stage.path(), object, where);
         if (!checked.error.empty()) problems.push_back((checked.refused ? "refused: " : "does not compile: ") + checked.error);
         state.insert(state.end(), checked.mutable_state.begin(), checked.mutable_state.end());
       }

@@ -50,6 +50,9 @@ struct WeakIsolation {
   std::atomic<bool> pids{false};
   std::atomic<bool> hidden{false};
   std::atomic<bool> privileged{false};
+  // The compiler ran as the grader, outside the sandbox: its uid could not read the course
+  // (a private folder above it); sandboxed_compile.hpp.
+  std::atomic<bool> compiler{false};
 };
 
 // How one worker runs test programs.

@@ -288,6 +288,20 @@ void score(std::vector<CriterionResult> results, LabGrade& grade) {
   }
 }
 
+// Where this submission's files are compiled: as the worker's uid, with what its runs may
+// not read hidden too (every other submission's stage among it), within its budget.
+CompileSandbox compile_sandbox(const fs::path& stage, const RunContext& context, const Budget& budget) {
+  CompileSandbox where;
+  where.uid = context.uid;
+  where.hidden = context.hidden;
+  for (const auto& other : context.stages) {
+    if (other != stage) where.hidden.push_back(other);
+  }
+  where.budget = &budget;
+  where.weak = context.weak;
+  return where;
+}
+
 }  // namespace
 
 LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::path& stage, const RunContext& context,
@@ -300,8 +314,10 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   if (const auto deadline = budget.next(); deadline.left() < std::chrono::seconds(1))
     return unscored(lab, "out of time", deadline.words + " ran out before this lab was graded");
   const fs::path lab_stage = stage / lab.number;
-  const BuiltLab built = build_lab(*recipe, files, lab_stage);
-  if (!built.error.empty()) return unscored(lab, built.refused ? "refused" : "does not compile", built.error);
+  const BuiltLab built = build_lab(*recipe, files, lab_stage, compile_sandbox(stage, context, budget));
+  if (!built.error.empty()) {
+    return unscored(lab, built.refused ? "refused" : built.out_of_time ? "out of time" : "does not compile", built.error);
+  }
 
   std::vector<Tally> tallies = tallies_for(*recipe, lab);
   FirstRace race;

@@ -9,10 +9,13 @@
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
 #   serialised_tasks right, but waits for each task before the next  9/10 (not parallel)
+#   has_include_visible  right only if a compile-time probe finds a file: one that is
+#                not hidden, so it does                           10/10 (has_include_probe's control)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
 #                instructor's files, prints a fake TSan report naming secret files,
-#                registers passing tests under the course's tests' names: 0,
+#                registers passing tests under the course's tests' names, asks the
+#                preprocessor whether an instructor's file exists (has_include_probe): 0,
 #                and the grader and the machine are unharmed, the secrets unseen
 #   refused      what the grader's checks refuse before anything runs (include policy,
 #                source check, allowed imports, definitions: tools/labctl/src/grade/):
@@ -27,7 +30,8 @@
 # Then: grading is a function of the code (every submission graded twice, RACELAB_REGRADES
 # to change it; honest, global_plain, racy and fake_report 10 times: the same for every criterion), a second run with --out resumes from the cache with every student in their
 # own row, code that hangs costs no more than its budgets, and nothing outside the output
-# folder changed. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
+# folder changed; a file whose constants take clang minutes to compile (slow_compile) is cut
+# at the lab's budget. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
 set -u
 ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
 LABCTL=${2:?}
@@ -39,7 +43,9 @@ exec 9>/tmp/racelab-grade-test.lock
 flock 9
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-grade-test.XXXXXX") || exit 2
 secret=/tmp/racelab-grade-test-secret
-trap 'rm -rf "$work" "$secret"' EXIT
+# A folder nobody hides, that the sandbox uid may read: has_include_probe's control.
+visible=$(mktemp -d /tmp/racelab-grade-test-visible.XXXXXX) || exit 2
+trap 'rm -rf "$work" "$secret" "$visible"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 
 # The instructor's private folder: a hidden test, and what hostile code goes looking for.
@@ -57,7 +63,7 @@ submission() {  # submission NAME SOURCE_FILE
 }
 submission honest "$ROOT/solutions/01-lost-update/lost_update.cpp"
 submission racy "$ROOT/labs/01-lost-update/lost_update.cpp"
-hostile="exit_early fake_output fake_results forge_channel sleep_forever read_outside include_outside"
+hostile="exit_early fake_output fake_results forge_channel sleep_forever read_outside include_outside has_include_probe"
 # These two signal or exhaust processes: only where the sandbox can contain them (root,
 # with PID namespaces), never as a plain user where kill(-1) would reach the user's shell.
 if [ "$(id -u)" = 0 ] && unshare --pid --fork true 2>/dev/null; then
@@ -79,6 +85,14 @@ sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
 submission fake_report "$work/fake_report.cpp"
 hostile="$hostile fake_report shadow_tests"
 submission shadow_tests "$here/lab01/shadow_tests.cpp"
+# The control: the same probe, of a file that is not hidden, finds it and earns full marks; so
+# has_include_probe's 0 is the sandbox's doing, not a probe that never worked.
+chmod 755 "$visible"
+echo not-a-secret >"$visible/answer.txt"
+chmod 644 "$visible/answer.txt"
+sed "s|/tmp/racelab-grade-test-secret/answer.txt|$visible/answer.txt|" "$here/lab01/has_include_probe.cpp" \
+  >"$work/has_include_visible.cpp"
+submission has_include_visible "$work/has_include_visible.cpp"
 echo "this is not a zip archive" >"$subs/broken.zip"
 # Names a report's file cannot hold, or that would share one (grade/batch.cpp's name_apart):
 # "a b" and "a_b" would both be a_b.md; a newline would forge a row of grades.csv.
@@ -129,14 +143,15 @@ expect_points not_utf8 0
 [ "$(grep -c '^honest,' "$csv")" = 1 ] && ok "a name with a newline forges no row of grades.csv" ||
   bad "grades.csv has $(grep -c '^honest,' "$csv") lines starting honest,"
 expect_points lib_state 9
+expect_points has_include_visible 10
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
 # paths and writes confined to the run's folder (docs/grading.md, weak isolation).
 weak_sandbox=0
 grep -q "the sandbox was weaker on this machine" "$work/batch.log" && weak_sandbox=1
 for name in $hostile; do
-  if [ "$name" = read_outside ] && [ "$weak_sandbox" = 1 ]; then
-    echo "note: read_outside not scored here: this machine gives no mount namespace"
+  if { [ "$name" = read_outside ] || [ "$name" = has_include_probe ]; } && [ "$weak_sandbox" = 1 ]; then
+    echo "note: $name not scored here: this machine gives no mount namespace, or the compiler ran as the grader"
     continue
   fi
   expect_points "$name" 0
@@ -164,6 +179,11 @@ feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is 
 feedback fake_output 'refused: .*uses _exit' "faking GoogleTest output and exiting is refused"
 feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
 feedback include_outside 'refused: .*absolute path' "an absolute #include is refused"
+# __has_include spelled by token pasting passes the include policy; the preprocessor runs in
+# the sandbox, where the instructor's folder is covered, so the probe finds nothing.
+if [ "$weak_sandbox" = 0 ]; then
+  feedback has_include_probe 'correct 0/[0-9]+: .*Correctness\.' "probing an instructor's file at compile time finds nothing (the preprocessor runs in the sandbox)"
+fi
 feedback forge_main 'refused: `?lost_update.cpp(:[0-9]+)?: your file defines main\(\); remove it' "a main() of its own is refused"
 feedback environ_forge 'refused: .*uses (open|read|write|close|_exit),' "reading /proc/self/environ to forge is refused"
 feedback incbin_concat 'refused: .*lost_update.cpp:[0-9]+: inline assembly' ".incbin split by concatenation is refused, with the line"
@@ -289,7 +309,23 @@ hang_md=$work/hang-out/hang_everywhere.md
   ok "hang everywhere: the lab's own budget (8 s) stops it too, in ${took} s" ||
   { bad "hang everywhere with --lab-time-limit 8: ${took} s"; sed 's/^/     /' "$hang_md" | head -n 20; }
 
-# 6. Nothing outside the output folder changed: the course, the submissions, the secret.
+# 6. Slow to compile: constants that take clang minutes (within its own limits) are cut at
+# the lab's budget, with one line that says so, and the lab scores 0.
+mkdir -p "$work/slow/slow_compile/labs/01-lost-update"
+cp "$here/lab01/slow_compile.cpp" "$work/slow/slow_compile/labs/01-lost-update/lost_update.cpp"
+started=$(date +%s)
+grade_with_limits "$work/slow/slow_compile" --format json --out "$work/slow-out" --lab-time-limit 8 \
+  >"$work/slow.log" 2>&1
+took=$(( $(date +%s) - started ))
+slow_json=$work/slow-out/slow_compile.json
+if [ "$took" -le 25 ] && grep -q '^  "points": 0,' "$slow_json" &&
+   grep -q "compiling took longer than the lab's budget of 8 s" "$slow_json"; then
+  ok "slow_compile: cut at the lab's budget (8 s) in ${took} s, 0 points, the reason named"
+else
+  bad "slow_compile: ${took} s, $(grep -E '^  "points"|"message"' "$slow_json" 2>/dev/null | tr -d '\n')"; tail -n 20 "$work/slow.log"
+fi
+
+# 7. Nothing outside the output folder changed: the course, the submissions, the secret.
 changed=$(find "$ROOT/labs" "$ROOT/solutions" "$ROOT/tests" "$subs" "$secret" -newer "$marker" 2>/dev/null | head -n 5)
 [ -z "$changed" ] && ok "the course tree, the submissions and the instructor's files are unchanged" ||
   bad "changed during grading: $changed"

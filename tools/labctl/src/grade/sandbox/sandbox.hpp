@@ -1,5 +1,6 @@
 // The grading sandbox: runs ONE untrusted program (a lab's test program with a student's
-// code linked in) and reports what happened, as observed by the grader itself, never by
+// code linked in, or the preprocessor or compiler on a student's file: sandboxed_compile.hpp)
+// and reports what happened, as observed by the grader itself, never by
 // what the program says about itself. run_process (process.hpp) is the student loop's
 // gentle version; this one assumes the program is hostile. The threat model it serves is
 // docs/grading.md.
@@ -52,6 +53,10 @@ struct SandboxSpec {
   // stdout and stderr together, captured through a pipe; writing more ends the program.
   std::uintmax_t max_output_bytes = 4 << 20;
   std::uintmax_t max_file_bytes = 16 << 20;  // largest file it may write (RLIMIT_FSIZE)
+  // Address space of each of its processes (RLIMIT_AS); 0: none. Not for a test program:
+  // ThreadSanitizer maps terabytes. The compiler's steps get one (sandboxed_compile.hpp);
+  // an allocation past it fails (ENOMEM), which the program itself reports.
+  std::uintmax_t max_memory_bytes = 0;
   // Threads and processes it may have at once (RLIMIT_NPROC for `uid`, see below); reaching
   // the limit ends the program. ThreadSanitizer's own background thread counts.
   int max_threads = 256;

@@ -172,6 +172,7 @@ bool lower_limit(int resource, rlim_t soft, rlim_t hard) {
   const bool nproc = plan.as_root || plan.user_ns;
   if (!lower_limit(RLIMIT_CPU, plan.cpu_seconds, plan.cpu_seconds + 1) ||  // SIGXCPU, a second later SIGKILL
       !lower_limit(RLIMIT_FSIZE, plan.file_bytes, plan.file_bytes) || !lower_limit(RLIMIT_CORE, 0, 0) ||
+      (plan.memory_bytes > 0 && !lower_limit(RLIMIT_AS, plan.memory_bytes, plan.memory_bytes)) ||
       // Without a uid or user namespace of its own, the count would include labctl's own
       // processes: then only the grader's watch bounds the threads.
       (nproc && !lower_limit(RLIMIT_NPROC, plan.nproc, plan.nproc))) {

@@ -48,6 +48,7 @@ struct Plan {
   uid_t uid = 0;
   gid_t gid = 0;
   rlim_t cpu_seconds = 0, file_bytes = 0, nproc = 0;
+  rlim_t memory_bytes = 0;  // RLIMIT_AS; 0: not set
   // Pipes: labctl reads *_r, the sandbox writes *_w. sync: labctl → init, "maps written".
   int null_fd = -1, out_r = -1, out_w = -1, chan_r = -1, chan_w = -1, status_r = -1, status_w = -1;
   int sync_r = -1, sync_w = -1;

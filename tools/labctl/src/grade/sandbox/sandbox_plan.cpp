@@ -119,6 +119,7 @@ Plan make_plan(const SandboxSpec& spec) {
   sort_hidden(spec.hidden, plan);
   plan.cpu_seconds = static_cast<rlim_t>(std::max<long long>(1, spec.cpu.count()));
   plan.file_bytes = static_cast<rlim_t>(spec.max_file_bytes);
+  plan.memory_bytes = static_cast<rlim_t>(spec.max_memory_bytes);
   // nproc: in a user namespace init (same uid) counts too.
   plan.nproc = static_cast<rlim_t>(std::max(1, spec.max_threads) + (plan.as_root ? 0 : 1));
   return plan;

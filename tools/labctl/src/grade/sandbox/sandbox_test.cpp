@@ -469,6 +469,15 @@ TEST_F(Sandbox, FileSizeLimit) {
   EXPECT_LE(fs::file_size(dir_ / "work" / "big"), 64u << 10);
 }
 
+// The address space, when asked for (the compiler's steps): each process gets RLIMIT_AS,
+// which the shell's own `ulimit -v` reads back in KiB; none by default (TSan needs terabytes).
+TEST_F(Sandbox, MemoryLimitOnlyWhenAskedFor) {
+  SandboxSpec spec = shell("ulimit -v");
+  spec.max_memory_bytes = 256u << 20;
+  EXPECT_EQ(run_sandboxed(spec).output, "262144\n");
+  EXPECT_EQ(run_sandboxed(shell("ulimit -v")).output, "unlimited\n");
+}
+
 // Threads: a process bomb never has more than max_threads at once, and reaching the limit
 // ends it with a verdict that names the thread limit (bash retries a failed fork for
 // seconds, so without the limit's verdict this would run into the wall limit).
