@@ -76,7 +76,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -196,6 +196,7 @@ feedback global_pragma_section 'refused: .*#pragma is not allowed' "#pragma clan
 feedback global_comm 'refused: .*inline assembly' "a .comm global is refused"
 feedback errno_state 'refused: .*lost_update.cpp:[0-9]+: `__errno_location` is a name reserved' "state kept in errno is refused, with the line"
 feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standard library' "state kept in std::cout costs no_globals"
+feedback object_ballast 'compiling stopped at the file-size limit' "a compile that writes a huge object is stopped at the file-size limit"
 feedback serialised_tasks 'parallel 0/1: .*Parallel\.' "tasks waited for one at a time are not parallel"
 feedback not_utf8 'ThreadSanitizer: data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
 feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
