@@ -27,6 +27,7 @@
 // address it was called from (schedule.hpp); labctl explore --trace turns it into text.
 // Only the running thread touches the scheduler's state, and hand-offs go through
 // sequentially consistent atomics, so the state needs no lock of its own.
+#include "runtime.hpp"
 #include "schedule.hpp"
 #include "strategy.hpp"
 
@@ -48,6 +49,8 @@
 #include <string>
 #include <vector>
 
+__thread int racelab_explore_tid = -1;
+
 namespace {
 
 using namespace labctl::explore;
@@ -65,6 +68,7 @@ struct Thread {
   bool joined = false;
   void* (*start)(void*) = nullptr;
   void* arg = nullptr;
+  int quiet_points = 0;  // source mode: read-only memory points in a row (a spin, at length)
 };
 
 // Who holds which mutex, for the deadlock report (and recursive mutexes' depth).
@@ -104,6 +108,10 @@ std::vector<Holder>* g_holders = nullptr;
 std::atomic<int> g_current{0};
 std::atomic<std::uint64_t> g_progress{0};  // scheduling points so far, for the watchdog
 thread_local Thread* t_self = nullptr;
+bool g_source = false;  // an instrumented module called __tsan_init (runtime.hpp)
+// The schedule string, for reports. A plain array: a std::string here would be constructed
+// after start_exploring (a constructor attribute runs before this file's dynamic initialisers).
+char g_schedule_text[256];
 int g_trace_fd = -1;  // RACELAB_EXPLORE_TRACE, when set
 std::uint64_t g_trace_step = 0;
 
@@ -256,8 +264,11 @@ void wake(State state, const void* object) {
 
 // The next thread to run; reports a deadlock (and ends the run) when there is none.
 // nullptr when no live thread is left at all (the last one just finished).
+std::vector<int> g_enabled;  // pick_next's: only the running thread gets there, so reused
+
 Thread* pick_next(Thread* self, bool yielded) {
-  std::vector<int> enabled;
+  std::vector<int>& enabled = g_enabled;
+  enabled.clear();
   bool any_live = false;
   for (int i = 0; i < g_thread_count; ++i) {
     const State state = g_threads[i]->state;
@@ -302,7 +313,9 @@ void finish(Thread* self) {
   if (self->state == State::finished) return;
   self->state = State::finished;
   wake(State::blocked_join, self);
+  if (g_source) labctl::explore::rt::hb_thread_finished(self->id);
   t_self = nullptr;
+  racelab_explore_tid = -1;
   Thread* next = pick_next(nullptr, false);
   if (next) switch_to(self, next, false);
 }
@@ -316,6 +329,7 @@ void* trampoline(void* argument) {
   Thread* self = static_cast<Thread*>(argument);
   park(self);  // a new thread runs only when the scheduler first picks it
   t_self = self;
+  racelab_explore_tid = self->id;
   Finisher finisher{self};
   return self->start(self->arg);
 }
@@ -326,6 +340,7 @@ int acquire(Thread* self, pthread_mutex_t* mutex) {
     const int rc = real.mutex_trylock(mutex);
     if (rc == 0) {
       note_locked(mutex, self->id);
+      if (g_source) labctl::explore::rt::hb_acquire(self->id, mutex);
       return 0;
     }
     if (rc != EBUSY) return rc;
@@ -336,6 +351,7 @@ int acquire(Thread* self, pthread_mutex_t* mutex) {
 }
 
 int release(Thread* self, pthread_mutex_t* mutex, bool then_schedule) {
+  if (g_source) labctl::explore::rt::hb_release(self->id, mutex);
   const int rc = real.mutex_unlock(mutex);
   if (rc == 0) {
     note_unlocked(mutex);
@@ -353,6 +369,7 @@ int wait_on(Thread* self, pthread_cond_t* cond, pthread_mutex_t* mutex, bool tim
   self->timed_out = false;
   schedule(self);
   const bool timed_out = self->timed_out;
+  if (g_source && !timed_out) labctl::explore::rt::hb_acquire(self->id, cond);
   self->timed = self->timed_out = false;
   const int rc = acquire(self, mutex);
   if (rc != 0) return rc;
@@ -360,6 +377,7 @@ int wait_on(Thread* self, pthread_cond_t* cond, pthread_mutex_t* mutex, bool tim
 }
 
 int signal_cond(Thread* self, pthread_cond_t* cond, bool all) {
+  if (g_source) labctl::explore::rt::hb_release(self->id, cond);
   std::vector<Thread*> waiters;
   for (int i = 0; i < g_thread_count; ++i) {
     if (g_threads[i]->state == State::waiting_cond && g_threads[i]->object == cond) waiters.push_back(g_threads[i]);
@@ -442,10 +460,15 @@ __attribute__((constructor)) void start_exploring() {
   g_thread_count = 1;
   g_chooser->on_thread_created(0);
   t_self = main_thread;
+  racelab_explore_tid = 0;
+  std::snprintf(g_schedule_text, sizeof g_schedule_text, "%s", format_schedule(g_schedule).c_str());
   g_active = true;
   // A forked child has only the forking thread: the others' records would never run again,
   // so the child (often about to exec) runs uncontrolled.
-  pthread_atfork(nullptr, nullptr, [] { g_active = false; });
+  pthread_atfork(nullptr, nullptr, [] {
+    g_active = false;
+    racelab_explore_tid = -1;
+  });
   if (const char* file = std::getenv(kTraceEnv); file && *file) {
     g_trace_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   }
@@ -471,6 +494,36 @@ __attribute__((destructor)) void stop_exploring() {
 
 }  // namespace
 
+// ------------------------------------------------------------------ source mode (runtime.hpp)
+namespace labctl::explore::rt {
+
+bool source_mode() { return g_source; }
+
+void enter_source_mode() { g_source = true; }
+
+const char* schedule_text() { return g_schedule_text; }
+
+// After this many read-only memory points in a row a thread counts as yielding: it is
+// probably spinning on a flag another thread must set (and PCT and delay bounding, which
+// would run it forever, must let that thread run).
+constexpr int kSpinPoints = 64;
+
+void point(const char* event, const void* object, const void* pc, bool read_only) {
+  Thread* self = g_active ? t_self : nullptr;
+  if (!self) return;
+  bool yielded = false;
+  if (!read_only) {
+    self->quiet_points = 0;
+  } else if (++self->quiet_points >= kSpinPoints) {
+    self->quiet_points = 0;
+    yielded = true;
+  }
+  trace(self, event, object, -1, pc);
+  schedule(self, yielded);
+}
+
+}  // namespace labctl::explore::rt
+
 // ------------------------------------------------------------------ the interposed calls
 extern "C" {
 
@@ -488,6 +541,7 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)
   }
   child->handle = *thread;
   g_threads[g_thread_count++] = child;
+  if (g_source) labctl::explore::rt::hb_thread_created(self->id, child->id);
   TRACE_THREAD(self, "create", child->id);
   g_chooser->on_thread_created(child->id);
   schedule(self);
@@ -511,6 +565,7 @@ int pthread_join(pthread_t thread, void** result) {
     schedule(self);
   }
   target->joined = true;
+  if (g_source) labctl::explore::rt::hb_thread_joined(self->id, target->id);
   return real.join(thread, result);  // its model has ended; the real thread is on its way out
 }
 
@@ -536,7 +591,10 @@ int pthread_mutex_trylock(pthread_mutex_t* mutex) {
   TRACE(self, "trylock", mutex);
   schedule(self);
   const int rc = real.mutex_trylock(mutex);
-  if (rc == 0) note_locked(mutex, self->id);
+  if (rc == 0) {
+    note_locked(mutex, self->id);
+    if (g_source) labctl::explore::rt::hb_acquire(self->id, mutex);
+  }
   return rc;
 }
 

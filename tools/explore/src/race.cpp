@@ -1,0 +1,301 @@
+// Source mode's memory side (issue 16): which memory is shared (so which accesses are
+// scheduling points), happens-before by vector clocks, and the report of the first data
+// race. Only the controlled thread that runs calls in here (the explorer runs one at a
+// time), so nothing here needs a lock.
+//
+// Happens-before edges: thread create (parent → child), thread end → join, mutex unlock →
+// next lock, condition signal → the waiter it wakes, atomics (a release store or RMW → an
+// acquire load or RMW of the same location; seq_cst is both; relaxed ones through release
+// and acquire fences), and __cxa_guard_release → __cxa_guard_acquire (function-local
+// statics). A location's release clock is joined, never replaced, which orders a little
+// more than C++ does (release sequences end at a plain store): a race may be missed that
+// way, but none is reported that is not there.
+//
+// Per granule the detector keeps the last write and one read (lossy, like ThreadSanitizer's
+// few shadow cells): a race is reported only for two accesses it saw, with overlapping bytes,
+// from different threads, one a write, neither atomic, and unordered.
+#include "runtime.hpp"
+#include "schedule.hpp"
+#include "shadow.hpp"
+#include "vector_clock.hpp"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace labctl::explore::rt {
+namespace {
+
+struct ThreadClocks {
+  VectorClock now;             // the thread's present
+  VectorClock fence_release;   // its clock at its last release fence (relaxed stores publish it)
+  VectorClock fence_acquire;   // what its relaxed loads saw (an acquire fence takes it)
+  bool released_by_fence = false;
+};
+
+std::vector<ThreadClocks*>* g_clocks = nullptr;
+std::unordered_map<const void*, VectorClock>* g_sync = nullptr;  // mutexes, conditions, atomics
+std::unordered_map<int, VectorClock>* g_ended = nullptr;         // a finished thread's last clock
+ShadowTable* g_shadow = nullptr;
+bool g_detect = true;  // RACELAB_EXPLORE_RACES=0 turns reports off
+
+void start() {
+  if (g_clocks) return;
+  g_clocks = new std::vector<ThreadClocks*>;
+  g_sync = new std::unordered_map<const void*, VectorClock>;
+  g_ended = new std::unordered_map<int, VectorClock>;
+  g_shadow = new ShadowTable;
+  if (const char* races = std::getenv(kRacesEnv); races && std::strcmp(races, "0") == 0) g_detect = false;
+}
+
+ThreadClocks& clocks(int thread) {
+  start();
+  const auto t = static_cast<std::size_t>(thread);
+  if (g_clocks->size() <= t) g_clocks->resize(t + 1, nullptr);
+  ThreadClocks*& c = (*g_clocks)[t];
+  if (!c) {
+    c = new ThreadClocks;
+    c->now.set(thread, 1);  // tick 0 means "nothing known": every thread starts at 1
+  }
+  return *c;
+}
+
+// The thread's present becomes its past: what it did so far is what a release publishes.
+void tick(ThreadClocks& c, int thread) { c.now.set(thread, c.now.get(thread) + 1); }
+
+bool acquires(int order) { return order == __ATOMIC_CONSUME || order == __ATOMIC_ACQUIRE || order >= __ATOMIC_ACQ_REL; }
+bool releases(int order) { return order == __ATOMIC_RELEASE || order >= __ATOMIC_ACQ_REL; }
+
+std::uint8_t byte_mask(std::uintptr_t granule_start, std::uintptr_t address, std::size_t size) {
+  std::uint8_t mask = 0;
+  for (std::uintptr_t a = address; a < address + size; ++a) {
+    if (a >= granule_start && a < granule_start + 8) mask = static_cast<std::uint8_t>(mask | (1u << (a - granule_start)));
+  }
+  return mask;
+}
+
+// ---- the report
+
+// "function file:line" for a code address, by llvm-symbolizer (or addr2line); the module
+// and offset when neither can say.
+std::string run_symbolizer(const char* module, std::uintptr_t offset, bool data) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return "";
+  char address[64];
+  std::snprintf(address, sizeof address, data ? "DATA 0x%lx" : "0x%lx", static_cast<unsigned long>(offset));
+  const pid_t child = fork();
+  if (child == 0) {
+    dup2(pipe_fds[1], 1);
+    close(pipe_fds[0]);
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 2);
+    std::string obj = std::string("--obj=") + module;
+    execlp("llvm-symbolizer-14", "llvm-symbolizer-14", "--output-style=GNU", "-f", "-C", obj.c_str(), address, nullptr);
+    execlp("llvm-symbolizer", "llvm-symbolizer", "--output-style=GNU", "-f", "-C", obj.c_str(), address, nullptr);
+    if (!data) execlp("addr2line", "addr2line", "-f", "-C", "-e", module, address, nullptr);
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  std::string out;
+  char buffer[512];
+  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+  close(pipe_fds[0]);
+  if (child > 0) waitpid(child, nullptr, 0);
+  return out;
+}
+
+std::string base_name(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Where code address `pc` is, for a person: "file.cpp:12 in function()".
+std::string describe_code(const void* pc) {
+  Dl_info info{};
+  if (!pc || dladdr(pc, &info) == 0 || !info.dli_fname) return "an unknown place";
+  const auto offset = reinterpret_cast<std::uintptr_t>(pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
+  const std::string out = run_symbolizer(info.dli_fname, offset, false);
+  const auto newline = out.find('\n');
+  if (newline != std::string::npos) {
+    const std::string function = out.substr(0, newline);
+    std::string line = out.substr(newline + 1, out.find('\n', newline + 1) - newline - 1);
+    if (line.rfind("??", 0) != 0 && !line.empty()) {
+      // "/path/file.cpp:12:5" or "/path/file.cpp:12 (discriminator 1)": keep file:line.
+      line = base_name(line.substr(0, line.find(' ')));
+      if (std::count(line.begin(), line.end(), ':') > 1) line = line.substr(0, line.rfind(':'));
+      // Line 0: the optimiser merged the access with others (a loop folded into one add).
+      if (line.size() > 2 && line.compare(line.size() - 2, 2, ":0") == 0) line.replace(line.size() - 2, 2, " (line unknown)");
+      return line + " in " + function;
+    }
+  }
+  char text[600];
+  std::snprintf(text, sizeof text, "%s+0x%lx", base_name(info.dli_fname).c_str(), static_cast<unsigned long>(offset));
+  return text;
+}
+
+// What the memory at `address` is: a global's name (from the symbol table), else its address.
+std::string describe_memory(std::uintptr_t address) {
+  char text[600];
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<const void*>(address), &info) != 0 && info.dli_fname) {
+    const auto offset = address - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+    const std::string out = run_symbolizer(info.dli_fname, offset, true);
+    const std::string name = out.substr(0, out.find('\n'));
+    if (!name.empty() && name != "??") {
+      std::snprintf(text, sizeof text, "'%s' (%#lx, a global of %s)", name.c_str(), static_cast<unsigned long>(address),
+                    base_name(info.dli_fname).c_str());
+      return text;
+    }
+  }
+  std::snprintf(text, sizeof text, "%#lx (heap or stack)", static_cast<unsigned long>(address));
+  return text;
+}
+
+void report_line(const std::string& text) {
+  std::fprintf(stderr, "%.*s%s\n", int(kReportPrefix.size()), kReportPrefix.data(), text.c_str());
+}
+
+[[noreturn]] void report_race(std::uintptr_t address, std::size_t size, int thread, bool write, const void* pc,
+                              const Access& earlier, bool earlier_write) {
+  std::fflush(stdout);
+  report_line("data race on " + describe_memory(address) + " (" + schedule_text() + ")");
+  char text[200];
+  std::snprintf(text, sizeof text, "  %s of %zu bytes by thread %d at ", write ? "write" : "read", size, thread);
+  report_line(text + describe_code(pc));
+  const Frames& frames = racelab_frames;
+  for (int i = std::min(frames.depth, kMaxFrames) - 1, shown = 0; i >= 0 && shown < 6; --i, ++shown) {
+    report_line("      called from " + describe_code(frames.pc[i]));
+  }
+  std::snprintf(text, sizeof text, "  previous %s by thread %d at ", earlier_write ? "write" : "read", earlier.thread);
+  report_line(text + describe_code(earlier.pc));
+  if (earlier.caller) report_line("      called from " + describe_code(earlier.caller));
+  report_line("  no happens-before order between them: no common lock, no join, no release/acquire pair");
+  std::fflush(stderr);
+  _exit(kExitRace);
+}
+
+// Whether `earlier` (on overlapping bytes `mask`) races with the present of `thread`.
+bool unordered(const Access& earlier, int thread, std::uint8_t mask, const ThreadClocks& c) {
+  return earlier.thread >= 0 && earlier.thread != thread && !earlier.atomic && (earlier.bytes & mask) != 0 &&
+         !c.now.knows(earlier.thread, earlier.clock);
+}
+
+// One granule's share of an access (the granule starting at `start`).
+void access_granule(int thread, std::uintptr_t start, std::uintptr_t address, std::size_t size, bool write,
+                    const void* pc) {
+  Granule* g = g_shadow->find(start);
+  if (!g) return;
+  if (g->owner < 0) g->owner = thread;
+  if (!g->shared && g->owner != thread) g->shared = true;
+  if (g->shared) {
+    point(write ? "write" : "read", reinterpret_cast<const void*>(address), pc, !write);
+    g = g_shadow->find(start);  // other threads ran: the table may have moved
+    if (!g) return;
+  }
+  if (!g_detect) return;
+  ThreadClocks& c = clocks(thread);
+  const std::uint8_t mask = byte_mask(start, address, size);
+  if (unordered(g->write, thread, mask, c)) report_race(address, size, thread, write, pc, g->write, true);
+  const Frames& frames = racelab_frames;
+  const void* caller = frames.depth > 0 && frames.depth <= kMaxFrames ? frames.pc[frames.depth - 1] : nullptr;
+  const Access now{thread, c.now.get(thread), mask, false, pc, caller};
+  if (write) {
+    if (unordered(g->read, thread, mask, c)) report_race(address, size, thread, write, pc, g->read, false);
+    g->write = now;
+    g->read = Access{};
+  } else if (g->read.thread < 0 || g->read.thread == thread || c.now.knows(g->read.thread, g->read.clock)) {
+    g->read = now;  // else keep the earlier, concurrent read: a later write must be checked against it
+  }
+}
+
+}  // namespace
+
+void hb_thread_created(int parent, int child) {
+  ThreadClocks& p = clocks(parent);
+  ThreadClocks& c = clocks(child);
+  c.now.join(p.now);
+  tick(p, parent);
+}
+
+void hb_thread_finished(int thread) {
+  if (!g_clocks) return;
+  (*g_ended)[thread] = clocks(thread).now;
+}
+
+void hb_thread_joined(int joiner, int joined) {
+  if (!g_clocks) return;
+  if (auto it = g_ended->find(joined); it != g_ended->end()) clocks(joiner).now.join(it->second);
+}
+
+void hb_acquire(int thread, const void* object) {
+  start();
+  if (auto it = g_sync->find(object); it != g_sync->end()) clocks(thread).now.join(it->second);
+}
+
+void hb_release(int thread, const void* object) {
+  ThreadClocks& c = clocks(thread);
+  (*g_sync)[object].join(c.now);
+  tick(c, thread);
+}
+
+void plain_access(int thread, std::uintptr_t address, std::size_t size, bool write, const void* pc) {
+  start();
+  const std::uintptr_t first = address & ~std::uintptr_t{7};
+  for (std::uintptr_t g = first; g < address + size; g += 8) access_granule(thread, g, address, size, write, pc);
+}
+
+void atomic_access(int thread, const void* address, int order, bool load, bool store, const void* pc) {
+  start();
+  const auto where = reinterpret_cast<std::uintptr_t>(address);
+  if (Granule* g = g_shadow->find(where)) {
+    if (g->owner < 0) g->owner = thread;
+    if (g->owner != thread) g->shared = true;
+    // Every atomic is a point, shared or not yet: its location is there to be shared.
+  }
+  point(load && store ? "rmw" : load ? "load" : "store", address, pc, load && !store);
+  ThreadClocks& c = clocks(thread);
+  if (load) {
+    if (auto it = g_sync->find(address); it != g_sync->end()) {
+      if (acquires(order)) c.now.join(it->second);
+      else c.fence_acquire.join(it->second);
+    }
+  }
+  if (store) {
+    if (releases(order)) {
+      (*g_sync)[address].join(c.now);
+      tick(c, thread);
+    } else if (c.released_by_fence) {
+      (*g_sync)[address].join(c.fence_release);
+    }
+  }
+  if (Granule* g = g_shadow->find(where); g && g_detect) {
+    // An atomic write ends the plain accesses' story here: a later plain access is checked
+    // against this one, which never races with another atomic.
+    if (store) g->write = Access{thread, c.now.get(thread), 0xff, true, pc, nullptr};
+  }
+}
+
+void fence(int thread, int order) {
+  ThreadClocks& c = clocks(thread);
+  if (acquires(order)) c.now.join(c.fence_acquire);
+  if (releases(order)) {
+    c.fence_release = c.now;
+    c.released_by_fence = true;
+    tick(c, thread);
+  }
+}
+
+void forget(std::uintptr_t address, std::size_t size) {
+  if (g_shadow) g_shadow->forget(address, size);
+}
+
+}  // namespace labctl::explore::rt
