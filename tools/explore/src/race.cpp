@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -85,23 +86,36 @@ std::uint8_t byte_mask(std::uintptr_t granule_start, std::uintptr_t address, std
 
 // ---- the report
 
-// "function file:line" for a code address, by llvm-symbolizer (or addr2line); the module
-// and offset when neither can say.
-std::string run_symbolizer(const char* module, std::uintptr_t offset, bool data) {
+// What llvm-symbolizer (or addr2line) says about `addresses` (offsets in `module`), two lines
+// per address (GNU style: function, then file:line); with `data`, one global's name.
+std::string run_symbolizer(const char* module, const std::vector<std::uintptr_t>& offsets, bool data) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return "";
-  char address[64];
-  std::snprintf(address, sizeof address, data ? "DATA 0x%lx" : "0x%lx", static_cast<unsigned long>(offset));
+  std::vector<std::string> words;
+  for (std::uintptr_t offset : offsets) {
+    char address[64];
+    std::snprintf(address, sizeof address, data ? "DATA 0x%lx" : "0x%lx", static_cast<unsigned long>(offset));
+    words.emplace_back(address);
+  }
+  const std::string obj = std::string("--obj=") + module;
+  std::vector<const char*> symbolizer{"llvm-symbolizer-14", "--output-style=GNU", "-f", "-C", obj.c_str()};
+  std::vector<const char*> addr2line{"addr2line", "-f", "-C", "-e", module};
+  for (const std::string& word : words) {
+    symbolizer.push_back(word.c_str());
+    addr2line.push_back(word.c_str());
+  }
+  symbolizer.push_back(nullptr);
+  addr2line.push_back(nullptr);
   const pid_t child = fork();
   if (child == 0) {
     dup2(pipe_fds[1], 1);
     close(pipe_fds[0]);
     const int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 2);
-    std::string obj = std::string("--obj=") + module;
-    execlp("llvm-symbolizer-14", "llvm-symbolizer-14", "--output-style=GNU", "-f", "-C", obj.c_str(), address, nullptr);
-    execlp("llvm-symbolizer", "llvm-symbolizer", "--output-style=GNU", "-f", "-C", obj.c_str(), address, nullptr);
-    if (!data) execlp("addr2line", "addr2line", "-f", "-C", "-e", module, address, nullptr);
+    execvp(symbolizer[0], const_cast<char* const*>(symbolizer.data()));
+    symbolizer[0] = "llvm-symbolizer";
+    execvp(symbolizer[0], const_cast<char* const*>(symbolizer.data()));
+    if (!data) execvp(addr2line[0], const_cast<char* const*>(addr2line.data()));
     _exit(127);
   }
   close(pipe_fds[1]);
@@ -118,25 +132,40 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Where code address `pc` is, for a person: "file.cpp:12 in function()".
+// Whether `pc` is in this library (the explorer's thread trampoline: not the program's).
+bool is_ours(const void* pc) {
+  Dl_info mine{};
+  Dl_info theirs{};
+  return pc && dladdr(reinterpret_cast<const void*>(&is_ours), &mine) != 0 && dladdr(pc, &theirs) != 0 &&
+         mine.dli_fbase == theirs.dli_fbase;
+}
+
+// Where code address `pc` is, for a person: "file.cpp:12 in function()". An instrumentation
+// call the optimiser merged (a loop folded into one add) has line 0: then the nearest
+// instruction before it (or just after) in the same function that has a line says where.
 std::string describe_code(const void* pc) {
   Dl_info info{};
   if (!pc || dladdr(pc, &info) == 0 || !info.dli_fname) return "an unknown place";
   const auto offset = reinterpret_cast<std::uintptr_t>(pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
-  const std::string out = run_symbolizer(info.dli_fname, offset, false);
-  const auto newline = out.find('\n');
-  if (newline != std::string::npos) {
-    const std::string function = out.substr(0, newline);
-    std::string line = out.substr(newline + 1, out.find('\n', newline + 1) - newline - 1);
-    if (line.rfind("??", 0) != 0 && !line.empty()) {
-      // "/path/file.cpp:12:5" or "/path/file.cpp:12 (discriminator 1)": keep file:line.
-      line = base_name(line.substr(0, line.find(' ')));
-      if (std::count(line.begin(), line.end(), ':') > 1) line = line.substr(0, line.rfind(':'));
-      // Line 0: the optimiser merged the access with others (a loop folded into one add).
-      if (line.size() > 2 && line.compare(line.size() - 2, 2, ":0") == 0) line.replace(line.size() - 2, 2, " (line unknown)");
-      return line + " in " + function;
-    }
+  std::vector<std::uintptr_t> offsets;
+  for (std::uintptr_t back = 0; back <= 24 && back <= offset; ++back) offsets.push_back(offset - back);
+  for (std::uintptr_t ahead = 1; ahead <= 8; ++ahead) offsets.push_back(offset + ahead);
+  std::istringstream out(run_symbolizer(info.dli_fname, offsets, false));
+  std::string first_function;
+  std::string function;
+  std::string line;
+  std::string file;
+  while (std::getline(out, function) && std::getline(out, line)) {
+    if (first_function.empty()) first_function = function;
+    if (function != first_function || line.rfind("??", 0) == 0 || line.empty()) continue;
+    // "/path/file.cpp:12:5" or "/path/file.cpp:12 (discriminator 1)": keep file:line.
+    line = base_name(line.substr(0, line.find(' ')));
+    if (std::count(line.begin(), line.end(), ':') > 1) line = line.substr(0, line.rfind(':'));
+    if (file.empty()) file = line.substr(0, line.rfind(':'));
+    if (line.size() > 2 && line.compare(line.size() - 2, 2, ":0") == 0) continue;
+    return line + " in " + function;
   }
+  if (!file.empty()) return file + " in " + first_function;
   char text[600];
   std::snprintf(text, sizeof text, "%s+0x%lx", base_name(info.dli_fname).c_str(), static_cast<unsigned long>(offset));
   return text;
@@ -148,7 +177,7 @@ std::string describe_memory(std::uintptr_t address) {
   Dl_info info{};
   if (dladdr(reinterpret_cast<const void*>(address), &info) != 0 && info.dli_fname) {
     const auto offset = address - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
-    const std::string out = run_symbolizer(info.dli_fname, offset, true);
+    const std::string out = run_symbolizer(info.dli_fname, {offset}, true);
     const std::string name = out.substr(0, out.find('\n'));
     if (!name.empty() && name != "??") {
       std::snprintf(text, sizeof text, "'%s' (%#lx, a global of %s)", name.c_str(), static_cast<unsigned long>(address),
@@ -173,11 +202,11 @@ void report_line(const std::string& text) {
   report_line(text + describe_code(pc));
   const Frames& frames = racelab_frames;
   for (int i = std::min(frames.depth, kMaxFrames) - 1, shown = 0; i >= 0 && shown < 6; --i, ++shown) {
-    report_line("      called from " + describe_code(frames.pc[i]));
+    if (!is_ours(frames.pc[i])) report_line("      called from " + describe_code(frames.pc[i]));
   }
   std::snprintf(text, sizeof text, "  previous %s by thread %d at ", earlier_write ? "write" : "read", earlier.thread);
   report_line(text + describe_code(earlier.pc));
-  if (earlier.caller) report_line("      called from " + describe_code(earlier.caller));
+  if (earlier.caller && !is_ours(earlier.caller)) report_line("      called from " + describe_code(earlier.caller));
   report_line("  no happens-before order between them: no common lock, no join, no release/acquire pair");
   std::fflush(stderr);
   _exit(kExitRace);
