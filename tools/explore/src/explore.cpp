@@ -104,6 +104,7 @@ Schedule g_schedule;
 Chooser* g_chooser = nullptr;
 Thread* g_threads[kMaxThreads];
 int g_thread_count = 0;
+int g_live_threads = 0;  // created and not finished (source mode's points need two)
 std::vector<Holder>* g_holders = nullptr;
 std::atomic<int> g_current{0};
 std::atomic<std::uint64_t> g_progress{0};  // scheduling points so far, for the watchdog
@@ -312,11 +313,15 @@ void schedule(Thread* self, bool yielded = false) {
 void finish(Thread* self) {
   if (self->state == State::finished) return;
   self->state = State::finished;
+  --g_live_threads;
   wake(State::blocked_join, self);
   if (g_source) labctl::explore::rt::hb_thread_finished(self->id);
   t_self = nullptr;
   racelab_explore_tid = -1;
-  Thread* next = pick_next(nullptr, false);
+  // Delay bounding's round-robin goes on from the thread that ended (to the next id), not
+  // from the start; the other strategies see no current thread, as they always did, so
+  // their schedule strings replay as before.
+  Thread* next = pick_next(g_schedule.strategy == Strategy::delay ? self : nullptr, false);
   if (next) switch_to(self, next, false);
 }
 
@@ -458,6 +463,7 @@ __attribute__((constructor)) void start_exploring() {
   main_thread->go.store(1);
   g_threads[0] = main_thread;
   g_thread_count = 1;
+  g_live_threads = 1;
   g_chooser->on_thread_created(0);
   t_self = main_thread;
   racelab_explore_tid = 0;
@@ -510,7 +516,8 @@ constexpr int kSpinPoints = 64;
 
 void point(const char* event, const void* object, const void* pc, bool read_only) {
   Thread* self = g_active ? t_self : nullptr;
-  if (!self) return;
+  // With one thread alive there is nothing to choose: no point (and no PCT step) there.
+  if (!self || g_live_threads <= 1) return;
   bool yielded = false;
   if (!read_only) {
     self->quiet_points = 0;
@@ -541,6 +548,7 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)
   }
   child->handle = *thread;
   g_threads[g_thread_count++] = child;
+  ++g_live_threads;
   if (g_source) labctl::explore::rt::hb_thread_created(self->id, child->id);
   TRACE_THREAD(self, "create", child->id);
   g_chooser->on_thread_created(child->id);

@@ -20,6 +20,7 @@
 #include "vector_clock.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,12 +50,41 @@ std::unordered_map<int, VectorClock>* g_ended = nullptr;         // a finished t
 ShadowTable* g_shadow = nullptr;
 bool g_detect = true;  // RACELAB_EXPLORE_RACES=0 turns reports off
 
+// The writable segments (data and bss) of the modules loaded at start: global variables.
+struct Range {
+  std::uintptr_t begin, end;
+};
+std::vector<Range>* g_globals = nullptr;
+
+int add_module_globals(dl_phdr_info* info, std::size_t, void*) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    if (segment.p_type != PT_LOAD || (segment.p_flags & PF_W) == 0) continue;
+    const std::uintptr_t begin = info->dlpi_addr + segment.p_vaddr;
+    g_globals->push_back({begin, begin + segment.p_memsz});
+  }
+  return 0;
+}
+
+// A global is shared from the start: the first thread to touch it is rarely the only one
+// that will, and waiting for a second toucher would leave the first thread's accesses
+// without points (a worker that runs its whole loop before the other starts). Stack and
+// heap memory is shared once a second thread touches it.
+bool is_global(std::uintptr_t address) {
+  for (const Range& r : *g_globals) {
+    if (address >= r.begin && address < r.end) return true;
+  }
+  return false;
+}
+
 void start() {
   if (g_clocks) return;
   g_clocks = new std::vector<ThreadClocks*>;
   g_sync = new std::unordered_map<const void*, VectorClock>;
   g_ended = new std::unordered_map<int, VectorClock>;
   g_shadow = new ShadowTable;
+  g_globals = new std::vector<Range>;
+  dl_iterate_phdr(add_module_globals, nullptr);
   if (const char* races = std::getenv(kRacesEnv); races && std::strcmp(races, "0") == 0) g_detect = false;
 }
 
@@ -223,7 +253,10 @@ void access_granule(int thread, std::uintptr_t start, std::uintptr_t address, st
                     const void* pc) {
   Granule* g = g_shadow->find(start);
   if (!g) return;
-  if (g->owner < 0) g->owner = thread;
+  if (g->owner < 0) {
+    g->owner = thread;
+    g->shared = is_global(start);
+  }
   if (!g->shared && g->owner != thread) g->shared = true;
   if (g->shared) {
     point(write ? "write" : "read", reinterpret_cast<const void*>(address), pc, !write);
@@ -287,7 +320,7 @@ void atomic_access(int thread, const void* address, int order, bool load, bool s
   const auto where = reinterpret_cast<std::uintptr_t>(address);
   if (Granule* g = g_shadow->find(where)) {
     if (g->owner < 0) g->owner = thread;
-    if (g->owner != thread) g->shared = true;
+    g->shared = g->shared || g->owner != thread || is_global(where);
     // Every atomic is a point, shared or not yet: its location is there to be shared.
   }
   point(load && store ? "rmw" : load ? "load" : "store", address, pc, load && !store);

@@ -59,6 +59,7 @@ class ShadowTable {
       Granule& g = slots_[at];
       if (g.key == key) return &g;
       if (g.key == 0) {
+        g = Granule{};  // the mmap'd slot is all zero bytes, not a Granule's defaults (owner -1)
         g.key = key;
         ++used_;
         return &g;
