@@ -156,13 +156,20 @@ std::vector<std::vector<std::string>> run_symbolizer(const char* module, const s
   std::vector<const char*> argv;
   for (const std::string& word : words) argv.push_back(word.c_str());
   argv.push_back(nullptr);
+  // The symbolizer must not run under the explorer (nor write this run's trace and stats):
+  // its environment is ours without LD_PRELOAD and the RACELAB_ variables.
+  std::vector<const char*> envp;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && std::strncmp(*e, "RACELAB_", 8) != 0) envp.push_back(*e);
+  }
+  envp.push_back(nullptr);
   const pid_t child = fork();
   if (child == 0) {
     dup2(pipe_fds[1], 1);
     close(pipe_fds[0]);
     const int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 2);
-    execv(argv[0], const_cast<char* const*>(argv.data()));
+    execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(envp.data()));
     _exit(127);
   }
   close(pipe_fds[1]);

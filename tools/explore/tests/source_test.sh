@@ -2,13 +2,15 @@
 # Source mode end to end (issue 16): labctl explore on a program built with clang's
 # -fsanitize=thread instrumentation and libracelab_explore.so as its runtime.
 #
-#   source_test.sh find|find-norace|clean|source LABCTL LIBRARY PROGRAM|FILE EXPECTED
+#   source_test.sh find|find-norace|find-delay|clean|source LABCTL LIBRARY PROGRAM|FILE EXPECTED
 #
 # find         within the default budget (1000 schedules, --strategy mix) a schedule fails
 #              with EXPECTED ("data race", "exited 1") as the driver's failure line, and
-#              replaying it fails the same way with the same output 20 times out of 20.
+#              replaying it fails the same way with the same output 20 times out of 20; its
+#              --trace has memory or atomic points on lines of the program's source.
 # find-norace  the same with the race detector off (RACELAB_EXPLORE_RACES=0): the bug is
 #              found by the schedule alone.
+# find-delay   the same with delay bounding alone (--strategy delay).
 # clean        the fixed twin never fails in 200 schedules of mix (random, pct, delay).
 # source       `labctl explore --source FILE` (built by tools/racelab-cc/racelab-c++) finds
 #              EXPECTED, and the printed replay command (which rebuilds) fails the same way.
@@ -44,11 +46,19 @@ find_and_replay() {
     i=$((i + 1))
   done
   echo "replayed 20/20"
+  trace=$(mktemp)
+  "$labctl" explore --replay "$schedule" --timeout 5 --trace "$trace" "$@" >"$out" 2>&1
+  source_file=$(basename "$program" | sed 's/^explore_source_//').cpp
+  grep -qE " (read|write|load|store|rmw) .*$source_file:[0-9]" "$trace" ||
+    { cat "$trace"; rm -f "$trace"; fail "the trace has no memory point on a line of $source_file"; }
+  rm -f "$trace"
+  echo "trace: memory points on lines of $source_file"
 }
 
 case $mode in
   find) find_and_replay --strategy mix -- "$program" ;;
   find-norace) RACELAB_EXPLORE_RACES=0 find_and_replay --strategy mix -- "$program" ;;
+  find-delay) find_and_replay --strategy delay -- "$program" ;;
   clean)
     "$labctl" explore --schedules 200 --strategy mix --seed 1 --timeout 5 -- "$program" >"$out" 2>&1
     rc=$?
@@ -68,7 +78,7 @@ case $mode in
     "$labctl" explore --timeout 5 --replay "$schedule" --source "$program" >"$out" 2>&1
     [ $? -eq 1 ] && [ "$(failure_kind "$out")" = "$kind" ] || fail "the replay of $schedule did not fail the same way"
     ;;
-  *) echo "usage: $0 find|find-norace|clean|source LABCTL LIBRARY PROGRAM [EXPECTED]" >&2; exit 2 ;;
+  *) echo "usage: $0 find|find-norace|find-delay|clean|source LABCTL LIBRARY PROGRAM [EXPECTED]" >&2; exit 2 ;;
 esac
 cat "$out"
 exit 0
