@@ -107,11 +107,35 @@ bool acquires(int order) { return order == __ATOMIC_CONSUME || order == __ATOMIC
 bool releases(int order) { return order == __ATOMIC_RELEASE || order >= __ATOMIC_ACQ_REL; }
 
 std::uint8_t byte_mask(std::uintptr_t granule_start, std::uintptr_t address, std::size_t size) {
-  std::uint8_t mask = 0;
-  for (std::uintptr_t a = address; a < address + size; ++a) {
-    if (a >= granule_start && a < granule_start + 8) mask = static_cast<std::uint8_t>(mask | (1u << (a - granule_start)));
+  const std::uintptr_t begin = std::max(address, granule_start);
+  const std::uintptr_t end = std::min(address + size, granule_start + 8);
+  if (end <= begin) return 0;
+  return static_cast<std::uint8_t>(((1u << (end - begin)) - 1u) << (begin - granule_start));
+}
+
+// The fast path's memory: the calling thread's last granule (valid while the table's
+// generation is unchanged) and its clocks.
+__thread std::uintptr_t t_last_start = 1;  // never a granule start (those are multiples of 8)
+__thread Granule* t_last_granule = nullptr;
+__thread std::uint64_t t_last_generation = 0;
+__thread ThreadClocks* t_clocks = nullptr;
+__thread int t_clocks_thread = -1;
+
+Granule* granule_of(std::uintptr_t start) {
+  if (start == t_last_start && t_last_generation == g_shadow->generation()) return t_last_granule;
+  Granule* g = g_shadow->find(start);
+  t_last_start = start;
+  t_last_granule = g;
+  t_last_generation = g_shadow->generation();
+  return g;
+}
+
+ThreadClocks& my_clocks(int thread) {
+  if (t_clocks_thread != thread) {
+    t_clocks = &clocks(thread);
+    t_clocks_thread = thread;
   }
-  return mask;
+  return *t_clocks;
 }
 
 // ---- the report
@@ -328,7 +352,7 @@ bool unordered(const Access& earlier, int thread, std::uint8_t mask, const Threa
 // One granule's share of an access (the granule starting at `start`).
 void access_granule(int thread, std::uintptr_t start, std::uintptr_t address, std::size_t size, bool write,
                     const void* pc) {
-  Granule* g = g_shadow->find(start);
+  Granule* g = granule_of(start);
   if (!g) return;
   if (g->owner < 0) {
     g->owner = thread;
@@ -337,11 +361,11 @@ void access_granule(int thread, std::uintptr_t start, std::uintptr_t address, st
   if (!g->shared && g->owner != thread) g->shared = true;
   if (g->shared) {
     point(write ? "write" : "read", reinterpret_cast<const void*>(address), pc, !write);
-    g = g_shadow->find(start);  // other threads ran: the table may have moved
+    g = granule_of(start);  // other threads ran: the table may have moved
     if (!g) return;
   }
   if (!g_detect) return;
-  ThreadClocks& c = clocks(thread);
+  ThreadClocks& c = my_clocks(thread);
   const std::uint8_t mask = byte_mask(start, address, size);
   if (unordered(g->write, thread, mask, c)) report_race(address, size, thread, write, pc, g->write, true);
   const Frames& frames = racelab_frames;

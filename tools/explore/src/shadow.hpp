@@ -72,6 +72,7 @@ class ShadowTable {
   // allocator is new memory when it comes back, whoever touched it before.
   void forget(std::uintptr_t address, std::size_t size) {
     if (!slots_ || size == 0) return;
+    ++generation_;
     for (std::uintptr_t a = address & ~std::uintptr_t{7}; a < address + size; a += 8) {
       const std::uintptr_t key = (a >> 3) + 1;
       std::size_t at = slot_of(key);
@@ -86,6 +87,10 @@ class ShadowTable {
 
   std::size_t size() const { return used_; }
 
+  // Changes whenever a record may have moved or been reset (growth, forget): a pointer
+  // from find() cached with it is still good while it is unchanged.
+  std::uint64_t generation() const { return generation_; }
+
  private:
   std::size_t slot_of(std::uintptr_t key) const {
     return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> (64 - bits_));
@@ -97,6 +102,7 @@ class ShadowTable {
     void* memory = mmap(nullptr, capacity * sizeof(Granule), PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (memory == MAP_FAILED) return false;
+    ++generation_;
     Granule* old = slots_;
     const std::size_t old_capacity = capacity_;
     slots_ = static_cast<Granule*>(memory);  // zero-filled: every key 0, an empty slot
@@ -118,6 +124,7 @@ class ShadowTable {
   std::size_t capacity_ = 0;
   std::size_t bits_ = 0;
   std::size_t used_ = 0;
+  std::uint64_t generation_ = 1;
 };
 
 }  // namespace labctl::explore
