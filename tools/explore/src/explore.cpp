@@ -9,7 +9,9 @@
 //   create/join/exit, mutex lock/unlock/trylock, condition wait/timedwait/clockwait/signal/
 //   broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
 //   I/O, glibc's internal locks, semaphores, futexes, clock_nanosleep, timed mutexes) is not
-//   a scheduling point: a thread runs through it without giving up control.
+//   a scheduling point: a thread runs through it without giving up control. Except in
+//   source mode (issue 16, runtime.hpp): a program built with -fsanitize=thread against this
+//   library also calls rt::point (below) at shared memory accesses and atomics.
 // - At a scheduling point the strategy (strategy.hpp) picks the next thread among those
 //   enabled. Mutexes are taken with the real trylock: a thread that finds one busy is
 //   blocked until its holder unlocks. Condition variables are modelled entirely here (the
