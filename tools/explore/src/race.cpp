@@ -234,8 +234,8 @@ bool is_ours(const void* pc) {
 
 // Where each code address in `pcs` is, for a person: "file.cpp:12 in function()". One
 // symbolizer run per module for all of them. An instrumentation call the optimiser merged
-// (a loop folded into one add) has line 0: then the nearest instruction before it (or just
-// after) in the same function that has a line says where.
+// (a loop folded into one add) has line 0: then the nearest instruction after it (the
+// access itself), or else before it, in the same function that has a line says where.
 std::vector<std::string> describe_code(const std::vector<const void*>& pcs) {
   constexpr std::uintptr_t kBack = 24;
   constexpr std::uintptr_t kAhead = 8;
@@ -263,8 +263,10 @@ std::vector<std::string> describe_code(const std::vector<const void*>& pcs) {
       if (modules[i] != modules[first]) continue;
       mine.push_back(i);
       const std::uintptr_t o = offsets[i];
-      for (std::uintptr_t back = 0; back <= kBack; ++back) asked.push_back(o >= back ? o - back : o);
-      for (std::uintptr_t ahead = 1; ahead <= kAhead; ++ahead) asked.push_back(o + ahead);
+      // The call itself, then the instructions after it (the access it instruments comes
+      // right after the call), then those before it.
+      for (std::uintptr_t ahead = 0; ahead <= kAhead; ++ahead) asked.push_back(o + ahead);
+      for (std::uintptr_t back = 1; back <= kBack; ++back) asked.push_back(o >= back ? o - back : o);
     }
     const auto answer = run_symbolizer(modules[first].c_str(), asked, false);
     std::size_t next = 0;
