@@ -511,6 +511,8 @@ void enter_source_mode() { g_source = true; }
 
 const char* schedule_text() { return g_schedule_text; }
 
+int live_threads() { return g_live_threads; }
+
 // After this many read-only memory points in a row a thread counts as yielding: it is
 // probably spinning on a flag another thread must set (and PCT and delay bounding, which
 // would run it forever, must let that thread run).

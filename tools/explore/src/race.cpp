@@ -361,7 +361,11 @@ void access_granule(int thread, std::uintptr_t start, std::uintptr_t address, st
     g->shared = is_global(start);
   }
   if (!g->shared && g->owner != thread) g->shared = true;
-  if (g->shared) {
+  // Memory many threads only read (the input a test hands to its workers, written before
+  // they started) needs no points: no order of reads changes what they see. It becomes a
+  // point once it is written while shared and while another thread is alive.
+  if (write && g->shared && !g->conflict && live_threads() > 1) g->conflict = true;
+  if (g->conflict) {
     point(write ? "write" : "read", reinterpret_cast<const void*>(address), pc, !write);
     g = granule_of(start);  // other threads ran: the table may have moved
     if (!g) return;

@@ -38,6 +38,8 @@ void enter_source_mode();
 void point(const char* event, const void* object, const void* pc, bool read_only);
 // The schedule string of this run, for reports.
 const char* schedule_text();
+// Threads created and not yet finished (main included).
+int live_threads();
 
 // ---- race.cpp: happens-before, shadow memory and race reports (source mode only)
 void hb_thread_created(int parent, int child);

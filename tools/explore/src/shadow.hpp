@@ -32,7 +32,8 @@ struct Access {
 struct Granule {
   std::uintptr_t key = 0;    // granule index + 1; 0: an empty slot
   std::int32_t owner = -1;   // the first thread that touched it
-  bool shared = false;       // a second thread touched it: accesses are scheduling points
+  bool shared = false;       // a second thread touched it (or it is a global)
+  bool conflict = false;     // written while shared: accesses to it are scheduling points
   Access write;              // the last write
   Access read;               // a read not ordered before the last write (see race.cpp)
 };
