@@ -26,12 +26,16 @@ fs::path tools_dir() {
   return LABCTL_TOOLS_DIR;  // the source tree's tools/, set by CMake
 }
 
-std::string first_lines(const std::string& text, int lines) {
+// The line of a compiler's output that says what went wrong: the first "error:" line, else
+// the first line at all.
+std::string first_error(const std::string& text) {
   std::istringstream in(text);
-  std::string line;
-  std::string out;
-  for (int i = 0; i < lines && std::getline(in, line); ++i) out += (i ? "\n" : "") + line;
-  return out;
+  std::string first;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("error:") != std::string::npos) return line;
+    if (first.empty()) first = line;
+  }
+  return first;
 }
 
 }  // namespace
@@ -79,8 +83,8 @@ fs::path build_source_program(const std::vector<std::string>& sources, const fs:
     std::ifstream in(spec.log);
     std::stringstream log;
     log << in.rdbuf();
-    throw Error(fmt::format("explore: building the sources failed ({}):\n{}", result.status.describe(),
-                            first_lines(log.str(), 10)));
+    throw Error(fmt::format("explore: building the sources failed ({}): {}",
+                            result.status.describe(), first_error(log.str())));
   }
   return output;
 }

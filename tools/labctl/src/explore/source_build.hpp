@@ -22,7 +22,7 @@ std::vector<std::string> source_build_command(const std::vector<std::string>& so
                                               const std::filesystem::path& output);
 
 // Builds `sources` into `dir`/program with the library `library`; returns the binary.
-// Throws labctl::Error, with the compiler's first lines, when the build fails, and when a
+// Throws labctl::Error, with the compiler's first error line, when the build fails, and when a
 // source file or the wrapper is missing. `tools_dir`: where racelab-c++ is
 // ($RACELAB_TOOLS_DIR, else the source tree's tools/ this labctl was built from).
 std::filesystem::path build_source_program(const std::vector<std::string>& sources,
