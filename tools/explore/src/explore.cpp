@@ -71,6 +71,7 @@ struct Thread {
   void* (*start)(void*) = nullptr;
   void* arg = nullptr;
   int quiet_points = 0;  // source mode: read-only memory points in a row (a spin, at length)
+  int once_depth = 0;    // source mode: inside a one-time initialisation (no memory points)
 };
 
 // Who holds which mutex, for the deadlock report (and recursive mutexes' depth).
@@ -513,6 +514,14 @@ const char* schedule_text() { return g_schedule_text; }
 
 int live_threads() { return g_live_threads; }
 
+void enter_once() {
+  if (Thread* self = g_active ? t_self : nullptr) ++self->once_depth;
+}
+
+void leave_once() {
+  if (Thread* self = g_active ? t_self : nullptr; self && self->once_depth > 0) --self->once_depth;
+}
+
 // After this many read-only memory points in a row a thread counts as yielding: it is
 // probably spinning on a flag another thread must set (and PCT and delay bounding, which
 // would run it forever, must let that thread run).
@@ -521,7 +530,7 @@ constexpr int kSpinPoints = 64;
 void point(const char* event, const void* object, const void* pc, bool read_only) {
   Thread* self = g_active ? t_self : nullptr;
   // With one thread alive there is nothing to choose: no point (and no PCT step) there.
-  if (!self || g_live_threads <= 1) return;
+  if (!self || g_live_threads <= 1 || self->once_depth > 0) return;
   bool yielded = false;
   if (!read_only) {
     self->quiet_points = 0;

@@ -36,6 +36,12 @@ void enter_source_mode();
 // so a long run of them counts as a yield (PCT and delay bounding would otherwise starve
 // the thread it waits for).
 void point(const char* event, const void* object, const void* pc, bool read_only);
+// One-time initialisation (a function-local static between __cxa_guard_acquire and its
+// release, a pthread_once routine) runs without memory points: another thread reaching the
+// same initialisation meanwhile would block in libstdc++'s or glibc's futex, which the
+// explorer does not see (the run would hang). Nested calls count.
+void enter_once();
+void leave_once();
 // The schedule string of this run, for reports.
 const char* schedule_text();
 // Threads created and not yet finished (main included).

@@ -14,6 +14,7 @@
 
 #include <dlfcn.h>
 #include <malloc.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <cstdint>
@@ -47,6 +48,8 @@ inline int order_of(int order) { return order >= __ATOMIC_RELAXED && order <= __
 // The real __cxa_guard_* (libstdc++'s), found on first use.
 int (*g_real_guard_acquire)(std::uint64_t*) = nullptr;
 void (*g_real_guard_release)(std::uint64_t*) = nullptr;
+void (*g_real_guard_abort)(std::uint64_t*) = nullptr;
+int (*g_real_once)(pthread_once_t*, void (*)()) = nullptr;
 
 }  // namespace
 
@@ -167,26 +170,54 @@ void __tsan_atomic_thread_fence(int mo) {
 }
 void __tsan_atomic_signal_fence(int /*mo*/) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
 
-// ---- synchronisation the instrumentation does not see, for happens-before
+// ---- one-time initialisation: happens-before, and no points inside (runtime.hpp)
 // Function-local statics: the compiler's inline check is an instrumented acquire load of
 // the guard, but the store that ends the initialisation is inside libstdc++ (not
-// instrumented): draw that edge here. (Interposed for every program; without source mode
-// they only forward.)
-// (No function-local statics in here: they would call these very functions.)
+// instrumented): draw that edge here. std::call_once goes through pthread_once: the thread
+// that ran the routine publishes it, every caller acquires it. (Interposed for every
+// program; without source mode they only forward.) No function-local statics in here: they
+// would call these very functions.
 int __cxa_guard_acquire(std::uint64_t* guard) {
   if (!g_real_guard_acquire) {
     g_real_guard_acquire = reinterpret_cast<int (*)(std::uint64_t*)>(dlsym(RTLD_NEXT, "__cxa_guard_acquire"));
   }
   const int rc = g_real_guard_acquire(guard);
-  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) rt::hb_acquire(tid, guard);
+  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) {
+    rt::hb_acquire(tid, guard);
+    if (rc != 0) rt::enter_once();  // this thread initialises: until release or abort
+  }
   return rc;
 }
 void __cxa_guard_release(std::uint64_t* guard) {
   if (!g_real_guard_release) {
     g_real_guard_release = reinterpret_cast<void (*)(std::uint64_t*)>(dlsym(RTLD_NEXT, "__cxa_guard_release"));
   }
-  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) rt::hb_release(tid, guard);
+  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) {
+    rt::hb_release(tid, guard);
+    rt::leave_once();
+  }
   g_real_guard_release(guard);
+}
+void __cxa_guard_abort(std::uint64_t* guard) {
+  if (!g_real_guard_abort) {
+    g_real_guard_abort = reinterpret_cast<void (*)(std::uint64_t*)>(dlsym(RTLD_NEXT, "__cxa_guard_abort"));
+  }
+  if (racelab_explore_tid >= 0 && rt::source_mode()) rt::leave_once();
+  g_real_guard_abort(guard);
+}
+int pthread_once(pthread_once_t* control, void (*routine)()) {
+  if (!g_real_once) {
+    g_real_once = reinterpret_cast<int (*)(pthread_once_t*, void (*)())>(dlsym(RTLD_NEXT, "pthread_once"));
+  }
+  const bool source = racelab_explore_tid >= 0 && rt::source_mode();
+  if (source) rt::enter_once();
+  const int rc = g_real_once(control, routine);
+  if (source) {
+    rt::leave_once();
+    rt::hb_acquire(racelab_explore_tid, control);
+    rt::hb_release(racelab_explore_tid, control);
+  }
+  return rc;
 }
 
 // Freed memory is new memory to whoever gets it next: without this, a block freed by one
