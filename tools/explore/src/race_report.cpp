@@ -23,10 +23,14 @@ namespace labctl::explore::rt {
 namespace {
 
 
-// The first of llvm-symbolizer-14, llvm-symbolizer and addr2line found in PATH; empty: none.
-std::string find_symbolizer() {
+// The symbolizer to run, found in PATH; empty: none. For code addresses addr2line first
+// (it starts in a few milliseconds, llvm-symbolizer in about 70: a replayed race is reported
+// in every replay), for a global's name llvm-symbolizer (addr2line cannot say).
+std::string find_symbolizer(bool data) {
   const char* path = std::getenv("PATH");
-  for (const char* tool : {"llvm-symbolizer-14", "llvm-symbolizer", "addr2line"}) {
+  const std::vector<const char*> tools = data ? std::vector<const char*>{"llvm-symbolizer-14", "llvm-symbolizer"}
+                                              : std::vector<const char*>{"addr2line", "llvm-symbolizer-14", "llvm-symbolizer"};
+  for (const char* tool : tools) {
     std::string dirs = path ? path : "/usr/bin";
     for (std::size_t at = 0; at <= dirs.size();) {
       const std::size_t colon = std::min(dirs.find(':', at), dirs.size());
@@ -44,16 +48,16 @@ std::string find_symbolizer() {
 std::vector<std::vector<std::string>> run_symbolizer(const char* module, const std::vector<std::uintptr_t>& offsets,
                                                      bool data) {
   std::vector<std::vector<std::string>> blocks;
-  const std::string tool = find_symbolizer();
+  const std::string tool = find_symbolizer(data);
   const bool llvm = tool.find("llvm-symbolizer") != std::string::npos;
-  if (tool.empty() || (data && !llvm)) return blocks;
+  if (tool.empty()) return blocks;
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return blocks;
   std::vector<std::string> words;
   if (llvm) {
     words = {tool, "-f", "-C", std::string("--obj=") + module};
   } else {
-    words = {tool, "-f", "-C", "-e", module};  // one frame per address: two lines, no blank line
+    words = {tool, "-a", "-i", "-f", "-C", "-e", module};  // each address's line, then its frames
   }
   for (std::uintptr_t offset : offsets) {
     char address[64];
@@ -85,20 +89,22 @@ std::vector<std::vector<std::string>> run_symbolizer(const char* module, const s
   for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
   close(pipe_fds[0]);
   if (child > 0) waitpid(child, nullptr, 0);
+  // llvm-symbolizer ends each address's frames with a blank line; addr2line -a starts
+  // them with the address.
   std::istringstream in(out);
   std::vector<std::string> block;
+  bool started = false;
   for (std::string line; std::getline(in, line);) {
-    if (llvm && line.empty()) {
-      blocks.push_back(block);
+    const bool boundary = llvm ? line.empty() : line.rfind("0x", 0) == 0;
+    if (boundary) {
+      if (llvm || started) blocks.push_back(block);
       block.clear();
+      started = true;
       continue;
     }
     block.push_back(line);
-    if (!llvm && block.size() == 2) {
-      blocks.push_back(block);
-      block.clear();
-    }
   }
+  if (!llvm && started) blocks.push_back(block);
   return blocks;
 }
 
@@ -168,7 +174,9 @@ std::vector<std::string> describe_code(const std::vector<const void*>& pcs) {
         line = base_name(line.substr(0, line.find(' ')));
         if (std::count(line.begin(), line.end(), ':') > 1) line = line.substr(0, line.rfind(':'));
         if (file.empty()) file = line.substr(0, line.rfind(':'));
-        if (line.size() > 2 && line.compare(line.size() - 2, 2, ":0") == 0) continue;
+        if (line.size() > 2 && (line.compare(line.size() - 2, 2, ":0") == 0 || line.compare(line.size() - 2, 2, ":?") == 0)) {
+          continue;
+        }
         found = line + " in " + function;
       }
       if (!found.empty()) out[i] = found;
