@@ -268,10 +268,12 @@ void wake(State state, const void* object) {
 
 // The next thread to run; reports a deadlock (and ends the run) when there is none.
 // nullptr when no live thread is left at all (the last one just finished).
-std::vector<int> g_enabled;  // pick_next's: only the running thread gets there, so reused
+// pick_next's list: only the running thread gets there, so it is reused (memory points make
+// pick_next hot). Never destroyed: detached threads may still schedule during exit.
+std::vector<int>* g_enabled = nullptr;
 
 Thread* pick_next(Thread* self, bool yielded) {
-  std::vector<int>& enabled = g_enabled;
+  std::vector<int>& enabled = *g_enabled;
   enabled.clear();
   bool any_live = false;
   for (int i = 0; i < g_thread_count; ++i) {
@@ -462,6 +464,7 @@ __attribute__((constructor)) void start_exploring() {
   }
   g_chooser = new Chooser(g_schedule);
   g_holders = new std::vector<Holder>;
+  g_enabled = new std::vector<int>;
   Thread* main_thread = new Thread;
   main_thread->go.store(1);
   g_threads[0] = main_thread;
