@@ -88,6 +88,11 @@ struct Real {
   int (*mutex_lock)(pthread_mutex_t*);
   int (*mutex_trylock)(pthread_mutex_t*);
   int (*mutex_unlock)(pthread_mutex_t*);
+  int (*rw_rdlock)(pthread_rwlock_t*);
+  int (*rw_wrlock)(pthread_rwlock_t*);
+  int (*rw_tryrdlock)(pthread_rwlock_t*);
+  int (*rw_trywrlock)(pthread_rwlock_t*);
+  int (*rw_unlock)(pthread_rwlock_t*);
   int (*cond_wait)(pthread_cond_t*, pthread_mutex_t*);
   int (*cond_timedwait)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
   int (*cond_clockwait)(pthread_cond_t*, pthread_mutex_t*, clockid_t, const timespec*);
@@ -139,6 +144,11 @@ void resolve_all() {
   resolve(real.mutex_lock, "pthread_mutex_lock");
   resolve(real.mutex_trylock, "pthread_mutex_trylock");
   resolve(real.mutex_unlock, "pthread_mutex_unlock");
+  resolve(real.rw_rdlock, "pthread_rwlock_rdlock");
+  resolve(real.rw_wrlock, "pthread_rwlock_wrlock");
+  resolve(real.rw_tryrdlock, "pthread_rwlock_tryrdlock");
+  resolve(real.rw_trywrlock, "pthread_rwlock_trywrlock");
+  resolve(real.rw_unlock, "pthread_rwlock_unlock");
   resolve(real.cond_wait, "pthread_cond_wait", "GLIBC_2.3.2");
   resolve(real.cond_timedwait, "pthread_cond_timedwait", "GLIBC_2.3.2");
   resolve(real.cond_clockwait, "pthread_cond_clockwait");
@@ -356,6 +366,23 @@ int acquire(Thread* self, pthread_mutex_t* mutex) {
     if (rc != EBUSY) return rc;
     self->state = State::blocked_mutex;
     self->object = mutex;
+    schedule(self);
+  }
+}
+
+// Takes a reader-writer lock (std::shared_mutex) for `self` with the real try function,
+// blocking (in the model) while it is busy, like a mutex. The holders are not recorded: a
+// deadlock report says "held by thread -1" for a reader-writer lock.
+int acquire_rw(Thread* self, pthread_rwlock_t* lock, int (*try_lock)(pthread_rwlock_t*)) {
+  for (;;) {
+    const int rc = try_lock(lock);
+    if (rc == 0) {
+      if (g_source) labctl::explore::rt::hb_acquire(self->id, lock);
+      return 0;
+    }
+    if (rc != EBUSY) return rc;
+    self->state = State::blocked_mutex;
+    self->object = lock;
     schedule(self);
   }
 }
@@ -627,6 +654,55 @@ int pthread_mutex_unlock(pthread_mutex_t* mutex) {
   if (!self) return real.mutex_unlock(mutex);
   TRACE(self, "unlock", mutex);
   return release(self, mutex, true);
+}
+
+// Reader-writer locks (std::shared_mutex): scheduling points like mutexes, so a thread
+// never blocks in glibc on a lock a parked thread holds. The timed forms are not modelled.
+int pthread_rwlock_rdlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_rdlock(lock);
+  TRACE(self, "rdlock", lock);
+  schedule(self);
+  return acquire_rw(self, lock, real.rw_tryrdlock);
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_wrlock(lock);
+  TRACE(self, "wrlock", lock);
+  schedule(self);
+  return acquire_rw(self, lock, real.rw_trywrlock);
+}
+
+int pthread_rwlock_tryrdlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_tryrdlock(lock);
+  TRACE(self, "trylock", lock);
+  schedule(self);
+  const int rc = real.rw_tryrdlock(lock);
+  if (rc == 0 && g_source) labctl::explore::rt::hb_acquire(self->id, lock);
+  return rc;
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_trywrlock(lock);
+  TRACE(self, "trylock", lock);
+  schedule(self);
+  const int rc = real.rw_trywrlock(lock);
+  if (rc == 0 && g_source) labctl::explore::rt::hb_acquire(self->id, lock);
+  return rc;
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_unlock(lock);
+  TRACE(self, "unlock", lock);
+  if (g_source) labctl::explore::rt::hb_release(self->id, lock);
+  const int rc = real.rw_unlock(lock);
+  if (rc == 0) wake(State::blocked_mutex, lock);
+  schedule(self);
+  return rc;
 }
 
 int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
