@@ -6,8 +6,8 @@
 // - Exactly one controlled thread runs at a time (g_current). Every other controlled thread
 //   is parked on its own futex word (Thread::go), so a hand-off wakes exactly the chosen one.
 // - Control changes hands only at scheduling points, the interposed calls below: thread
-//   create/join/exit, mutex lock/unlock/trylock, condition wait/timedwait/clockwait/signal/
-//   broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
+//   create/join/exit, mutex lock/unlock/trylock, reader-writer lock rdlock/wrlock/try/unlock,
+//   condition wait/timedwait/clockwait/signal/broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
 //   I/O, glibc's internal locks, semaphores, futexes, clock_nanosleep, timed mutexes) is not
 //   a scheduling point: a thread runs through it without giving up control. Except in
 //   source mode (issue 16, runtime.hpp): a program built with -fsanitize=thread against this
