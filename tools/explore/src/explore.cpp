@@ -6,10 +6,12 @@
 // - Exactly one controlled thread runs at a time (g_current). Every other controlled thread
 //   is parked on its own futex word (Thread::go), so a hand-off wakes exactly the chosen one.
 // - Control changes hands only at scheduling points, the interposed calls below: thread
-//   create/join/exit, mutex lock/unlock/trylock, condition wait/timedwait/clockwait/signal/
-//   broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
+//   create/join/exit, mutex lock/unlock/trylock, reader-writer lock rdlock/wrlock/try/unlock,
+//   condition wait/timedwait/clockwait/signal/broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
 //   I/O, glibc's internal locks, semaphores, futexes, clock_nanosleep, timed mutexes) is not
-//   a scheduling point: a thread runs through it without giving up control.
+//   a scheduling point: a thread runs through it without giving up control. Except in
+//   source mode (issue 16, runtime.hpp): a program built with -fsanitize=thread against this
+//   library also calls rt::point (below) at shared memory accesses and atomics.
 // - At a scheduling point the strategy (strategy.hpp) picks the next thread among those
 //   enabled. Mutexes are taken with the real trylock: a thread that finds one busy is
 //   blocked until its holder unlocks. Condition variables are modelled entirely here (the
@@ -27,6 +29,7 @@
 // address it was called from (schedule.hpp); labctl explore --trace turns it into text.
 // Only the running thread touches the scheduler's state, and hand-offs go through
 // sequentially consistent atomics, so the state needs no lock of its own.
+#include "runtime.hpp"
 #include "schedule.hpp"
 #include "strategy.hpp"
 
@@ -48,6 +51,8 @@
 #include <string>
 #include <vector>
 
+__thread int racelab_explore_tid = -1;
+
 namespace {
 
 using namespace labctl::explore;
@@ -65,6 +70,8 @@ struct Thread {
   bool joined = false;
   void* (*start)(void*) = nullptr;
   void* arg = nullptr;
+  int quiet_points = 0;  // source mode: read-only memory points in a row (a spin, at length)
+  int once_depth = 0;    // source mode: inside a one-time initialisation (no memory points)
 };
 
 // Who holds which mutex, for the deadlock report (and recursive mutexes' depth).
@@ -81,6 +88,11 @@ struct Real {
   int (*mutex_lock)(pthread_mutex_t*);
   int (*mutex_trylock)(pthread_mutex_t*);
   int (*mutex_unlock)(pthread_mutex_t*);
+  int (*rw_rdlock)(pthread_rwlock_t*);
+  int (*rw_wrlock)(pthread_rwlock_t*);
+  int (*rw_tryrdlock)(pthread_rwlock_t*);
+  int (*rw_trywrlock)(pthread_rwlock_t*);
+  int (*rw_unlock)(pthread_rwlock_t*);
   int (*cond_wait)(pthread_cond_t*, pthread_mutex_t*);
   int (*cond_timedwait)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
   int (*cond_clockwait)(pthread_cond_t*, pthread_mutex_t*, clockid_t, const timespec*);
@@ -100,10 +112,15 @@ Schedule g_schedule;
 Chooser* g_chooser = nullptr;
 Thread* g_threads[kMaxThreads];
 int g_thread_count = 0;
+int g_live_threads = 0;  // created and not finished (source mode's points need two)
 std::vector<Holder>* g_holders = nullptr;
 std::atomic<int> g_current{0};
 std::atomic<std::uint64_t> g_progress{0};  // scheduling points so far, for the watchdog
 thread_local Thread* t_self = nullptr;
+bool g_source = false;  // an instrumented module called __tsan_init (runtime.hpp)
+// The schedule string, for reports. A plain array: a std::string here would be constructed
+// after start_exploring (a constructor attribute runs before this file's dynamic initialisers).
+char g_schedule_text[256];
 int g_trace_fd = -1;  // RACELAB_EXPLORE_TRACE, when set
 std::uint64_t g_trace_step = 0;
 
@@ -127,6 +144,11 @@ void resolve_all() {
   resolve(real.mutex_lock, "pthread_mutex_lock");
   resolve(real.mutex_trylock, "pthread_mutex_trylock");
   resolve(real.mutex_unlock, "pthread_mutex_unlock");
+  resolve(real.rw_rdlock, "pthread_rwlock_rdlock");
+  resolve(real.rw_wrlock, "pthread_rwlock_wrlock");
+  resolve(real.rw_tryrdlock, "pthread_rwlock_tryrdlock");
+  resolve(real.rw_trywrlock, "pthread_rwlock_trywrlock");
+  resolve(real.rw_unlock, "pthread_rwlock_unlock");
   resolve(real.cond_wait, "pthread_cond_wait", "GLIBC_2.3.2");
   resolve(real.cond_timedwait, "pthread_cond_timedwait", "GLIBC_2.3.2");
   resolve(real.cond_clockwait, "pthread_cond_clockwait");
@@ -256,8 +278,13 @@ void wake(State state, const void* object) {
 
 // The next thread to run; reports a deadlock (and ends the run) when there is none.
 // nullptr when no live thread is left at all (the last one just finished).
+// pick_next's list: only the running thread gets there, so it is reused (memory points make
+// pick_next hot). Never destroyed: detached threads may still schedule during exit.
+std::vector<int>* g_enabled = nullptr;
+
 Thread* pick_next(Thread* self, bool yielded) {
-  std::vector<int> enabled;
+  std::vector<int>& enabled = *g_enabled;
+  enabled.clear();
   bool any_live = false;
   for (int i = 0; i < g_thread_count; ++i) {
     const State state = g_threads[i]->state;
@@ -301,9 +328,15 @@ void schedule(Thread* self, bool yielded = false) {
 void finish(Thread* self) {
   if (self->state == State::finished) return;
   self->state = State::finished;
+  --g_live_threads;
   wake(State::blocked_join, self);
+  if (g_source) labctl::explore::rt::hb_thread_finished(self->id);
   t_self = nullptr;
-  Thread* next = pick_next(nullptr, false);
+  racelab_explore_tid = -1;
+  // Delay bounding's round-robin goes on from the thread that ended (to the next id), not
+  // from the start; the other strategies see no current thread, as they always did, so
+  // their schedule strings replay as before.
+  Thread* next = pick_next(g_schedule.strategy == Strategy::delay ? self : nullptr, false);
   if (next) switch_to(self, next, false);
 }
 
@@ -316,6 +349,7 @@ void* trampoline(void* argument) {
   Thread* self = static_cast<Thread*>(argument);
   park(self);  // a new thread runs only when the scheduler first picks it
   t_self = self;
+  racelab_explore_tid = self->id;
   Finisher finisher{self};
   return self->start(self->arg);
 }
@@ -326,6 +360,7 @@ int acquire(Thread* self, pthread_mutex_t* mutex) {
     const int rc = real.mutex_trylock(mutex);
     if (rc == 0) {
       note_locked(mutex, self->id);
+      if (g_source) labctl::explore::rt::hb_acquire(self->id, mutex);
       return 0;
     }
     if (rc != EBUSY) return rc;
@@ -335,7 +370,25 @@ int acquire(Thread* self, pthread_mutex_t* mutex) {
   }
 }
 
+// Takes a reader-writer lock (std::shared_mutex) for `self` with the real try function,
+// blocking (in the model) while it is busy, like a mutex. The holders are not recorded: a
+// deadlock report says "held by thread -1" for a reader-writer lock.
+int acquire_rw(Thread* self, pthread_rwlock_t* lock, int (*try_lock)(pthread_rwlock_t*)) {
+  for (;;) {
+    const int rc = try_lock(lock);
+    if (rc == 0) {
+      if (g_source) labctl::explore::rt::hb_acquire(self->id, lock);
+      return 0;
+    }
+    if (rc != EBUSY) return rc;
+    self->state = State::blocked_mutex;
+    self->object = lock;
+    schedule(self);
+  }
+}
+
 int release(Thread* self, pthread_mutex_t* mutex, bool then_schedule) {
+  if (g_source) labctl::explore::rt::hb_release(self->id, mutex);
   const int rc = real.mutex_unlock(mutex);
   if (rc == 0) {
     note_unlocked(mutex);
@@ -353,6 +406,7 @@ int wait_on(Thread* self, pthread_cond_t* cond, pthread_mutex_t* mutex, bool tim
   self->timed_out = false;
   schedule(self);
   const bool timed_out = self->timed_out;
+  if (g_source && !timed_out) labctl::explore::rt::hb_acquire(self->id, cond);
   self->timed = self->timed_out = false;
   const int rc = acquire(self, mutex);
   if (rc != 0) return rc;
@@ -360,6 +414,7 @@ int wait_on(Thread* self, pthread_cond_t* cond, pthread_mutex_t* mutex, bool tim
 }
 
 int signal_cond(Thread* self, pthread_cond_t* cond, bool all) {
+  if (g_source) labctl::explore::rt::hb_release(self->id, cond);
   std::vector<Thread*> waiters;
   for (int i = 0; i < g_thread_count; ++i) {
     if (g_threads[i]->state == State::waiting_cond && g_threads[i]->object == cond) waiters.push_back(g_threads[i]);
@@ -436,16 +491,23 @@ __attribute__((constructor)) void start_exploring() {
   }
   g_chooser = new Chooser(g_schedule);
   g_holders = new std::vector<Holder>;
+  g_enabled = new std::vector<int>;
   Thread* main_thread = new Thread;
   main_thread->go.store(1);
   g_threads[0] = main_thread;
   g_thread_count = 1;
+  g_live_threads = 1;
   g_chooser->on_thread_created(0);
   t_self = main_thread;
+  racelab_explore_tid = 0;
+  std::snprintf(g_schedule_text, sizeof g_schedule_text, "%s", format_schedule(g_schedule).c_str());
   g_active = true;
   // A forked child has only the forking thread: the others' records would never run again,
   // so the child (often about to exec) runs uncontrolled.
-  pthread_atfork(nullptr, nullptr, [] { g_active = false; });
+  pthread_atfork(nullptr, nullptr, [] {
+    g_active = false;
+    racelab_explore_tid = -1;
+  });
   if (const char* file = std::getenv(kTraceEnv); file && *file) {
     g_trace_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   }
@@ -471,6 +533,47 @@ __attribute__((destructor)) void stop_exploring() {
 
 }  // namespace
 
+// ------------------------------------------------------------------ source mode (runtime.hpp)
+namespace labctl::explore::rt {
+
+bool source_mode() { return g_source; }
+
+void enter_source_mode() { g_source = true; }
+
+const char* schedule_text() { return g_schedule_text; }
+
+int live_threads() { return g_live_threads; }
+
+void enter_once() {
+  if (Thread* self = g_active ? t_self : nullptr) ++self->once_depth;
+}
+
+void leave_once() {
+  if (Thread* self = g_active ? t_self : nullptr; self && self->once_depth > 0) --self->once_depth;
+}
+
+// After this many read-only memory points in a row a thread counts as yielding: it is
+// probably spinning on a flag another thread must set (and PCT and delay bounding, which
+// would run it forever, must let that thread run).
+constexpr int kSpinPoints = 64;
+
+void point(const char* event, const void* object, const void* pc, bool read_only) {
+  Thread* self = g_active ? t_self : nullptr;
+  // With one thread alive there is nothing to choose: no point (and no PCT step) there.
+  if (!self || g_live_threads <= 1 || self->once_depth > 0) return;
+  bool yielded = false;
+  if (!read_only) {
+    self->quiet_points = 0;
+  } else if (++self->quiet_points >= kSpinPoints) {
+    self->quiet_points = 0;
+    yielded = true;
+  }
+  trace(self, event, object, -1, pc);
+  schedule(self, yielded);
+}
+
+}  // namespace labctl::explore::rt
+
 // ------------------------------------------------------------------ the interposed calls
 extern "C" {
 
@@ -488,6 +591,8 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)
   }
   child->handle = *thread;
   g_threads[g_thread_count++] = child;
+  ++g_live_threads;
+  if (g_source) labctl::explore::rt::hb_thread_created(self->id, child->id);
   TRACE_THREAD(self, "create", child->id);
   g_chooser->on_thread_created(child->id);
   schedule(self);
@@ -511,6 +616,7 @@ int pthread_join(pthread_t thread, void** result) {
     schedule(self);
   }
   target->joined = true;
+  if (g_source) labctl::explore::rt::hb_thread_joined(self->id, target->id);
   return real.join(thread, result);  // its model has ended; the real thread is on its way out
 }
 
@@ -536,7 +642,10 @@ int pthread_mutex_trylock(pthread_mutex_t* mutex) {
   TRACE(self, "trylock", mutex);
   schedule(self);
   const int rc = real.mutex_trylock(mutex);
-  if (rc == 0) note_locked(mutex, self->id);
+  if (rc == 0) {
+    note_locked(mutex, self->id);
+    if (g_source) labctl::explore::rt::hb_acquire(self->id, mutex);
+  }
   return rc;
 }
 
@@ -545,6 +654,55 @@ int pthread_mutex_unlock(pthread_mutex_t* mutex) {
   if (!self) return real.mutex_unlock(mutex);
   TRACE(self, "unlock", mutex);
   return release(self, mutex, true);
+}
+
+// Reader-writer locks (std::shared_mutex): scheduling points like mutexes, so a thread
+// never blocks in glibc on a lock a parked thread holds. The timed forms are not modelled.
+int pthread_rwlock_rdlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_rdlock(lock);
+  TRACE(self, "rdlock", lock);
+  schedule(self);
+  return acquire_rw(self, lock, real.rw_tryrdlock);
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_wrlock(lock);
+  TRACE(self, "wrlock", lock);
+  schedule(self);
+  return acquire_rw(self, lock, real.rw_trywrlock);
+}
+
+int pthread_rwlock_tryrdlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_tryrdlock(lock);
+  TRACE(self, "trylock", lock);
+  schedule(self);
+  const int rc = real.rw_tryrdlock(lock);
+  if (rc == 0 && g_source) labctl::explore::rt::hb_acquire(self->id, lock);
+  return rc;
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_trywrlock(lock);
+  TRACE(self, "trylock", lock);
+  schedule(self);
+  const int rc = real.rw_trywrlock(lock);
+  if (rc == 0 && g_source) labctl::explore::rt::hb_acquire(self->id, lock);
+  return rc;
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t* lock) {
+  Thread* self = controlled();
+  if (!self) return real.rw_unlock(lock);
+  TRACE(self, "unlock", lock);
+  if (g_source) labctl::explore::rt::hb_release(self->id, lock);
+  const int rc = real.rw_unlock(lock);
+  if (rc == 0) wake(State::blocked_mutex, lock);
+  schedule(self);
+  return rc;
 }
 
 int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {

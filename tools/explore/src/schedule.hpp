@@ -9,6 +9,9 @@
 //
 //   racelab-schedule:v1:random:seed=1234
 //   racelab-schedule:v1:pct:seed=1234:depth=3:steps=500
+//   racelab-schedule:v1:delay:seed=1234:delays=2:steps=500
+// (delay: delay bounding, issue 16: a round-robin scheduler that runs each thread until it
+// blocks, with `delays` deviations placed at random steps out of `steps`.)
 #pragma once
 
 #include <charconv>
@@ -35,28 +38,43 @@ inline constexpr const char* kTraceEnv = "RACELAB_EXPLORE_TRACE";
 inline constexpr int kExitDeadlock = 97;  // every live thread blocked
 inline constexpr int kExitSpin = 98;      // no scheduling point reached within the timeout
 inline constexpr int kExitBadSchedule = 99;  // RACELAB_SCHEDULE unparsable, or a real pthread function not found
+// Source mode (issue 16): a data race was seen (two accesses, one a write, from different
+// threads, unordered by happens-before). Reported at once, even when the output is right.
+inline constexpr int kExitRace = 96;
+
+// Source mode: set to 0 to turn race detection off (points stay).
+inline constexpr const char* kRacesEnv = "RACELAB_EXPLORE_RACES";
 
 // The first line of every message the library prints, so the driver and users can find it.
 inline constexpr std::string_view kReportPrefix = "racelab-explore: ";
 
-enum class Strategy { random, pct };
+enum class Strategy { random, pct, delay };
 
 struct Schedule {
   Strategy strategy = Strategy::random;
   std::uint64_t seed = 0;
   int depth = 3;             // PCT: D, so D-1 priority change points
-  std::uint64_t steps = 1000;  // PCT: estimate of the scheduling points in one run
+  std::uint64_t steps = 1000;  // PCT and delay: estimate of the scheduling points in one run
+  int delays = 2;            // delay: how many times the round-robin order is deviated from
 
   bool operator==(const Schedule&) const = default;
 };
 
-// "racelab-schedule:v1:random:seed=1234"; PCT adds ":depth=D:steps=K".
+// The strategy's name in a schedule string and on labctl's command line.
+inline const char* strategy_name(Strategy s) {
+  return s == Strategy::pct ? "pct" : s == Strategy::delay ? "delay" : "random";
+}
+
+// "racelab-schedule:v1:random:seed=1234"; PCT adds ":depth=D:steps=K", delay
+// ":delays=D:steps=K". The string is the whole schedule: replaying it needs nothing else.
 inline std::string format_schedule(const Schedule& s) {
   std::string out = "racelab-schedule:v1:";
-  out += s.strategy == Strategy::pct ? "pct" : "random";
+  out += strategy_name(s.strategy);
   out += ":seed=" + std::to_string(s.seed);
   if (s.strategy == Strategy::pct) {
     out += ":depth=" + std::to_string(s.depth) + ":steps=" + std::to_string(s.steps);
+  } else if (s.strategy == Strategy::delay) {
+    out += ":delays=" + std::to_string(s.delays) + ":steps=" + std::to_string(s.steps);
   }
   return out;
 }
@@ -71,7 +89,8 @@ inline std::optional<std::uint64_t> parse_number(std::string_view text) {
 }  // namespace detail
 
 // The inverse of format_schedule; nullopt for anything it would not have written
-// (unknown version, strategy or field, a missing seed, depth outside 1..100, steps 0).
+// (unknown version, strategy or field, a missing seed, depth outside 1..100, delays
+// outside 0..100, steps 0). Strings written before delay bounding parse as they did.
 inline std::optional<Schedule> parse_schedule(std::string_view text) {
   constexpr std::string_view head = "racelab-schedule:v1:";
   if (text.substr(0, head.size()) != head) return std::nullopt;
@@ -81,6 +100,7 @@ inline std::optional<Schedule> parse_schedule(std::string_view text) {
   const std::string_view name = text.substr(0, colon);
   if (name == "random") s.strategy = Strategy::random;
   else if (name == "pct") s.strategy = Strategy::pct;
+  else if (name == "delay") s.strategy = Strategy::delay;
   else return std::nullopt;
   bool have_seed = false;
   text = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
@@ -98,7 +118,9 @@ inline std::optional<Schedule> parse_schedule(std::string_view text) {
       have_seed = true;
     } else if (key == "depth" && s.strategy == Strategy::pct && *value >= 1 && *value <= 100) {
       s.depth = static_cast<int>(*value);
-    } else if (key == "steps" && s.strategy == Strategy::pct && *value >= 1) {
+    } else if (key == "delays" && s.strategy == Strategy::delay && *value <= 100) {
+      s.delays = static_cast<int>(*value);
+    } else if (key == "steps" && s.strategy != Strategy::random && *value >= 1) {
       s.steps = *value;
     } else {
       return std::nullopt;

@@ -36,11 +36,19 @@ class Rng {
 // out of `steps` the running thread drops to priority D-i, below every initial one.
 // A thread that yields or sleeps drops below everyone, so a spin-wait with sched_yield
 // cannot starve the thread it waits for (PCT's usual fix for yield loops).
+// Delay bounding (Emmi, Qadeer, Rakamaric, POPL 2011; randomised as in Thomson, Donaldson,
+// Betts, TOPC 2016): the default scheduler is round-robin and non-preemptive (the current
+// thread runs until it blocks, yields or ends, then the next enabled thread by id, cyclically);
+// at `delays` random steps out of `steps` the thread the default would pick is skipped for the
+// next one. A bug needing d deviations is found with probability about 1/steps^d per run,
+// whatever the number of threads: PCT's bound divides by the thread count, this does not.
 class Chooser {
  public:
   explicit Chooser(const Schedule& schedule) : schedule_(schedule), rng_(schedule.seed) {
     if (schedule.strategy == Strategy::pct) {
       for (int i = 1; i < schedule.depth; ++i) change_points_.push_back(1 + rng_.below(schedule.steps));
+    } else if (schedule.strategy == Strategy::delay) {
+      for (int i = 0; i < schedule.delays; ++i) change_points_.push_back(1 + rng_.below(schedule.steps));
     }
   }
 
@@ -56,6 +64,7 @@ class Chooser {
   int pick(const std::vector<int>& enabled, int current, bool yielded) {
     ++step_;
     if (schedule_.strategy == Strategy::random) return enabled[rng_.below(enabled.size())];
+    if (schedule_.strategy == Strategy::delay) return pick_delayed(enabled, current, yielded);
     if (yielded && current >= 0 && current < static_cast<int>(priority_.size())) priority_[current] = --floor_;
     for (std::size_t i = 0; i < change_points_.size(); ++i) {
       if (change_points_[i] == step_ && current >= 0 && current < static_cast<int>(priority_.size())) {
@@ -75,6 +84,21 @@ class Chooser {
   std::uint64_t steps_taken() const { return step_; }
 
  private:
+  // Delay bounding's choice: the round-robin default, skipped once per delay due now.
+  int pick_delayed(const std::vector<int>& enabled, int current, bool yielded) {
+    // The position of the default choice in `enabled` (ascending ids): the current thread
+    // when it can go on, else the first enabled thread after it, cyclically.
+    std::size_t at = 0;
+    while (at < enabled.size() && enabled[at] < current) ++at;
+    const bool current_enabled = at < enabled.size() && enabled[at] == current;
+    if (current_enabled && yielded) ++at;
+    if (at == enabled.size()) at = 0;
+    for (std::uint64_t point : change_points_) {
+      if (point == step_) at = (at + 1) % enabled.size();
+    }
+    return enabled[at];
+  }
+
   Schedule schedule_;
   Rng rng_;
   std::vector<std::uint64_t> change_points_;

@@ -22,8 +22,16 @@ Command explore_command() {
             ExploreOptions& explore = options->explore;
             app.add_option("--schedules", explore.schedules, "runs, each with its own schedule (default: 1000)")
                 ->check(CLI::Range(1, 10000000));
-            app.add_option("--strategy", explore.strategy, "random or pct (default: random)");
+            app.add_option("--strategy", explore.strategy,
+                           "random, pct, delay (delay bounding) or mix (the three in turn) (default: random; "
+                           "mix with --source)");
             app.add_option("--depth", explore.depth, "pct: the bug depth D (default: 3)")->check(CLI::Range(1, 100));
+            app.add_option("--delays", explore.delays, "delay: deviations from round-robin per run (default: 2)")
+                ->check(CLI::Range(0, 100));
+            app.add_option("--source", explore.sources,
+                           "build these C/C++ files in source mode (tools/racelab-c++: shared memory accesses and "
+                           "atomics become scheduling points, data races are reported) and explore the result; "
+                           "then -- ARGS are its arguments");
             app.add_option("--seed", explore.seed, "the first schedule's seed (default: 1)");
             app.add_option("--replay", explore.replay, "run this schedule string once (as printed on a failure)");
             app.add_option("--timeout", explore.timeout,
@@ -35,7 +43,7 @@ Command explore_command() {
             options->expect_option =
                 app.add_option("--expect", options->expect,
                                "the first line a correct run prints: a run that prints another one fails too");
-            app.add_option("program", explore.command, "-- PROGRAM [ARGS...]")->required();
+            app.add_option("program", explore.command, "-- PROGRAM [ARGS...] (with --source: -- ARGS...)");
           },
           [options](const GlobalOptions&) {
             if (options->expect_option->count() > 0) options->explore.expect = options->expect;

@@ -6,6 +6,7 @@
 #include "base/errors.hpp"
 #include "base/temp_dir.hpp"
 #include "explore/explore_trace.hpp"
+#include "explore/source_build.hpp"
 #include "base/process.hpp"
 #include "schedule.hpp"
 #include "base/style.hpp"
@@ -154,7 +155,14 @@ void write_trace(const fs::path& file, const ExploreFinding& finding) {
 std::string replay_command(const ExploreOptions& options, const std::string& schedule) {
   std::string command = "replay: tools/lab explore --replay " + schedule;
   if (options.expect) command += " --expect " + shell_quote(*options.expect);
-  command += " --";
+  if (!options.sources.empty()) {
+    // The binary was built in a folder that is gone by now: replay rebuilds it.
+    command += " --source";
+    for (const std::string& source : options.sources) command += " " + shell_quote(source);
+    if (!options.command.empty()) command += " --";
+  } else {
+    command += " --";
+  }
   for (const std::string& word : options.command) command += " " + shell_quote(word);
   return command;
 }
@@ -180,7 +188,21 @@ std::string describe_explored_run(const ExitStatus& status, int timeout) {
   if (status.kind == ExitStatus::Kind::exited && status.code == ex::kExitSpin) {
     return fmt::format("a thread ran {} s without reaching a scheduling point", timeout);
   }
+  if (status.kind == ExitStatus::Kind::exited && status.code == ex::kExitRace) {
+    return "data race (two unordered accesses, one a write: see the report below)";
+  }
   return status.describe();
+}
+
+ex::Strategy strategy_of_run(const std::string& strategy, int index) {
+  if (strategy == "random" || strategy.empty()) return ex::Strategy::random;
+  if (strategy == "pct") return ex::Strategy::pct;
+  if (strategy == "delay") return ex::Strategy::delay;
+  if (strategy == "mix") {
+    constexpr ex::Strategy turns[] = {ex::Strategy::random, ex::Strategy::pct, ex::Strategy::delay};
+    return turns[index % 3];
+  }
+  throw Error(fmt::format("explore: unknown strategy '{}'; use random, pct, delay or mix", strategy));
 }
 
 std::string tail_lines(std::string_view text, int lines) {
@@ -204,13 +226,18 @@ std::string shell_quote(std::string_view word) {
   return quoted + "'";
 }
 
-ExploreFinding explore_quietly(const ExploreOptions& options) {
-  if (options.command.empty()) throw Error("explore: no program to run (labctl explore [options] -- PROGRAM [ARGS])");
-  if (options.strategy != "random" && options.strategy != "pct") {
-    throw Error(fmt::format("explore: unknown strategy '{}'; use random or pct", options.strategy));
+ExploreFinding explore_quietly(const ExploreOptions& given) {
+  ExploreOptions options = given;
+  if (options.command.empty() && options.sources.empty()) {
+    throw Error("explore: no program to run (labctl explore [options] -- PROGRAM [ARGS], or --source FILE...)");
   }
+  // Source mode sees every shared access: many more points, and threads by the hundred,
+  // which is where alternating strategies pays (docs/determinism.md).
+  if (options.strategy.empty()) options.strategy = options.sources.empty() ? "random" : "mix";
+  strategy_of_run(options.strategy, 0);  // throws for an unknown name
   if (options.schedules < 1) throw Error("explore: --schedules must be at least 1");
   if (options.depth < 1 || options.depth > 100) throw Error("explore: --depth must be between 1 and 100");
+  if (options.delays < 0 || options.delays > 100) throw Error("explore: --delays must be between 0 and 100");
   if (options.timeout < 1) throw Error("explore: --timeout must be at least 1 second");
   std::optional<ex::Schedule> replay;
   if (!options.replay.empty()) {
@@ -220,11 +247,14 @@ ExploreFinding explore_quietly(const ExploreOptions& options) {
                               options.replay));
     }
   }
-  if (find_in_path(options.command.front()).empty()) {
+  if (options.sources.empty() && find_in_path(options.command.front()).empty()) {
     throw Error(fmt::format("explore: program '{}' not found", options.command.front()));
   }
   const fs::path library = find_library(options);
   const TempDir dir("racelab-explore");  // the runs' logs, removed however exploring ends
+  if (!options.sources.empty()) {
+    options.command.insert(options.command.begin(), build_source_program(options.sources, library, dir.path()).string());
+  }
 
   if (replay) {
     const Run run = run_once(options, library, dir, *replay);
@@ -234,16 +264,17 @@ ExploreFinding explore_quietly(const ExploreOptions& options) {
   }
 
   ex::Schedule schedule;
-  schedule.strategy = options.strategy == "pct" ? ex::Strategy::pct : ex::Strategy::random;
   schedule.depth = options.depth;
-  // PCT spreads its change points over the run's length, which is not known before a run:
-  // the first run assumes 1000 steps, later ones the longest run seen so far. The estimate
-  // is part of each schedule string, so every run replays as it was.
+  schedule.delays = options.delays;
+  // PCT and delay bounding spread their change points over the run's length, which is not
+  // known before a run: the first run assumes 1000 steps, later ones the longest run seen so
+  // far. The estimate is part of each schedule string, so every run replays as it was.
   std::uint64_t longest_run = 0;
   const bool progress = !options.progress.empty() && stderr_is_terminal();
   for (int i = 0; i < options.schedules; ++i) {
+    schedule.strategy = strategy_of_run(options.strategy, i);
     schedule.seed = options.seed + static_cast<std::uint64_t>(i);
-    if (schedule.strategy == ex::Strategy::pct) schedule.steps = longest_run > 0 ? longest_run : 1000;
+    if (schedule.strategy != ex::Strategy::random) schedule.steps = longest_run > 0 ? longest_run : 1000;
     if (progress) std::fprintf(stderr, "\r%s: schedule %d/%d ", options.progress.c_str(), i + 1, options.schedules);
     const Run run = run_once(options, library, dir, schedule);
     if (const std::string failure = failure_of(run, options); !failure.empty()) {
@@ -267,7 +298,8 @@ int run_explore(const ExploreOptions& options) {
                "(no time, randomness or input that changes)?\n", options.replay);
     return kExitOk;
   }
-  fmt::print("explore: no failure in {} schedules ({}, seeds {}..{})\n", options.schedules, options.strategy,
+  const std::string strategy = !options.strategy.empty() ? options.strategy : options.sources.empty() ? "random" : "mix";
+  fmt::print("explore: no failure in {} schedules ({}, seeds {}..{})\n", options.schedules, strategy,
              options.seed, options.seed + static_cast<std::uint64_t>(options.schedules) - 1);
   return kExitOk;
 }

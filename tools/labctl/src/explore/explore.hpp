@@ -5,6 +5,7 @@
 
 #include "base/exit_status.hpp"
 #include "explore/explore_trace.hpp"
+#include "schedule.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -17,8 +18,11 @@ namespace labctl {
 
 struct ExploreOptions {
   int schedules = 1000;             // runs, each with its own seed
-  std::string strategy = "random";  // random or pct
+  // random, pct, delay (delay bounding), or mix: random, pct and delay in turn, run i
+  // taking the (i mod 3)th; empty: random, or mix with `sources` (source mode).
+  std::string strategy;
   int depth = 3;                    // pct: D
+  int delays = 2;                   // delay: how many deviations from round-robin
   std::uint64_t seed = 1;           // the first run's seed; run i uses seed + i
   std::string replay;               // a schedule string: run it once instead of exploring
   int timeout = 10;                 // seconds without a scheduling point before a spin is reported
@@ -28,7 +32,10 @@ struct ExploreOptions {
   // When set, a run whose standard output's first line differs from it fails too: for
   // programs that print a wrong answer and exit 0 (the lab demos, through `race --explore`).
   std::optional<std::string> expect;
-  std::vector<std::string> command;  // PROGRAM ARGS...
+  std::vector<std::string> command;  // PROGRAM ARGS... (with `sources`: ARGS... only)
+  // Source mode (issue 16): build these C/C++ files with tools/racelab-c++ first and
+  // explore the result (with `command` as its arguments).
+  std::vector<std::string> sources;
   // The preload library; empty: $RACELAB_EXPLORE_LIB, else next to labctl in the build
   // (BUILD/tools/explore/libracelab_explore.so).
   std::filesystem::path library;
@@ -61,6 +68,10 @@ ExploreFinding explore_quietly(const ExploreOptions& options);
 // What a run's end means, in the driver's words: "exited 1", "deadlock (every live thread
 // blocked)", "a thread spun for 10 s without a scheduling point", "killed by SIGSEGV ...".
 std::string describe_explored_run(const ExitStatus& status, int timeout);
+
+// The strategy run `index` (0-based) uses under `strategy` (mix: random, pct, delay in
+// turn). Throws labctl::Error for an unknown strategy name.
+explore::Strategy strategy_of_run(const std::string& strategy, int index);
 
 // A word as a POSIX shell reads it back: as it is when it is plain, else in single quotes.
 std::string shell_quote(std::string_view word);

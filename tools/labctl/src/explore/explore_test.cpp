@@ -1,6 +1,7 @@
 // The explorer's pure pieces (issue 7): the schedule string, the strategies' determinism,
 // and how the driver words a run's end. The preload library itself is tested end to end
 // on real bug programs by tools/explore/tests (ctest label "explore").
+#include "base/errors.hpp"
 #include "explore/explore.hpp"
 #include "explore/explore_trace.hpp"
 #include "schedule.hpp"
@@ -184,4 +185,70 @@ TEST(ExploreDriver, QuotesWordsForTheShell) {
   EXPECT_EQ(labctl::shell_quote("39/60 approved, no client"), "'39/60 approved, no client'");
   EXPECT_EQ(labctl::shell_quote("it's"), "'it'\\''s'");
   EXPECT_EQ(labctl::shell_quote(""), "''");
+}
+
+// Delay bounding's schedule string (issue 16) round-trips, and the v1 strings of before
+// parse exactly as they did.
+TEST(ExploreSchedule, DelayRoundTripsAndOldStringsStillParse) {
+  ex::Schedule delay;
+  delay.strategy = ex::Strategy::delay;
+  delay.seed = 5;
+  delay.delays = 3;
+  delay.steps = 400;
+  EXPECT_EQ(ex::format_schedule(delay), "racelab-schedule:v1:delay:seed=5:delays=3:steps=400");
+  EXPECT_EQ(ex::parse_schedule(ex::format_schedule(delay)), delay);
+  EXPECT_EQ(ex::parse_schedule("racelab-schedule:v1:pct:seed=7:depth=4:steps=321"),
+            (ex::Schedule{ex::Strategy::pct, 7, 4, 321}));
+  for (const char* bad : {"racelab-schedule:v1:delay:seed=1:delays=101:steps=5", "racelab-schedule:v1:delay:seed=1:depth=2",
+                          "racelab-schedule:v1:pct:seed=1:delays=2", "racelab-schedule:v1:random:seed=1:steps=9",
+                          "racelab-schedule:v1:delay:seed=1:steps=0"}) {
+    EXPECT_FALSE(ex::parse_schedule(bad).has_value()) << bad;
+  }
+}
+
+// Without a delay due, delay bounding keeps the current thread, and moves on in id order
+// (cyclically) when it yields or cannot go on.
+TEST(ExploreStrategy, DelayIsRoundRobinWithoutDelays) {
+  ex::Schedule s;
+  s.strategy = ex::Strategy::delay;
+  s.delays = 0;
+  ex::Chooser chooser(s);
+  EXPECT_EQ(chooser.pick({0, 1, 2}, 1, false), 1);
+  EXPECT_EQ(chooser.pick({0, 1, 2}, 1, true), 2);
+  EXPECT_EQ(chooser.pick({0, 1, 2}, 2, true), 0);
+  EXPECT_EQ(chooser.pick({0, 2}, 1, false), 2);  // 1 ended or blocked: the next id
+  EXPECT_EQ(chooser.pick({0}, 3, false), 0);
+}
+
+// Each delay skips the default choice once, at a step the seed picks; over `steps` steps,
+// exactly `delays` choices differ from round-robin.
+TEST(ExploreStrategy, DelayDeviatesExactlyDelaysTimes) {
+  ex::Schedule s;
+  s.strategy = ex::Strategy::delay;
+  s.seed = 11;
+  s.delays = 3;
+  s.steps = 50;
+  ex::Chooser chooser(s);
+  int deviations = 0;
+  for (int i = 0; i < 50; ++i) deviations += chooser.pick({0, 1, 2, 3}, 0, false) != 0;
+  EXPECT_GE(deviations, 1);  // two delays may fall on one step, then they skip two threads at once
+  EXPECT_LE(deviations, 3);
+  ex::Chooser again(s);
+  ex::Chooser same(s);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(again.pick({0, 1, 2, 3}, 0, false), same.pick({0, 1, 2, 3}, 0, false));
+}
+
+// --strategy mix takes random, pct and delay in turn; a name it does not know is refused.
+TEST(ExploreStrategy, MixAlternates) {
+  EXPECT_EQ(labctl::strategy_of_run("mix", 0), ex::Strategy::random);
+  EXPECT_EQ(labctl::strategy_of_run("mix", 1), ex::Strategy::pct);
+  EXPECT_EQ(labctl::strategy_of_run("mix", 2), ex::Strategy::delay);
+  EXPECT_EQ(labctl::strategy_of_run("mix", 3), ex::Strategy::random);
+  EXPECT_EQ(labctl::strategy_of_run("delay", 7), ex::Strategy::delay);
+  EXPECT_THROW(labctl::strategy_of_run("fair", 0), labctl::Error);
+}
+
+// A data race has its own words, beside deadlocks and spins.
+TEST(ExploreDriver, NamesARace) {
+  EXPECT_EQ(labctl::describe_explored_run(labctl::ExitStatus::exited(ex::kExitRace), 10).rfind("data race", 0), 0u);
 }

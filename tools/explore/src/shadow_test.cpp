@@ -1,0 +1,43 @@
+// The shadow table of source mode (issue 16): one record per 8-byte granule, stable across
+// growth, reset by forget().
+#include "shadow.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ex = labctl::explore;
+
+// Addresses in one granule share a record; the next granule has its own.
+TEST(ShadowTable, OneRecordPerGranule) {
+  ex::ShadowTable table;
+  ex::Granule* g = table.find(0x1000);
+  ASSERT_NE(g, nullptr);
+  g->owner = 3;
+  EXPECT_EQ(table.find(0x1007)->owner, 3);
+  EXPECT_EQ(table.find(0x1008)->owner, -1);
+  EXPECT_EQ(table.size(), 2u);
+}
+
+// Growing the table (many granules) keeps every record.
+TEST(ShadowTable, GrowthKeepsRecords) {
+  ex::ShadowTable table;
+  for (std::uintptr_t i = 0; i < 200000; ++i) table.find(0x10000 + 8 * i)->owner = static_cast<int>(i % 1000);
+  for (std::uintptr_t i = 0; i < 200000; i += 997) EXPECT_EQ(table.find(0x10000 + 8 * i)->owner, static_cast<int>(i % 1000));
+  EXPECT_EQ(table.size(), 200000u);
+}
+
+// Freed memory is forgotten: owner, sharing and accesses reset; neighbours untouched.
+TEST(ShadowTable, ForgetResets) {
+  ex::ShadowTable table;
+  for (std::uintptr_t a = 0x2000; a < 0x2040; a += 8) {
+    ex::Granule* g = table.find(a);
+    g->owner = 1;
+    g->shared = true;
+    g->write.thread = 1;
+  }
+  table.forget(0x2008, 16);
+  EXPECT_EQ(table.find(0x2000)->owner, 1);
+  EXPECT_EQ(table.find(0x2008)->owner, -1);
+  EXPECT_FALSE(table.find(0x2010)->shared);
+  EXPECT_EQ(table.find(0x2010)->write.thread, -1);
+  EXPECT_TRUE(table.find(0x2018)->shared);
+}
