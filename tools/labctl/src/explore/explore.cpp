@@ -205,7 +205,7 @@ std::string shell_quote(std::string_view word) {
 }
 
 ExploreFinding explore_quietly(const ExploreOptions& options) {
-  if (options.command.empty()) throw Error("explore: no program to run (labctl explore [options] -- PROGRAM [ARGS])");
+  if (options.command.empty()) throw Error("explore: no program to run (tools/lab explore [options] -- PROGRAM [ARGS])");
   if (options.strategy != "random" && options.strategy != "pct") {
     throw Error(fmt::format("explore: unknown strategy '{}'; use random or pct", options.strategy));
   }
