@@ -243,8 +243,8 @@ int run_watch(const Workspace& workspace, const WatchOptions& options) {
       return kExitOk;
     }
     if (wake == Wake::folder_gone) {
-      throw Error(fmt::format("labs/{} was deleted or moved: restore it with `tools/lab reset {}` and watch again",
-                              lab->slug, lab->number));
+      throw Error(fmt::format("labs/{} was deleted or moved: restore it with git checkout -- labs/{} and watch again",
+                              lab->slug, lab->slug));
     }
     why = wake == Wake::saved ? "a file was saved" : "checked again";
   }
