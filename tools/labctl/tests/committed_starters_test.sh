@@ -4,9 +4,15 @@
 # exported as committed; the export keeps the commit's time (an unchanged HEAD rebuilds
 # nothing); a tree that is not a git checkout falls back to its working tree and says so.
 #
-#   committed_starters_test.sh SOURCE_DIR
+# And in the configured BUILD_DIR (Ninja): a plain build (what tools/lab test runs) compiles the
+# committed starters and none of the working tree's lab code, so a student's edit that does
+# not compile cannot fail it.
+#
+#   committed_starters_test.sh SOURCE_DIR [BUILD_DIR]
 set -uo pipefail
-script=$1/cmake/committed_starters.cmake
+source_dir=$1
+build_dir=${2:-}
+script=$source_dir/cmake/committed_starters.cmake
 work=$(mktemp -d "${TMPDIR:-/tmp}/racelab-committed.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -37,6 +43,13 @@ rm -rf "$work/course/.git"
 said=$(export_labs)
 [ "$said" = "racelab: starters from the working tree" ] || fail "export without git said: $said"
 [ "$(cat "$work/out/labs/01-alpha/alpha.cpp")" = "int my_fix();" ] || fail "without git, the working tree is not used"
+
+if [ -n "$build_dir" ]; then
+  inputs=$(ninja -C "$build_dir" -t inputs all) || fail "ninja -t inputs all failed in $build_dir"
+  grep -q "^$build_dir/committed/labs/.*\.cpp$" <<<"$inputs" || fail "a plain build compiles no committed starter"
+  student=$(grep "^$source_dir/labs/.*\.cpp$" <<<"$inputs")
+  [ -z "$student" ] || fail "a plain build compiles the working tree's lab code: $student"
+fi
 
 [ "$failures" = 0 ] && echo ok
 exit $((failures > 0))

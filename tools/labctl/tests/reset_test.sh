@@ -31,6 +31,7 @@ run() {
 # one_line_error EXACT: stderr is that one line.
 one_line_error() { [ "$err" = "racelab: $1" ] || fail "stderr is '$err', expected 'racelab: $1'"; }
 
+# shellcheck disable=SC2016  # the backquotes are part of the message
 missing='labs/01-alpha/alpha.cpp is missing: restore the starter with `tools/lab reset 01` (your other files are kept)'
 
 # --- a deleted file: check, race, watch and list say what is missing, in one line, exit 2
