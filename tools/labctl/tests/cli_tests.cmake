@@ -56,9 +56,11 @@ labctl_cli_test(lab_not_in_build --exit 2 --stderr "^racelab: lab 02 is not in t
 labctl_cli_test(lab_folder_deleted --exit 2 --stderr "its folder .*labs/07-nowhere does not exist"
   -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/missing_folder.toml" check 07 --no-build)
 labctl_cli_test(unknown_subcommand --exit 2 --stderr "^racelab: unknown command 'frobnicate'" -- frobnicate)
-labctl_cli_test(no_subcommand --exit 2 --stderr "^racelab: .*\\(labctl --help\\)$" -- --root "${_tree}")
+# The user typed tools/lab: no message names labctl, the program behind it.
+labctl_cli_test(no_subcommand --exit 2 --stderr "^racelab: .*\\(tools/lab --help\\)$" -- --root "${_tree}")
+labctl_cli_test(unknown_option --exit 2 --stderr "^racelab: .*\\(tools/lab --help\\)$" -- --root "${_tree}" check 01 --frobnicate)
 labctl_cli_test(bad_runs --exit 2 --stderr "^racelab: .*--runs" -- --root "${_tree}" verify --runs 0)
-labctl_cli_test(help --exit 0 --stdout "verify" --stdout "--catalogue" -- --help)
+labctl_cli_test(help --exit 0 --stdout "verify" --stdout "--catalogue" --stdout "^Usage: tools/lab " -- --help)
 
 # --- the commands themselves, on stand-in test programs (fixtures/fake-build/tests)
 labctl_cli_test(list --exit 0

@@ -23,6 +23,11 @@ mkdir "$work/racelab"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
   tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$work/racelab"
 [ -x "$work/racelab/tools/lab" ] || { echo "FAIL: could not copy the course"; exit 1; }
+# The labs' starters as committed, not as someone working on them in $ROOT has left them
+# (this test plays a student from the start; it must not depend on anyone's edits).
+if git -C "$ROOT/labs" archive --format=tar HEAD >"$work/labs.tar" 2>/dev/null; then
+  tar -xf "$work/labs.tar" -C "$work/racelab/labs" || { echo "FAIL: could not restore the committed starters"; exit 1; }
+fi
 
 tmux -L "$socket" -f /dev/null new-session -d -x 150 -y 50 -c "$work/racelab" \
   "env -u TMUX RACELAB_LABS=01 PS1='$ ' bash --norc --noprofile"

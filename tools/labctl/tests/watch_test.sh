@@ -1,8 +1,8 @@
 #!/bin/bash
 # `labctl watch` as a student meets it, on stand-in test programs: it checks the first lab
 # not passing, re-checks it when a file is saved, moves on when it passes, shows a hint on
-# h, ignores editors' scratch files, quits on q; a lab folder deleted under it is one line
-# and exit 2.
+# h, ignores editors' scratch files, names a renamed file and waits for it, quits on q; a lab
+# folder deleted under it is one line and exit 2.
 #
 #   watch_test.sh LABCTL
 set -u
@@ -75,6 +75,12 @@ sleep 1
 # Enter checks again at once.
 printf '\n' >&3
 wait_for "^racelab watch — lab 02 .*: checked again$"
+# The student's file renamed under it: one line naming it and the way back, and watch waits;
+# the file back, it checks again.
+mv "$work/tree/labs/02-beta/beta.cpp" "$work/tree/labs/02-beta/beta_old.cpp"
+wait_for '^labs/02-beta/beta\.cpp is missing: restore the starter with `tools/lab reset 02` \(your other files are kept\)$'
+mv "$work/tree/labs/02-beta/beta_old.cpp" "$work/tree/labs/02-beta/beta.cpp"
+wait_for "^  02  Beta: a wrong sum" 3
 
 printf q >&3
 wait "$watcher"

@@ -27,7 +27,7 @@ Workspace open_workspace(const GlobalOptions& options) {
 
 std::vector<Command> commands() {
   return {list_command(),  verify_command(), check_command(),  watch_command(), hint_command(),
-          race_command(),  grade_command(),  export_command(), new_command(),   explore_command(),
+          race_command(),  reset_command(), grade_command(),  export_command(), new_command(),   explore_command(),
           lab_checks_command()};
 }
 

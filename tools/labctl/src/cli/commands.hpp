@@ -54,6 +54,7 @@ Command check_command();
 Command watch_command();
 Command hint_command();
 Command race_command();
+Command reset_command();
 // instructor_commands.cpp: the course's own checks, grading and packaging.
 Command verify_command();
 Command grade_command();

@@ -15,11 +15,24 @@
 
 namespace labctl::cli {
 
+namespace {
+
+// The project's own tests (ctest's verify_labNN, labctl_checks_labNN) check the starters as
+// committed, so that a student's edits to labs/ do not break them.
+void add_committed_starters_flag(CLI::App& app, bool& committed) {
+  app.add_flag("--committed-starters", committed,
+               "the starters as the repository has them committed (BUILD/committed/labs, built as labNN_committed), "
+               "not the working tree's");
+}
+
+}  // namespace
+
 Command verify_command() {
   struct Options {
     std::vector<std::string> labs;
     int runs = 5;
     bool no_build = false;
+    bool committed_starters = false;
   };
   auto options = std::make_shared<Options>();
   return {"verify", "prove each starter fails for its expected reason and each solution passes, in every run",
@@ -28,9 +41,11 @@ Command verify_command() {
             app.add_option("--runs", options->runs, "runs of each test program (default: 5)")
                 ->check(CLI::Range(1, 1000));
             add_no_build_flag(app, options->no_build, "the test programs as they are");
+            add_committed_starters_flag(app, options->committed_starters);
           },
           [options](const GlobalOptions& global) {
-            return run_verify(open_workspace(global), options->labs, options->runs, options->no_build);
+            return run_verify(open_workspace(global), options->labs, options->runs, options->no_build,
+                              options->committed_starters);
           }};
 }
 
@@ -116,11 +131,20 @@ Command new_command() {
 }
 
 Command lab_checks_command() {
-  auto labs = std::make_shared<std::vector<std::string>>();
+  struct Options {
+    std::vector<std::string> labs;
+    bool committed_starters = false;
+  };
+  auto options = std::make_shared<Options>();
   Command command{"lab-checks",
                   "the grader's checks (sources, imports, definitions, writable data) on each lab's starter and solution",
-                  [labs](CLI::App& app) { app.add_option("labs", *labs, "lab numbers, like 01 (default: every lab)"); },
-                  [labs](const GlobalOptions& global) { return run_lab_checks(open_workspace(global), *labs); }};
+                  [options](CLI::App& app) {
+                    app.add_option("labs", options->labs, "lab numbers, like 01 (default: every lab)");
+                    add_committed_starters_flag(app, options->committed_starters);
+                  },
+                  [options](const GlobalOptions& global) {
+                    return run_lab_checks(open_workspace(global), options->labs, options->committed_starters);
+                  }};
   command.hidden = true;
   return command;
 }

@@ -6,6 +6,7 @@
 //   labctl ... check NN [--no-build]
 //   labctl ... watch [NN] [--no-build]
 //   labctl ... hint NN
+//   labctl ... reset NN [FILE]
 //   labctl ... grade SUBMISSION... [--labs 01,03] [--hidden-tests DIR] [--runs R] [--jobs N]
 //              [--format table|md|json|gradescope|junit|csv] [--out DIR] [--grading-build DIR]
 //              [--run-time-limit S] [--lab-time-limit S] [--submission-time-limit S]
@@ -31,6 +32,11 @@
 
 namespace {
 
+// The name messages and --help give the program: what people type. labctl is only ever run
+// through tools/lab (and by the course's own tests), so naming labctl would send a student
+// to a program they never called.
+constexpr const char* kShownName = "tools/lab";
+
 // Messages from libraries may span lines; the contract is one line.
 void report(const std::string& message) {
   std::string line = message;
@@ -46,15 +52,16 @@ int parse_failed(const CLI::App& app, const CLI::ParseError& error) {
   // CLI11 calls a mistyped command "extra" or says one is missing; name it instead.
   const auto left = app.remaining();
   if (app.get_subcommands().empty() && !left.empty() && left.front().rfind('-', 0) != 0) {
-    report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, verify, grade, export, new and explore (labctl --help)", left.front()));
+    report(fmt::format("unknown command '{}'; the commands are list, check, hint, watch, race, reset, verify, grade, export, new and explore ({} --help)", left.front(), kShownName));
     return labctl::kExitUsage;
   }
-  report(fmt::format("{} (labctl --help)", error.what()));
+  report(fmt::format("{} ({} --help)", error.what(), kShownName));
   return labctl::kExitUsage;
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"labctl: the racelab course tool behind tools/lab (list, check, hint, watch, race, verify, grade, export, new, explore)", "labctl"};
+  CLI::App app{"racelab's course tool (list, check, hint, watch, race, reset, verify, grade, export, new, explore)",
+               kShownName};
   app.set_version_flag("--version", std::string(LABCTL_VERSION));
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand

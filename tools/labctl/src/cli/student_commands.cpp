@@ -1,8 +1,9 @@
-// The student loop's commands: list, check, watch, hint and race.
+// The student loop's commands: list, check, watch, hint, race and reset.
 #include "cli/commands.hpp"
 
 #include "student/hint.hpp"
 #include "student/race.hpp"
+#include "student/reset.hpp"
 #include "student/scoreboard.hpp"
 #include "student/watch.hpp"
 
@@ -69,6 +70,21 @@ Command race_command() {
                 ->check(CLI::Range(1, 100000));
           },
           [options](const GlobalOptions& global) { return run_race(open_workspace(global), *options); }};
+}
+
+Command reset_command() {
+  struct Options {
+    std::string lab;
+    std::string file;
+  };
+  auto options = std::make_shared<Options>();
+  return {"reset", "put a lab's starter file(s) back, keeping your copy under .racelab/backups/",
+          [options](CLI::App& app) {
+            app.add_option("lab", options->lab, "the lab's number, like 01")->required();
+            app.add_option("file", options->file, "only this file, like lost_update.cpp (default: every file you edit)");
+          },
+          // No workspace.require_build(): reset must work when nothing builds.
+          [options](const GlobalOptions& global) { return run_reset(open_workspace(global), options->lab, options->file); }};
 }
 
 }  // namespace labctl::cli

@@ -245,12 +245,9 @@ Catalogue load_catalogue(const fs::path& file, const fs::path& root) {
       throw Error(fmt::format("{}:{}: lab {}: its folder {} does not exist", source, lab.line, lab.slug,
                               folder.string()));
     }
-    for (const auto& name : lab.editable) {
-      if (!fs::is_regular_file(folder / name)) {
-        throw Error(fmt::format("{}:{}: lab {}: editable file {} does not exist", source, lab.line, lab.slug,
-                                (folder / name).string()));
-      }
-    }
+    // A missing editable file is not checked here: it is usually a student's mistake, not the
+    // catalogue's, and `tools/lab reset` must still load the catalogue to repair it
+    // (course/lab_files.hpp says what is missing when a command needs the file).
   }
   return catalogue;
 }

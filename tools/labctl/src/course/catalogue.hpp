@@ -49,7 +49,7 @@ const std::vector<std::string>& expect_vocabulary();
 // Throws labctl::Error with "source:line:col: what is wrong" on any problem.
 Catalogue parse_catalogue(std::string_view text, const std::string& source);
 
-// Reads `file`, parses it, and checks that each lab's folder and editable files exist
+// Reads `file`, parses it, and checks that each lab's folder exists (its editable files: lab_files.hpp)
 // under `root`. Throws labctl::Error.
 Catalogue load_catalogue(const std::filesystem::path& file, const std::filesystem::path& root);
 

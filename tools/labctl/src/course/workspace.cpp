@@ -1,6 +1,7 @@
 #include "course/workspace.hpp"
 
 #include "base/errors.hpp"
+#include "course/lab_files.hpp"
 
 #include "base/process.hpp"
 
@@ -106,6 +107,13 @@ std::vector<const Lab*> Workspace::select_built(const std::vector<std::string>& 
     }
   }
   return labs;
+}
+
+std::vector<const Lab*> Workspace::select_student_labs(const std::vector<std::string>& names) const {
+  // Before the build: a deleted lab file drops the lab from the build at the next configure,
+  // which would otherwise be reported as "not in the build" or the build tool's "unknown target".
+  for (const Lab* lab : select(names)) require_lab_files(root, *lab);
+  return select_built(names);
 }
 
 std::string Workspace::code_dir(const Lab& lab, const std::string& side) {

@@ -41,6 +41,11 @@ struct Workspace {
   // build does not hold is an error, not silently skipped.
   std::vector<const Lab*> select_built(const std::vector<std::string>& names) const;
 
+  // select_built(names) for the student loop (list, check, watch, hint), which builds the
+  // student's files: first throws, naming it and `tools/lab reset`, when one is missing.
+  // (verify and the grader's checks may use the committed starters instead: select_built.)
+  std::vector<const Lab*> select_student_labs(const std::vector<std::string>& names) const;
+
   // "labs/01-lost-update/" (starter) or "solutions/01-lost-update/" (solution): the
   // student's or reference code as it appears in the paths of stack frames.
   static std::string code_dir(const Lab& lab, const std::string& side);

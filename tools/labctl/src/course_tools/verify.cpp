@@ -100,9 +100,10 @@ void progress(const std::string& message) {
   std::fflush(stderr);
 }
 
-SideResult verify_side(const Workspace& workspace, const Lab& lab, const std::string& side, int runs, bool build) {
+SideResult verify_side(const Workspace& workspace, const Lab& lab, const std::string& side, int runs, bool build,
+                       bool committed_starters) {
   SideResult result;
-  const std::string target = lab.target(side);
+  const std::string target = lab.target(side == "starter" && committed_starters ? "committed" : side);
   if (build) {
     progress(fmt::format("racelab: building {} ...", target));
     const BuildResult built = build_target(workspace.build, target);
@@ -157,12 +158,13 @@ void explain(const SideResult& result, const std::string& side, const std::strin
 
 }  // namespace
 
-int run_verify(const Workspace& workspace, const std::vector<std::string>& names, int runs, bool no_build) {
+int run_verify(const Workspace& workspace, const std::vector<std::string>& names, int runs, bool no_build,
+               bool committed_starters) {
   const std::vector<const Lab*> labs = workspace.select_built(names);
   if (no_build) {
     std::vector<std::string> targets;
     for (const Lab* lab : labs) {
-      targets.push_back(lab->target("starter"));
+      targets.push_back(lab->target(committed_starters ? "committed" : "starter"));
       targets.push_back(lab->target("solution"));
     }
     require_test_programs(workspace.build, targets);
@@ -177,8 +179,8 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
   int passed = 0;
   int failed = 0;
   for (const Lab* lab : labs) {
-    const SideResult starter = verify_side(workspace, *lab, "starter", runs, !no_build);
-    const SideResult solution = verify_side(workspace, *lab, "solution", runs, !no_build);
+    const SideResult starter = verify_side(workspace, *lab, "starter", runs, !no_build, committed_starters);
+    const SideResult solution = verify_side(workspace, *lab, "solution", runs, !no_build, false);
     const bool starter_earns_too_much = starter.starter.points > lab->starter_max_points;
     const bool ok = starter.build_error.empty() && solution.build_error.empty() && starter.good == runs &&
                     solution.good == runs && !starter_earns_too_much;

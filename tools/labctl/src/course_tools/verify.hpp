@@ -14,7 +14,10 @@
 namespace labctl {
 
 // Prints one row per lab and "N passed, M failed". Returns 0 when every lab is as
-// expected, 1 otherwise.
-int run_verify(const Workspace& workspace, const std::vector<std::string>& labs, int runs, bool no_build);
+// expected, 1 otherwise. With committed_starters, the starter side runs labNN_committed, the
+// starter as the repository has it committed (tests/CMakeLists.txt), so that the project's
+// own tests do not depend on a student's edits to labs/.
+int run_verify(const Workspace& workspace, const std::vector<std::string>& labs, int runs, bool no_build,
+               bool committed_starters = false);
 
 }  // namespace labctl

@@ -229,7 +229,7 @@ std::string shell_quote(std::string_view word) {
 ExploreFinding explore_quietly(const ExploreOptions& given) {
   ExploreOptions options = given;
   if (options.command.empty() && options.sources.empty()) {
-    throw Error("explore: no program to run (labctl explore [options] -- PROGRAM [ARGS], or --source FILE...)");
+    throw Error("explore: no program to run (tools/lab explore [options] -- PROGRAM [ARGS], or --source FILE...)");
   }
   // Source mode sees every shared access: many more points, and threads by the hundred,
   // which is where alternating strategies pays (docs/determinism.md).

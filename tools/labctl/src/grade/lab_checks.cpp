@@ -18,10 +18,12 @@ namespace labctl {
 
 namespace fs = std::filesystem;
 
-int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& labs) {
+int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& labs, bool committed_starters) {
   const std::vector<const Lab*> selected = workspace.select_built(labs);
   const fs::path root = fs::absolute(workspace.root).lexically_normal();
   const fs::path build = fs::absolute(workspace.build).lexically_normal();
+  // The folder holding each lab's starter, NN-slug/: the compile commands are looked up by its files.
+  const fs::path starters = committed_starters ? build / "committed" / "labs" : root / "labs";
   const auto commands = compile_commands(build);
   const ImportAllowlist allowed = ImportAllowlist::load(root);
   int failed = 0;
@@ -39,13 +41,13 @@ int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& l
     recipe.imports = allowed.rules_for(lab->number);
     for (const auto& file : lab->editable) {
       if (fs::path(file).extension() != ".cpp") continue;
-      const std::string source = (root / "labs" / lab->slug / file).lexically_normal().string();
+      const std::string source = (starters / lab->slug / file).lexically_normal().string();
       const auto it = commands.find(source);
       if (it == commands.end()) throw Error(fmt::format("{} has no compile command for {}", build.string(), source));
       recipe.compile[file] = lab_file_template(it->second, source);
     }
     for (const std::string side : {"starter", "solution"}) {
-      const fs::path folder = root / Workspace::code_dir(*lab, side);
+      const fs::path folder = side == "starter" ? starters / lab->slug : root / Workspace::code_dir(*lab, side);
       // World-traversable: the compiler runs in the sandbox, as its uid when labctl is root.
       TempDir stage("racelab-lab-checks", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                               fs::perms::others_read | fs::perms::others_exec);

@@ -18,6 +18,8 @@ namespace labctl {
 // (workspace.build) compile commands. Passes when nothing is refused and the solution holds
 // no mutable state (a starter may: the globals are often the bug). Prints one line per lab
 // and side; returns 0 when every one passed, 1 otherwise.
-int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& labs);
+// committed_starters: check the starters as committed (BUILD/committed/labs, exported by
+// tests/CMakeLists.txt), not the working tree's, which a student may have edited.
+int run_lab_checks(const Workspace& workspace, const std::vector<std::string>& labs, bool committed_starters = false);
 
 }  // namespace labctl

@@ -1,5 +1,7 @@
 #include "student/race.hpp"
 
+#include "course/lab_files.hpp"
+
 #include "base/errors.hpp"
 #include "base/process.hpp"
 #include "student/race_chart.hpp"
@@ -126,6 +128,7 @@ void show_chart(const Chart& chart, const fs::path& svg) {
 
 int run_race(const Workspace& workspace, const RaceOptions& options) {
   const Lab* lab = workspace.select({options.lab}).front();
+  require_lab_files(workspace.root, *lab);  // a deleted lab file: say which, not the build's error
   const fs::path source = workspace.root / "tests" / (lab->slug + ".demo.cpp");
   if (!fs::exists(source)) {
     throw Error(fmt::format("lab {} has no demo program yet (tests/{}.demo.cpp)", lab->number, lab->slug));

@@ -79,7 +79,7 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return false;
   }
-  const std::vector<const Lab*> labs = workspace.select_built({});  // the next lab must be one the build holds
+  const std::vector<const Lab*> labs = workspace.select_student_labs({});  // the next lab must be one the build holds
   const auto here = std::find(labs.begin(), labs.end(), &lab);
   if (here != labs.end() && std::next(here) != labs.end()) {
     fmt::print("\nLab {} passes. Next: labs/{}/README.md, then tools/lab check {}\n", lab.number,
@@ -91,13 +91,13 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
 }
 
 int run_check(const Workspace& workspace, const std::string& name, bool no_build) {
-  const Lab& lab = *workspace.select_built({name}).front();
+  const Lab& lab = *workspace.select_student_labs({name}).front();
   if (no_build) require_test_programs(workspace.build, {lab.target("starter")});
   return check_and_show(workspace, lab, !no_build) ? kExitOk : kExitNotYet;
 }
 
 int run_list(const Workspace& workspace, bool no_build) {
-  const std::vector<const Lab*> labs = workspace.select_built({});
+  const std::vector<const Lab*> labs = workspace.select_student_labs({});
   if (no_build) {
     std::vector<std::string> targets;
     for (const Lab* lab : labs) targets.push_back(lab->target("starter"));

@@ -1,5 +1,7 @@
 #include "student/watch.hpp"
 
+#include "course/lab_files.hpp"
+
 #include "base/errors.hpp"
 #include "student/hint.hpp"
 #include "student/lab_state.hpp"
@@ -117,7 +119,7 @@ class FolderWatch {
 // The lab to work on first: the one asked for, else the first one not passing when it
 // was last checked (a student coming back after a break carries on where they were).
 const Lab* first_lab(const Workspace& workspace, const std::vector<const Lab*>& labs, const std::string& asked) {
-  if (!asked.empty()) return workspace.select_built({asked}).front();
+  if (!asked.empty()) return workspace.select_student_labs({asked}).front();
   for (const Lab* lab : labs) {
     if (!passed_when_last_checked(workspace.build, *lab)) return lab;
   }
@@ -193,7 +195,7 @@ Wake wait_for_something(FolderWatch& files, bool& input_open) {
 }  // namespace
 
 int run_watch(const Workspace& workspace, const WatchOptions& options) {
-  const std::vector<const Lab*> labs = workspace.select_built({});
+  const std::vector<const Lab*> labs = workspace.select_student_labs({});
   if (options.no_build) {
     std::vector<std::string> targets;
     for (const Lab* lab : labs) targets.push_back(lab->target("starter"));
@@ -209,7 +211,12 @@ int run_watch(const Workspace& workspace, const WatchOptions& options) {
   while (true) {
     files.watch(workspace.root / "labs" / lab->slug);
     show_header(*lab, style, why);
-    if (check_and_show(workspace, *lab, !options.no_build)) {
+    // A file deleted or renamed while watching: say so and wait for it to come back
+    // (tools/lab reset in another terminal), rather than building a lab with a file missing.
+    if (const auto missing = missing_lab_file(workspace.root, *lab)) {
+      fmt::print("{} is missing: restore the starter with `tools/lab reset {}` (your other files are kept)\n",
+                 lab_file_path(*lab, *missing), lab->number);
+    } else if (check_and_show(workspace, *lab, !options.no_build)) {
       const Lab* next = next_lab(workspace, labs, lab);
       if (next == nullptr) {
         fmt::print("\n{}\n", style("Every lab passes. Well done — tools/lab list shows your score.", Tone::good));
