@@ -141,6 +141,9 @@ void open_pipes(Plan& plan, bool result_channel, const std::string& greeting) {
     if (!greeting.empty() && ::write(plan.chan_r, greeting.data(), greeting.size()) != static_cast<ssize_t>(greeting.size())) {
       throw Error(fmt::format("cannot write into the result channel: {}", std::strerror(errno)));
     }
+    // Nothing more comes from this side: a program reading past the greeting (or a
+    // program given none) sees the end of it rather than waiting for ever.
+    ::shutdown(plan.chan_r, SHUT_WR);
   }
   make_pipe(plan.status_r, plan.status_w);
 }
