@@ -34,6 +34,13 @@ tmux -L "$socket" -f /dev/null new-session -d -x 150 -y 50 -c "$work/racelab" \
 tmux -L "$socket" set-option -g history-limit 100000 >/dev/null
 
 screen() { tmux -L "$socket" capture-pane -p -J -S - -E -; }
+# Type nothing before the shell's first prompt: keys sent earlier are echoed ahead of it, and
+# the command's line then does not start with "$ " (step 1 once failed so, in CI, with its
+# marker on the screen).
+for ((i = 0; i < 50; i++)); do
+  screen | grep -q '^\$ ' && break
+  sleep 0.2
+done
 
 failed=0
 step=0
