@@ -7,8 +7,9 @@
 //   is parked on its own futex word (Thread::go), so a hand-off wakes exactly the chosen one.
 // - Control changes hands only at scheduling points, the interposed calls below: thread
 //   create/join/exit, mutex lock/unlock/trylock, reader-writer lock rdlock/wrlock/try/unlock,
-//   condition wait/timedwait/clockwait/signal/broadcast, sched_yield, nanosleep/usleep/sleep. Anything else (atomics, plain memory,
-//   I/O, glibc's internal locks, semaphores, futexes, clock_nanosleep, timed mutexes) is not
+//   condition wait/timedwait/clockwait/signal/broadcast, sched_yield, nanosleep/usleep/sleep/
+//   clock_nanosleep. Anything else (atomics, plain memory,
+//   I/O, glibc's internal locks, semaphores, futexes, timed mutexes) is not
 //   a scheduling point: a thread runs through it without giving up control. Except in
 //   source mode (issue 16, runtime.hpp): a program built with -fsanitize=thread against this
 //   library also calls rt::point (below) at shared memory accesses and atomics.
@@ -100,6 +101,7 @@ struct Real {
   int (*cond_broadcast)(pthread_cond_t*);
   int (*yield)();
   int (*nanosleep)(const timespec*, timespec*);
+  int (*clock_nanosleep)(clockid_t, int, const timespec*, timespec*);
   int (*usleep)(useconds_t);
   unsigned (*sleep)(unsigned);
 };
@@ -156,6 +158,7 @@ void resolve_all() {
   resolve(real.cond_broadcast, "pthread_cond_broadcast", "GLIBC_2.3.2");
   resolve(real.yield, "sched_yield");
   resolve(real.nanosleep, "nanosleep");
+  resolve(real.clock_nanosleep, "clock_nanosleep");
   resolve(real.usleep, "usleep");
   resolve(real.sleep, "sleep");
   done = true;
@@ -753,6 +756,17 @@ int nanosleep(const timespec* request, timespec* remaining) {
   TRACE(self, "sleep", nullptr);
   if (remaining) *remaining = timespec{0, 0};
   return yield_point(self);
+}
+
+// labkit's test helpers poll with clock_nanosleep (ThreadSanitizer does not intercept it):
+// a thread that polls a flag another thread sets must give way, or that thread never runs.
+int clock_nanosleep(clockid_t clock, int flags, const timespec* request, timespec* remaining) {
+  Thread* self = controlled();
+  if (!self) return real.clock_nanosleep(clock, flags, request, remaining);
+  TRACE(self, "sleep", nullptr);
+  if (remaining) *remaining = timespec{0, 0};
+  yield_point(self);
+  return 0;
 }
 
 int usleep(useconds_t microseconds) {

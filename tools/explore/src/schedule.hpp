@@ -65,10 +65,13 @@ inline const char* strategy_name(Strategy s) {
   return s == Strategy::pct ? "pct" : s == Strategy::delay ? "delay" : "random";
 }
 
+// What every schedule string starts with (the catalogue writes schedules without it).
+inline constexpr std::string_view kSchedulePrefix = "racelab-schedule:v1:";
+
 // "racelab-schedule:v1:random:seed=1234"; PCT adds ":depth=D:steps=K", delay
 // ":delays=D:steps=K". The string is the whole schedule: replaying it needs nothing else.
 inline std::string format_schedule(const Schedule& s) {
-  std::string out = "racelab-schedule:v1:";
+  std::string out(kSchedulePrefix);
   out += strategy_name(s.strategy);
   out += ":seed=" + std::to_string(s.seed);
   if (s.strategy == Strategy::pct) {

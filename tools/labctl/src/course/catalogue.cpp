@@ -2,6 +2,7 @@
 
 #include "base/errors.hpp"
 #include "course/rubric.hpp"
+#include "schedule.hpp"  // the explorer's schedule strings
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -80,12 +81,37 @@ class LabReader {
   }
 
   const toml::table& table() const { return table_; }
+  const std::string& source() const { return source_; }
 
  private:
   const toml::table& table_;
   const std::string& source_;
   std::size_t index_;
 };
+
+// `schedules = ["random:seed=1", "pct:seed=2:depth=3:steps=20000"]` in `table` (a lab's or
+// the catalogue's top level), each made a full schedule string and checked by the explorer's
+// own parser, so a typo fails here and not in the middle of a grading.
+std::vector<std::string> schedules_of(const toml::table& table, const std::string& source) {
+  const toml::node* node = table.get("schedules");
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    throw Error(fmt::format("{}: `schedules` must be an array of strings like \"random:seed=1\"",
+                            position(source, node->source())));
+  }
+  std::vector<std::string> schedules;
+  for (const toml::node& item : *array) {
+    const auto* value = item.as_string();
+    const std::string full = value == nullptr ? "" : std::string(labctl::explore::kSchedulePrefix) + value->get();
+    if (value == nullptr || !labctl::explore::parse_schedule(full)) {
+      throw Error(fmt::format("{}: `schedules`: each must be a schedule like \"random:seed=1\", "
+                              "\"pct:seed=2:depth=3:steps=20000\" or \"delay:seed=3:delays=2:steps=20000\"",
+                              position(source, item.source())));
+    }
+    schedules.push_back(full);
+  }
+  return schedules;
+}
 
 bool is_slug(const std::string& slug) {
   if (slug.size() < 4 || !std::isdigit(static_cast<unsigned char>(slug[0])) ||
@@ -163,6 +189,7 @@ Lab read_lab(const LabReader& reader) {
       reader.fail(node->source(), fmt::format("the rubric's points add up to {}, but the lab has {}", sum, lab.points));
     }
   }
+  if (reader.table().get("schedules") != nullptr) lab.schedules = schedules_of(reader.table(), reader.source());
   return lab;
 }
 
@@ -208,6 +235,9 @@ Catalogue parse_catalogue(std::string_view text, const std::string& source) {
 
   Catalogue catalogue;
   catalogue.source = source;
+  // The course's schedules, for every lab that names none of its own.
+  const std::vector<std::string> course_schedules =
+      root.get("schedules") != nullptr ? schedules_of(root, source) : std::vector<std::string>{};
   const toml::node* labs = root.get("lab");
   if (labs == nullptr) throw Error(fmt::format("{}: no labs: expected [[lab]] tables", source));
   const toml::array* array = labs->as_array();
@@ -217,6 +247,7 @@ Catalogue parse_catalogue(std::string_view text, const std::string& source) {
   for (std::size_t i = 0; i < array->size(); ++i) {
     const LabReader reader(*array->get(i)->as_table(), source, i);
     Lab lab = read_lab(reader);
+    if (reader.table().get("schedules") == nullptr) lab.schedules = course_schedules;
     if (const Lab* earlier = catalogue.find(lab.number)) {
       reader.fail(reader.table().source(),
                   fmt::format("lab number {} is already used by {} (line {})", lab.number, earlier->slug,

@@ -26,6 +26,11 @@ struct Lab {
   // Optional `starter_max_points`: the most the untouched starter may score, as the grader
   // scores it (default 0: a starter earns nothing). `verify` fails a lab whose starter earns more.
   long long starter_max_points = 0;
+  // The explored schedules the grader runs the lab's tests under (docs/grading.md, "On the
+  // explorer"), full schedule strings (tools/explore/src/schedule.hpp). From the lab's own
+  // `schedules`, else the catalogue's top-level `schedules`; written short in the catalogue,
+  // "random:seed=1". Empty: the lab is graded on real runs only.
+  std::vector<std::string> schedules;
   int line = 0;  // where its [[lab]] table starts in the catalogue, for messages
 
   // Test program names in the build: labNN_starter, labNN_solution.

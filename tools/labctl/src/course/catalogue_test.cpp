@@ -137,3 +137,37 @@ TEST(Catalogue, NumbersWithGaps) {
 }
 
 }  // namespace
+
+// The grading schedules: the catalogue's top-level list applies to every lab that names none,
+// a lab's own list replaces it, and each is made a full schedule string.
+TEST(CatalogueSchedules, CourseDefaultAndLabOverride) {
+  const std::string second = std::string(R"(
+[[lab]]
+slug = "02-beta"
+title = "Beta"
+lesson = "Races."
+points = 10
+editable = ["b.cpp"]
+expect = "data-race"
+hints = ["one"]
+schedules = ["delay:seed=3:delays=2:steps=500"]
+)");
+  const auto catalogue = parse_catalogue("schedules = [\"random:seed=1\", \"pct:seed=2:depth=3:steps=100\"]\n" +
+                                             lab_with("", "") + second,
+                                         "labs.toml");
+  ASSERT_EQ(catalogue.labs.size(), 2u);
+  EXPECT_EQ(catalogue.labs[0].schedules,
+            (std::vector<std::string>{"racelab-schedule:v1:random:seed=1", "racelab-schedule:v1:pct:seed=2:depth=3:steps=100"}));
+  EXPECT_EQ(catalogue.labs[1].schedules, (std::vector<std::string>{"racelab-schedule:v1:delay:seed=3:delays=2:steps=500"}));
+}
+
+// No schedules anywhere: the labs are graded on real runs only.
+TEST(CatalogueSchedules, NoneMeansEmpty) { EXPECT_TRUE(parse_catalogue(lab_with("", ""), "labs.toml").labs[0].schedules.empty()); }
+
+// A schedule the explorer would not parse is refused where it is written.
+TEST(CatalogueSchedules, AnUnparsableScheduleIsNamed) {
+  EXPECT_NE(error_for("schedules = [\"random\"]\n" + lab_with("", "")).find("labs.toml:1:"), std::string::npos);
+  EXPECT_NE(error_for(lab_with("hints", "hints = [\"one\"]\nschedules = [\"pct:seed=1:depth=0:steps=9\"]")).find("`schedules`"),
+            std::string::npos);
+  EXPECT_NE(error_for("schedules = \"random:seed=1\"\n" + lab_with("", "")).find("must be an array"), std::string::npos);
+}

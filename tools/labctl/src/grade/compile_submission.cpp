@@ -57,32 +57,29 @@ std::string one_line(const std::vector<std::string>& problems) {
   return fmt::format("{} (and {} more)", problems.front(), problems.size() - 1);
 }
 
-// Compiles the generated lab_objects() source and links `program`: "" or why not.
-std::string link_program(const LabRecipe& recipe, const std::vector<std::string>& objects, const fs::path& lab_stage,
-                         const fs::path& program, const Budget* budget, bool& out_of_time) {
-  const fs::path objects_source = lab_stage / "lab_objects.cpp";
+// Compiles the generated lab_objects() source into `object`: "" or why not.
+std::string compile_objects_file(const LabRecipe& recipe, const std::vector<std::string>& objects, const fs::path& lab_stage,
+                                 const fs::path& object, const Budget* budget, bool& out_of_time) {
+  const fs::path source = lab_stage / "lab_objects.cpp";
   {
     // The lab's objects as the course's own build lists them: the submission's and the
     // lab's given, read-only ones.
     std::vector<fs::path> paths(objects.begin(), objects.end());
     paths.insert(paths.end(), recipe.fixed_objects.begin(), recipe.fixed_objects.end());
-    std::ofstream out(objects_source);
+    std::ofstream out(source);
     out << objects_file_source(paths);
   }
-  const fs::path objects_object = lab_stage / "obj" / "lab_objects.o";
-  for (const auto& [argv, what] : {std::pair{fill(recipe.compile_objects_file,
-                                                   {{"{source}", objects_source.string()}, {"{object}", objects_object.string()}}),
-                                              "compiling the grader's objects file"},
-                                    std::pair{fill(recipe.link,
-                                                   {{"{objects_file_object}", objects_object.string()},
-                                                    {"{program}", program.string()}},
-                                                   objects),
-                                              "linking"}}) {
-    const std::string log = std::string(what) == "linking" ? "link.log" : "compile-objects.log";
-    std::string error = run_tool(recipe, argv, lab_stage / log, what, budget, out_of_time);
-    if (!error.empty()) return error;
-  }
-  return "";
+  const auto argv = fill(recipe.compile_objects_file, {{"{source}", source.string()}, {"{object}", object.string()}});
+  return run_tool(recipe, argv, lab_stage / "compile-objects.log", "compiling the grader's objects file", budget, out_of_time);
+}
+
+// Links `program` with `link` (the recipe's link, or its explored program's), its log in
+// `log`: "" or why not.
+std::string link_program(const LabRecipe& recipe, const std::vector<std::string>& link, const std::vector<std::string>& objects,
+                         const fs::path& objects_object, const fs::path& program, const fs::path& log, const Budget* budget,
+                         bool& out_of_time) {
+  const auto argv = fill(link, {{"{objects_file_object}", objects_object.string()}, {"{program}", program.string()}}, objects);
+  return run_tool(recipe, argv, log, "linking", budget, out_of_time);
 }
 
 }  // namespace
@@ -190,8 +187,20 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
     built.mutable_state.insert(built.mutable_state.end(), checked.mutable_state.begin(), checked.mutable_state.end());
     objects.push_back(object.string());
   }
+  const fs::path objects_object = lab_stage / "obj" / "lab_objects.o";
+  built.error = compile_objects_file(recipe, objects, lab_stage, objects_object, where.budget, built.out_of_time);
+  if (!built.error.empty()) return built;
   built.program = lab_stage / lab.target("starter");
-  built.error = link_program(recipe, objects, lab_stage, built.program, where.budget, built.out_of_time);
+  built.error = link_program(recipe, recipe.link, objects, objects_object, built.program, lab_stage / "link.log",
+                             where.budget, built.out_of_time);
+  if (built.error.empty() && !recipe.explored_link.empty()) {
+    built.explored_program = lab_stage / lab.target("starter_explored");
+    // Found there through the program's rpath, $ORIGIN (grade_build.cpp).
+    fs::copy_file(recipe.explored_library, lab_stage / recipe.explored_library.filename(),
+                  fs::copy_options::overwrite_existing);
+    built.error = link_program(recipe, recipe.explored_link, objects, objects_object, built.explored_program,
+                               lab_stage / "link-explored.log", where.budget, built.out_of_time);
+  }
   return built;
 }
 

@@ -19,6 +19,9 @@ struct BuiltLab {
   bool refused = false;  // the error is a refusal by a check (status "refused"), not the compiler's
   bool out_of_time = false;  // the error is a budget that ran out while building (status "out of time")
   std::filesystem::path program;
+  // The same objects linked as the lab's explored program (LabRecipe::explored_link), or
+  // empty when the course's build has none.
+  std::filesystem::path explored_program;
   // Mutable global state the lab's objects hold (object_check.hpp), one line each: the
   // no_globals criterion fails with it, whatever the program's own NoGlobals test said.
   std::vector<std::string> mutable_state;

@@ -259,11 +259,13 @@ bool is_editable_object(const Lab& lab, const std::string& object) {
 // placeholder {objects}; the objects of the lab's other files (not editable: given code
 // such as lab 12's demonstration.cpp) stay as the grader's build compiled them, and are
 // added to `fixed_objects`.
-std::vector<std::string> link_template(const fs::path& dir, const Lab& lab, std::vector<fs::path>& fixed_objects) {
+// `target`: the starter's test program (lab.target("starter")) or its explored program
+// (lab.target("starter_explored")), which links the same objects.
+std::vector<std::string> link_template(const fs::path& dir, const Lab& lab, const std::string& target,
+                                       std::vector<fs::path>& fixed_objects) {
   ProcessSpec spec;
   std::string ninja = cache_value(dir, "CMAKE_MAKE_PROGRAM");
   if (ninja.empty()) ninja = "ninja";
-  const std::string target = lab.target("starter");
   spec.argv = {ninja, "-C", dir.string(), "-t", "commands", target};
   spec.stdout_log = dir / "racelab-runs" / (target + ".commands");
   spec.log = dir / "racelab-runs" / (target + ".commands.log");
@@ -275,7 +277,7 @@ std::vector<std::string> link_template(const fs::path& dir, const Lab& lab, std:
   std::vector<std::string> words = split_command(last);
 
   const std::string code_prefix = "tests/CMakeFiles/" + lab.target("starter") + "_code.dir/";
-  const std::string objects_file = "tests/CMakeFiles/" + target + ".dir/" + target + "_objects.cpp.o";
+  const std::string objects_file = "tests/CMakeFiles/" + target + ".dir/" + lab.target("starter") + "_objects.cpp.o";
   std::vector<std::string> out;
   bool objects_placed = false;
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -355,7 +357,20 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
     const auto objects = commands.find(objects_source);
     if (objects == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", objects_source));
     recipe.compile_objects_file = compile_template(objects->second, objects_source);
-    recipe.link = link_template(dir, lab, recipe.fixed_objects);
+    recipe.link = link_template(dir, lab, target, recipe.fixed_objects);
+    if (fs::exists(test_program_path(dir, lab.target("starter_explored")))) {
+      std::vector<fs::path> same_fixed_objects;
+      recipe.explored_link = link_template(dir, lab, lab.target("starter_explored"), same_fixed_objects);
+      // The program finds the explorer's library beside itself, where the sandbox's uid can
+      // surely read it (build_lab copies it there), not in the grader's build.
+      for (auto& word : recipe.explored_link) {
+        if (word.rfind("-Wl,-rpath,", 0) == 0) word = "-Wl,-rpath,$ORIGIN";
+        if (fs::path(word).filename() == "libracelab_explore.so") recipe.explored_library = dir / word;
+      }
+      if (recipe.explored_library.empty()) {
+        throw Error(fmt::format("cannot find the explorer's library in the link command of {}", lab.target("starter_explored")));
+      }
+    }
     recipe.tests = list_tests(dir, lab);
     build.recipes_.emplace(lab.number, std::move(recipe));
   }

@@ -25,6 +25,11 @@ struct LabRecipe {
   std::map<std::string, std::vector<std::string>> compile;  // editable .cpp file -> compiler argv
   std::vector<std::string> compile_objects_file;            // for the generated lab_objects() source
   std::vector<std::string> link;                            // run in `build_dir`
+  // The explored program's link (the same placeholders): the same objects of the submission,
+  // with the plain tests and the explorer's library (tests/CMakeLists.txt). Empty when the
+  // build has none (the lab is then graded on real runs only).
+  std::vector<std::string> explored_link;
+  std::filesystem::path explored_library;  // libracelab_explore.so, copied beside the program
   // The lab's own files that are not editable (lab 12's demonstration.cpp), as the grader's
   // build compiled them from the pristine course: linked into every submission's program.
   std::vector<std::filesystem::path> fixed_objects;

@@ -1,6 +1,7 @@
 // One sandboxed run and what the grader saw (observation.hpp).
 #include "grade/observation.hpp"
 
+#include "base/text.hpp"
 #include "course/rubric.hpp"
 #include "run/test_program.hpp"
 #include "run/tsan_report.hpp"
@@ -8,8 +9,10 @@
 #include <fmt/format.h>
 #include <labkit/protocol.hpp>
 #include <nlohmann/json.hpp>
+#include "schedule.hpp"  // the explorer's environment and exit codes
 
 #include <algorithm>
+#include <charconv>
 #include <random>
 
 namespace labctl {
@@ -31,6 +34,88 @@ std::string condensed(std::string_view output, const Lab& lab, const ReportSourc
   for (const auto& line : report->lines) text += line + "\n";
   text += "How to read a " + report->kind + " report: " + report->guide + "\n";
   return text;
+}
+
+// An explored run with no scheduling point for this long is ended by the explorer (a
+// spin: kExitSpin): well past any lab's longest stretch of work between two points.
+constexpr int kExploredSpinSeconds = 10;
+
+// At most this many lines of the explorer's race report are quoted, each clipped: the report
+// is the program's output, and the function names in it are the submission's to choose.
+constexpr std::size_t kExploredReportLines = 16;
+constexpr std::size_t kExploredLineChars = 200;
+
+// One line of the explorer's report, made short: a function's parameter list is "(...)".
+std::string shortened(std::string_view line) {
+  std::string text(line);
+  const auto in = text.find(" in ");
+  if (in != std::string::npos) {
+    const auto open = text.find('(', in);
+    if (open != std::string::npos) text = text.substr(0, open) + "(...)";
+  }
+  if (text.size() > kExploredLineChars) text = text.substr(0, kExploredLineChars) + "...";
+  return text;
+}
+
+// The lab file a report line names ("... at lost_update.cpp:34 in ..."), and its line, from
+// `sources` (the staged files only: nothing the program prints is opened).
+std::string quoted_source(std::string_view line, const std::string& code_dir, const ReportSources& sources) {
+  for (const std::string_view marker : {std::string_view(" at "), std::string_view(" from ")}) {
+    const auto at = line.find(marker);
+    if (at == std::string_view::npos) continue;
+    const std::string_view rest = line.substr(at + marker.size());
+    const auto colon = rest.find(':');
+    const auto space = rest.find(' ');
+    if (colon == std::string_view::npos || (space != std::string_view::npos && space < colon)) continue;
+    const std::string file(rest.substr(0, colon));
+    const std::string* contents = sources.find(code_dir + file);
+    const std::string_view digits = rest.substr(colon + 1, space == std::string_view::npos ? rest.npos : space - colon - 1);
+    std::size_t number = 0;
+    const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+    if (contents == nullptr || parsed.ec != std::errc() || parsed.ptr != digits.data() + digits.size() || number == 0) return {};
+    const auto lines = split_lines(*contents);
+    if (number > lines.size()) return {};
+    std::string_view text = lines[number - 1];
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    return std::string(text.substr(0, kExploredLineChars));
+  }
+  return {};
+}
+
+// How an explored run ended, when the explorer ended it: a race (its report, quoted from the
+// output, is the excerpt: the frames in the lab's files, with their lines) or a hang. Only
+// the exit code decides: the output is the program's.
+void read_explored_ending(Observation& seen, const std::string& code_dir, const ReportSources& sources) {
+  namespace explore = labctl::explore;
+  const ExitStatus& status = seen.sandboxed.status;
+  if (status.kind != ExitStatus::Kind::exited) return;
+  if (status.code == explore::kExitDeadlock || status.code == explore::kExitSpin) {
+    seen.explored_hang = true;
+    return;
+  }
+  if (status.code != explore::kExitRace) return;
+  seen.race = true;
+  seen.race_reason = "the explorer saw a data race";
+  std::size_t kept = 0;
+  for (auto line : split_lines(seen.sandboxed.output)) {
+    if (line.rfind(explore::kReportPrefix, 0) != 0 || kept >= kExploredReportLines) continue;
+    line.remove_prefix(explore::kReportPrefix.size());
+    const std::string source = quoted_source(line, code_dir, sources);
+    // The frames in the standard library's headers (std::thread's, std::invoke's) say nothing
+    // a student can act on: only the lab's own are kept.
+    if (line.find("called from ") != std::string_view::npos && source.empty()) continue;
+    std::string text = shortened(line);
+    if (kept == 0) {
+      // "data race on 'lab01::g_total' (0x..., a global of ...) (racelab-schedule:...)": the
+      // variable is the reason; the address (another on every run) and the program's name
+      // are noise.
+      text = text.substr(0, text.find(" (0x"));
+      seen.race_reason = "the explorer saw a " + text;
+    }
+    seen.race_excerpt += text + "\n";
+    if (!source.empty()) seen.race_excerpt += "        | " + source + "\n";
+    ++kept;
+  }
 }
 
 // The sandbox's spec for one run: the test program on `filter`, as this worker's uid, with
@@ -109,7 +194,7 @@ ReportSources report_sources(const fs::path& course_root, const Lab& lab,
 
 Observation observe(const LabRecipe& recipe, const std::string& filter, const fs::path& program,
                     const fs::path& workdir, const RunContext& context, const ReportSources& sources,
-                    const Budget& budget) {
+                    const Budget& budget, const std::string& schedule, bool detect_races) {
   const Lab& lab = *recipe.lab;
   Observation seen;
   const Budget::Deadline deadline = budget.next();
@@ -122,8 +207,14 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
   const std::chrono::seconds wall = std::min(context.options->time_limit, left);
   const std::string nonce = random_hex(16);
   fs::create_directories(workdir);
-  const SandboxSpec spec = spec_for(filter, program, workdir, context, nonce, wall);
-
+  SandboxSpec spec = spec_for(filter, program, workdir, context, nonce, wall);
+  if (!schedule.empty()) {
+    namespace explore = labctl::explore;
+    spec.env.emplace_back(explore::kScheduleEnv, schedule);
+    spec.env.emplace_back(explore::kTimeoutEnv, std::to_string(kExploredSpinSeconds));
+    if (!detect_races) spec.env.emplace_back(explore::kRacesEnv, "0");
+  }
+  seen.schedule = schedule;
   seen.sandboxed = run_sandboxed(spec);
   if (seen.sandboxed.limit == Limit::wall_time && wall < context.options->time_limit) {
     seen.stopped_by_budget = true;
@@ -132,6 +223,10 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
   note_weak_isolation(seen.sandboxed, !spec.hidden.empty(), context.weak);
   seen.record = parse_record(seen.sandboxed.channel, nonce);
   seen.verdict = classify(RunOutput{seen.sandboxed.status, seen.sandboxed.output, "", "labs/" + lab.slug + "/"});
+  if (!schedule.empty()) {
+    read_explored_ending(seen, "labs/" + lab.slug + "/", sources);
+    return seen;
+  }
   const bool exit_66 = seen.sandboxed.status.kind == ExitStatus::Kind::exited && seen.sandboxed.status.code == labkit::protocol::kExitTsanReported;
   seen.race = exit_66 || (seen.record.valid && seen.record.tsan_reports > 0) || seen.verdict.has("data-race");
   if (seen.race) {

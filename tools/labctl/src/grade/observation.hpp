@@ -80,6 +80,9 @@ struct Observation {
   std::string budget;  // "the lab's time budget (90 s)", when either of the two is true
   // The program reached the end of its tests and said so properly: its record can be
   // trusted test by test (a crash or a limit leaves none).
+  // Explored runs (a `schedule` given to observe): the explorer ended the run itself.
+  std::string schedule;       // the schedule string it ran under, or empty for a real run
+  bool explored_hang = false;  // every thread blocked, or no scheduling point within its timeout
   bool complete() const { return !out_of_time && sandboxed.limit == Limit::none && record.valid; }
 };
 
@@ -93,8 +96,12 @@ ReportSources report_sources(const std::filesystem::path& course_root, const Lab
 // the sandbox, in the fresh `workdir`, and reads what happened. The run ends by the
 // budget's deadline, and is not started when less than a second is left. Report excerpts
 // quote only `sources`. Weak isolation seen is recorded in context.weak.
+// With a `schedule` (a full schedule string), `program` is the lab's explored program and runs
+// under it: a race the explorer reports (its exit 96) is a race, with the explorer's report
+// as the excerpt; a deadlock or a spin it ends (97, 98) is explored_hang. Without
+// `detect_races` the explorer only schedules (a run that judges the answers of a racy program).
 Observation observe(const LabRecipe& recipe, const std::string& filter, const std::filesystem::path& program,
                     const std::filesystem::path& workdir, const RunContext& context, const ReportSources& sources,
-                    const Budget& budget);
+                    const Budget& budget, const std::string& schedule = "", bool detect_races = true);
 
 }  // namespace labctl

@@ -5,6 +5,7 @@
 
 #include "course/rubric.hpp"
 #include "grade/compile_submission.hpp"
+#include "schedule.hpp"  // the explorer's schedule strings
 
 #include <fmt/format.h>
 
@@ -181,6 +182,12 @@ struct Runner {
     return observe(recipe, filter_of(tests), program, lab_stage / name, context, sources, budget);
   }
 
+  // One run of the explored program on `filter`, under `schedule`, in the folder `name`.
+  Observation explored(const fs::path& explored_program, const std::string& filter, const std::string& name,
+                       const std::string& schedule, bool detect_races) const {
+    return observe(recipe, filter, explored_program, lab_stage / name, context, sources, budget, schedule, detect_races);
+  }
+
   // One criterion run alone in round `round`, and settled.
   void run_alone(Tally& tally, int round, int rounds) const {
     const Observation alone = run({&tally}, fmt::format("run-{}-{}", round, tally.result.criterion));
@@ -188,6 +195,68 @@ struct Runner {
     settle(tally, alone, round, rounds);
   }
 };
+
+// The explored runs (docs/grading.md, "On the explorer"): the lab's Correctness tests
+// (hidden ones too) in its explored program, once under each of the catalogue's schedules,
+// before any real run. The explorer makes each shared access and atomic of the lab's code a
+// scheduling point and the schedule fixes every choice, so what these runs show, they show
+// on every regrade:
+//   - a race the explorer reports fails race_free (the run is then made again without race
+//     detection, to judge its answers);
+//   - a wrong answer, a crash or a hang under a schedule fails `correct` (a real run can
+//     meet that schedule: a lost update through atomics, which ThreadSanitizer cannot see,
+//     once scored 0, 0, 0, 6, 0 on real runs alone) and `deterministic` (the answer depends
+//     on the order the threads run in).
+// Stops at the first schedule that fails `correct`: nothing more is run for this lab.
+void run_explored(const Runner& runner, const fs::path& explored_program, const std::vector<std::string>& schedules,
+                  std::vector<Tally>& tallies) {
+  Tally* correct = nullptr;
+  Tally* deterministic = nullptr;
+  Tally* race_free = nullptr;
+  for (auto& tally : tallies) {
+    if (tally.result.criterion == "correct") correct = &tally;
+    if (tally.result.criterion == "deterministic") deterministic = &tally;
+    if (tally.result.criterion == "race_free") race_free = &tally;
+  }
+  if (correct == nullptr || correct->tests.tests.empty()) return;
+  const std::string filter = filter_of({&correct->tests});
+  for (std::size_t i = 0; i < schedules.size() && !correct->failed; ++i) {
+    const std::string& schedule = schedules[i];
+    const std::string name = schedule.substr(labctl::explore::kSchedulePrefix.size());
+    const std::string workdir = fmt::format("explored-{}", i + 1);
+    Observation seen = runner.explored(explored_program, filter, workdir, schedule, true);
+    if (seen.race) {
+      runner.race.note(seen, "under the explored schedule " + name);
+      if (race_free != nullptr) race_free->failed = true;
+      seen = runner.explored(explored_program, filter, workdir + "-answers", schedule, false);
+    }
+    std::string excerpt;
+    std::string problem = judge(correct->tests, seen, excerpt, correct->hidden_failed);
+    if (seen.explored_hang) {
+      problem = seen.sandboxed.status.code == labctl::explore::kExitDeadlock
+                    ? "the program deadlocked: every thread waited for another"
+                    : "the program spun: no thread reached a scheduling point for a long time";
+      excerpt.clear();
+    }
+    if (!seen.out_of_time) ++correct->result.runs;
+    if (problem.empty()) {
+      ++correct->result.runs_passed;
+      continue;
+    }
+    const std::string reason = fmt::format("under the explored schedule {}: {}", name, problem);
+    correct->failed = true;
+    correct->result.reason = reason;
+    correct->result.excerpt =
+        excerpt + fmt::format("See it again: cmake --build build/tsan --target {0} && tools/lab explore --replay {1} -- "
+                              "build/tsan/tests/{0} --gtest_filter='{2}'\n",
+                              runner.recipe.lab->target("starter_explored"), schedule, filter);
+    if (deterministic != nullptr && !seen.out_of_time) {
+      deterministic->failed = true;
+      ++deterministic->result.runs;
+      deterministic->result.reason = "the answer depends on the order the threads run in: " + reason;
+    }
+  }
+}
 
 // The runs. Every other criterion depends on `correct` (a wrong answer scores nothing
 // else), so once `correct` has failed nothing more is run: in round 1 it runs alone first,
@@ -323,6 +392,7 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   FirstRace race;
   const ReportSources sources = report_sources(context.course_root, lab, files.files);
   const Runner runner{*recipe, built.program, lab_stage, context, sources, budget, race};
+  if (!built.explored_program.empty()) run_explored(runner, built.explored_program, lab.schedules, tallies);
   run_rounds(runner, context.options->runs, tallies);
   std::vector<CriterionResult> results;
   for (auto& tally : tallies) {

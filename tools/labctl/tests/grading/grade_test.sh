@@ -9,6 +9,9 @@
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
 #   serialised_tasks right, but waits for each task before the next  9/10 (not parallel)
+#   atomic_lost_update  executor-based, no globals, but a load-then-store on shared atomics:
+#                a race ThreadSanitizer cannot see; wrong under the catalogue's explored
+#                schedules on every grading                      0
 #   has_include_visible  right only if a compile-time probe finds a file: one that is
 #                not hidden, so it does                           10/10 (has_include_probe's control)
 #   hostile      exits early, fakes output or result files, forges the result channel,
@@ -28,7 +31,7 @@
 #   a b, a_b, a name with a newline, not_utf8 (a byte that is not UTF-8 in quoted code):
 #                each its own report file and one CSV row, nothing forged or lost
 # Then: grading is a function of the code (every submission graded twice, RACELAB_REGRADES
-# to change it; honest, global_plain, racy and fake_report 10 times: the same for every criterion), a second run with --out resumes from the cache with every student in their
+# to change it; honest, global_plain, racy, fake_report and atomic_lost_update 10 times: the same for every criterion), a second run with --out resumes from the cache with every student in their
 # own row, code that hangs costs no more than its budgets, and nothing outside the output
 # folder changed; a file whose constants take clang minutes to compile (slow_compile) is cut
 # at the lab's budget. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
@@ -76,7 +79,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -170,7 +173,7 @@ feedback() {  # feedback NAME ERE WHAT
   if grep -aEq -- "$2" "$work/out/$1.md"; then ok "$1: $3"; else bad "$1: $3 (no match for $2)"; sed 's/^/     /' "$work/out/$1.md" | head -n 30; fi
 }
 feedback sequential 'parallel 0/1: .*Parallel\.' "loses only the parallel point"
-feedback racy 'ThreadSanitizer: data race in lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
+feedback racy 'by thread [0-9]+ at lost_update\.cpp:[0-9]+' "the race is named, in the student's file"
 feedback wrong '1 of 1 hidden checks failed' "hidden checks counted"
 feedback global_plain 'no globals 0/1: .*mutable global state in the compiled code: lost_update.cpp: calls_seen \(8 bytes in .bss\)' "a plain global costs only no_globals"
 if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "a hidden test's name leaked"; else ok "hidden test names are never shown"; fi
@@ -198,9 +201,14 @@ feedback errno_state 'refused: .*lost_update.cpp:[0-9]+: `__errno_location` is a
 feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standard library' "state kept in std::cout costs no_globals"
 feedback object_ballast 'compiling stopped at the file-size limit' "a compile that writes a huge object is stopped at the file-size limit"
 feedback serialised_tasks 'parallel 0/1: .*Parallel\.' "tasks waited for one at a time are not parallel"
-feedback not_utf8 'ThreadSanitizer: data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
+feedback not_utf8 'the explorer saw a data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
 feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
+feedback atomic_lost_update 'correct 0/4: under the explored schedule random:seed=1: failed: Correctness\.' \
+  "a lost update through atomics fails correct under an explored schedule, named"
+feedback atomic_lost_update 'deterministic 0/1: the answer depends on the order the threads run in' \
+  "... and deterministic"
+feedback racy 'race-free 0/3: the explorer saw a data race on .lab01::g_' "the explorer names the racy global"
 feedback answers_by_lookup 'hidden checks failed' "answers looked up from the visible tests fail the hidden test"
 feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
 feedback no_sanitize 'refused: .*__attribute__' "no_sanitize on a race is refused"
@@ -265,7 +273,7 @@ count=$(echo "$first" | grep -c .)
   bad "$differ of $regrades gradings differ (or too few submissions: $count)"
 # The ones whose verdict comes from running their code, 10 times.
 mkdir -p "$work/pair"
-cp -R "$subs/honest" "$subs/racy" "$subs/fake_report" "$subs/global_plain" "$work/pair/"
+cp -R "$subs/honest" "$subs/racy" "$subs/fake_report" "$subs/global_plain" "$subs/atomic_lost_update" "$work/pair/"
 first=""
 same=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -278,8 +286,8 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
     echo "     grading $i:"; echo "$now" | sed 's/^/       /' | cut -c1-200
   fi
 done
-[ "$same" = 10 ] && ok "10 gradings: honest 10/10, global_plain 9/10, racy and fake_report 0/10, every criterion the same" ||
-  bad "only $same of 10 gradings agreed on every criterion of honest, global_plain, racy and fake_report"
+[ "$same" = 10 ] && ok "10 gradings: honest 10/10, global_plain 9/10, racy, fake_report and atomic_lost_update 0/10, every criterion the same" ||
+  bad "only $same of 10 gradings agreed on every criterion of honest, global_plain, racy, fake_report and atomic_lost_update"
 
 # 5. Budgets: code that hangs in every lab (here lab 01, the one this build holds) costs
 # at most its budgets, not a run's limit per criterion. Small caps keep the test short;
