@@ -322,7 +322,31 @@ void switch_to(Thread* self, Thread* next, bool self_continues) {
 }
 
 // A scheduling point: some thread (maybe `self` again) runs next. Returns when `self` runs.
+// A run in which threads only sleep or yield, point after point, with nothing else happening
+// in between (no lock, no shared write, no thread ending), waits for something that never
+// comes: a sleep without end, or a flag nobody will set. Time would pass for a real program;
+// here sleeps are yields, so it would spin until someone's wall clock ran out. It is ended as
+// a spin instead, after this many such points in a row (about a second of them).
+constexpr std::uint64_t kIdlePoints = 1'000'000;
+std::uint64_t g_idle_points = 0;
+
+[[noreturn]] void end_idle() {
+  char text[300];
+  std::snprintf(text, sizeof text,
+                "for %llu scheduling points in a row the threads only slept or yielded: they wait for something "
+                "that never happens, a sleep without end or a flag nobody sets (%s)",
+                static_cast<unsigned long long>(kIdlePoints), format_schedule(g_schedule).c_str());
+  report_line(text);
+  std::fflush(stderr);
+  _exit(kExitSpin);
+}
+
 void schedule(Thread* self, bool yielded = false) {
+  if (!yielded) {
+    g_idle_points = 0;
+  } else if (++g_idle_points >= kIdlePoints) {
+    end_idle();
+  }
   switch_to(self, pick_next(self, yielded), true);
 }
 

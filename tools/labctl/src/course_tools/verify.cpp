@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <labkit/protocol.hpp>
+#include "schedule.hpp"  // the explorer's environment
 
 #include <algorithm>
 #include <cstdio>
@@ -137,6 +138,30 @@ SideResult verify_side(const Workspace& workspace, const Lab& lab, const std::st
   return result;
 }
 
+// The reference on the explorer, as the grader runs a submission (docs/grading.md, "On the
+// explorer"): its explored program, the Correctness tests (every suite but the other
+// criteria's), once under each of the lab's schedules. It must pass every one: a schedule
+// that fails the reference would fail every honest student. "" when it does, else the first
+// schedule that failed and how.
+std::string explored_failure(const Workspace& workspace, const Lab& lab) {
+  const std::string target = lab.target("solution_explored");
+  const fs::path program = test_program_path(workspace.build, target);
+  const std::string filter = "--gtest_filter=-RaceFree*:Determinism*:NoGlobals*:Parallel*:*/RaceFree*:*/Determinism*"
+                             ":*/NoGlobals*:*/Parallel*";
+  for (std::size_t i = 0; i < lab.schedules.size(); ++i) {
+    progress(fmt::format("racelab: {} schedule {}/{} ...", target, i + 1, lab.schedules.size()));
+    const TestRun run = run_test_program(program, runs_dir(workspace.build) / "verify" / fmt::format("{}.{}", target, i + 1),
+                                         Workspace::code_dir(lab, "solution"), workspace.time_limit, {filter},
+                                         {{labctl::explore::kScheduleEnv, lab.schedules[i]}, {labctl::explore::kTimeoutEnv, "10"}});
+    if (!run.verdict.passed() || !run.status.ok()) {
+      progress("");
+      return fmt::format("under {}: {} (full report: {})", lab.schedules[i], run.verdict.headline, run.log.string());
+    }
+  }
+  progress("");
+  return "";
+}
+
 std::string column(const SideResult& result, const std::string& word) {
   if (!result.build_error.empty()) return "does not compile";
   return fmt::format("{} {}/{}", word, result.good, result.runs);
@@ -166,6 +191,7 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
     for (const Lab* lab : labs) {
       targets.push_back(lab->target(committed_starters ? "committed" : "starter"));
       targets.push_back(lab->target("solution"));
+      if (!lab->schedules.empty()) targets.push_back(lab->target("solution_explored"));
     }
     require_test_programs(workspace.build, targets);
   }
@@ -182,8 +208,16 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
     const SideResult starter = verify_side(workspace, *lab, "starter", runs, !no_build, committed_starters);
     const SideResult solution = verify_side(workspace, *lab, "solution", runs, !no_build, false);
     const bool starter_earns_too_much = starter.starter.points > lab->starter_max_points;
+    std::string explored;
+    if (!lab->schedules.empty() && solution.build_error.empty()) {
+      if (!no_build) {
+        const BuildResult built = build_target(workspace.build, lab->target("solution_explored"));
+        if (!built.ok) explored = "its explored program does not build: " + built.error;
+      }
+      if (explored.empty()) explored = explored_failure(workspace, *lab);
+    }
     const bool ok = starter.build_error.empty() && solution.build_error.empty() && starter.good == runs &&
-                    solution.good == runs && !starter_earns_too_much;
+                    solution.good == runs && !starter_earns_too_much && explored.empty();
     (ok ? passed : failed) += 1;
     const Tone starter_tone = starter.build_error.empty() && starter.good == runs ? Tone::good : Tone::bad;
     const Tone solution_tone = solution.build_error.empty() && solution.good == runs ? Tone::good : Tone::bad;
@@ -200,6 +234,9 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
                  starter.starter.run, starter.starter.points, lab->points, passing, lab->starter_max_points);
     }
     explain(solution, "solution", "pass in every run", style);
+    if (!explored.empty()) {
+      fmt::print("     solution on the explorer fails {}; it must pass under every schedule the catalogue names\n", explored);
+    }
     std::fflush(stdout);
   }
   fmt::print("{} passed, {} failed\n", passed, failed);

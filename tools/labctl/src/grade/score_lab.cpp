@@ -203,19 +203,18 @@ struct Runner {
 // on every regrade:
 //   - a race the explorer reports fails race_free (the run is then made again without race
 //     detection, to judge its answers);
-//   - a wrong answer, a crash or a hang under a schedule fails `correct` (a real run can
-//     meet that schedule: a lost update through atomics, which ThreadSanitizer cannot see,
-//     once scored 0, 0, 0, 6, 0 on real runs alone) and `deterministic` (the answer depends
-//     on the order the threads run in).
+//   - a wrong answer, a crash or a hang under a schedule fails `correct`: a real run can meet
+//     that schedule (a lost update through atomics, which ThreadSanitizer cannot see, once
+//     scored 0, 0, 0, 6, 0 on real runs alone; now 0 every time). With `correct`, every other
+//     criterion is then "not scored" (deterministic among them: whether the answer is right
+//     under some other order says nothing in its favour), the same way on every regrade.
 // Stops at the first schedule that fails `correct`: nothing more is run for this lab.
 void run_explored(const Runner& runner, const fs::path& explored_program, const std::vector<std::string>& schedules,
                   std::vector<Tally>& tallies) {
   Tally* correct = nullptr;
-  Tally* deterministic = nullptr;
   Tally* race_free = nullptr;
   for (auto& tally : tallies) {
     if (tally.result.criterion == "correct") correct = &tally;
-    if (tally.result.criterion == "deterministic") deterministic = &tally;
     if (tally.result.criterion == "race_free") race_free = &tally;
   }
   if (correct == nullptr || correct->tests.tests.empty()) return;
@@ -235,7 +234,7 @@ void run_explored(const Runner& runner, const fs::path& explored_program, const 
     if (seen.explored_hang) {
       problem = seen.sandboxed.status.code == labctl::explore::kExitDeadlock
                     ? "the program deadlocked: every thread waited for another"
-                    : "the program spun: no thread reached a scheduling point for a long time";
+                    : "the program hung: its threads spun or slept without end (the explorer ended it)";
       excerpt.clear();
     }
     if (!seen.out_of_time) ++correct->result.runs;
@@ -243,18 +242,12 @@ void run_explored(const Runner& runner, const fs::path& explored_program, const 
       ++correct->result.runs_passed;
       continue;
     }
-    const std::string reason = fmt::format("under the explored schedule {}: {}", name, problem);
     correct->failed = true;
-    correct->result.reason = reason;
+    correct->result.reason = fmt::format("under the explored schedule {}: {}", name, problem);
     correct->result.excerpt =
         excerpt + fmt::format("See it again: cmake --build build/tsan --target {0} && tools/lab explore --replay {1} -- "
                               "build/tsan/tests/{0} --gtest_filter='{2}'\n",
                               runner.recipe.lab->target("starter_explored"), schedule, filter);
-    if (deterministic != nullptr && !seen.out_of_time) {
-      deterministic->failed = true;
-      ++deterministic->result.runs;
-      deterministic->result.reason = "the answer depends on the order the threads run in: " + reason;
-    }
   }
 }
 

@@ -86,7 +86,8 @@ void require_test_programs(const fs::path& build_dir, const std::vector<std::str
 }
 
 TestRun run_test_program(const fs::path& program, const fs::path& stem, std::string_view code_dir,
-                         std::chrono::seconds limit, const std::vector<std::string>& arguments) {
+                         std::chrono::seconds limit, const std::vector<std::string>& arguments,
+                         const std::vector<std::pair<std::string, std::string>>& environment) {
   if (!fs::exists(program)) throw missing_program(program);
   fs::path log = stem;
   log += ".log";
@@ -108,6 +109,7 @@ TestRun run_test_program(const fs::path& program, const fs::path& stem, std::str
       // and names the hung test.
       {labkit::protocol::kTestTimeoutEnv, "30"},
   };
+  spec.env_defaults.insert(spec.env_defaults.begin(), environment.begin(), environment.end());
   spec.log = log;
   spec.limit = limit;
   const ProcessResult result = run_process(spec);

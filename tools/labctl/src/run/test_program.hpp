@@ -31,7 +31,8 @@ struct TestRun {
 // `code_dir` is the student's folder as in "labs/01-lost-update/", for the headline's location.
 TestRun run_test_program(const std::filesystem::path& program, const std::filesystem::path& stem,
                          std::string_view code_dir, std::chrono::seconds limit,
-                         const std::vector<std::string>& arguments = {});
+                         const std::vector<std::string>& arguments = {},
+                         const std::vector<std::pair<std::string, std::string>>& environment = {});
 
 // The tests `program` holds ("Suite.Name", in its order), from --gtest_list_tests; its
 // report goes to `<stem>.json`. Throws labctl::Error when the program cannot list them.
