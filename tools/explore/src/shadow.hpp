@@ -74,6 +74,20 @@ class ShadowTable {
   void forget(std::uintptr_t address, std::size_t size) {
     if (!slots_ || size == 0) return;
     ++generation_;
+    if (size / 8 > capacity_) {
+      // A block bigger than the table has slots (a large vector's buffer): visiting the slots
+      // is cheaper than looking up every granule of the block.
+      const std::uintptr_t first = (address >> 3) + 1;
+      const std::uintptr_t last = ((address + size - 1) >> 3) + 1;
+      for (std::size_t at = 0; at < capacity_; ++at) {
+        const std::uintptr_t key = slots_[at].key;
+        if (key >= first && key <= last) {
+          slots_[at] = Granule{};
+          slots_[at].key = key;
+        }
+      }
+      return;
+    }
     for (std::uintptr_t a = address & ~std::uintptr_t{7}; a < address + size; a += 8) {
       const std::uintptr_t key = (a >> 3) + 1;
       std::size_t at = slot_of(key);

@@ -41,3 +41,19 @@ TEST(ShadowTable, ForgetResets) {
   EXPECT_EQ(table.find(0x2010)->write.thread, -1);
   EXPECT_TRUE(table.find(0x2018)->shared);
 }
+
+// A block bigger than the table (the path that visits slots, not granules) is forgotten the
+// same way: everything inside it reset, the granules just outside it kept.
+TEST(ShadowTable, ForgetABlockBiggerThanTheTable) {
+  ex::ShadowTable table;
+  for (std::uintptr_t a : {std::uintptr_t{0x10000 - 8}, std::uintptr_t{0x10000}, std::uintptr_t{0x10000 + 4096},
+                           std::uintptr_t{0x10000 + (1 << 20) - 8}, std::uintptr_t{0x10000 + (1 << 20)}}) {
+    table.find(a)->owner = 3;
+  }
+  table.forget(0x10000, 1 << 20);  // 131072 granules: more than the few slots in use
+  EXPECT_EQ(table.find(0x10000 - 8)->owner, 3);
+  EXPECT_EQ(table.find(0x10000)->owner, -1);
+  EXPECT_EQ(table.find(0x10000 + 4096)->owner, -1);
+  EXPECT_EQ(table.find(0x10000 + (1 << 20) - 8)->owner, -1);
+  EXPECT_EQ(table.find(0x10000 + (1 << 20))->owner, 3);
+}

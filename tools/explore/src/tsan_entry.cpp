@@ -222,8 +222,10 @@ int pthread_once(pthread_once_t* control, void (*routine)()) {
 
 // Freed memory is new memory to whoever gets it next: without this, a block freed by one
 // thread and handed by malloc to another (glibc's arenas are shared beyond 16 threads on 2
-// cores) would look shared, and its two owners' accesses like a race. Blocks above 64 KiB
-// are not forgotten (malloc returns those to the kernel, not to another thread).
+// cores) would look shared, and its two owners' accesses like a race. Blocks of every size:
+// glibc raises its mmap threshold once a big block is freed, so big blocks come from the
+// heap again (a 556 KiB vector freed by one thread and reused by another once gave a false
+// report on an honest lab 01 submission).
 // The next free (glibc's, or a replacement allocator's) is found once; dlsym may itself
 // free while it looks, and those frees go to glibc's directly.
 void __libc_free(void*);
@@ -240,8 +242,7 @@ void free(void* block) {
     real.store(next, std::memory_order_release);
   }
   if (block && racelab_explore_tid >= 0 && rt::source_mode()) {
-    const std::size_t size = malloc_usable_size(block);
-    if (size <= 65536) rt::forget(reinterpret_cast<std::uintptr_t>(block), size);
+    rt::forget(reinterpret_cast<std::uintptr_t>(block), malloc_usable_size(block));
   }
   next(block);
 }

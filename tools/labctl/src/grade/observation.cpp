@@ -110,6 +110,11 @@ void read_explored_ending(Observation& seen, const std::string& code_dir, const 
       // variable is the reason; the address (another on every run) and the program's name
       // are noise.
       text = text.substr(0, text.find(" (0x"));
+      constexpr std::string_view kUnnamed = "data race on 0x";  // memory without a name: the heap, a stack
+      if (text.rfind(kUnnamed, 0) == 0) {
+        const auto end = text.find(' ', kUnnamed.size());
+        text = "data race on memory" + (end == std::string::npos ? std::string() : text.substr(end));
+      }
       seen.race_reason = "the explorer saw a " + text;
     }
     seen.race_excerpt += text + "\n";

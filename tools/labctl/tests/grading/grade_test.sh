@@ -9,6 +9,8 @@
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
 #   serialised_tasks right, but waits for each task before the next  9/10 (not parallel)
+#   fake_report  right (on the calling thread), but prints a fake TSan report and a fake
+#                explorer report naming secret files: no line of them shown   5/10
 #   atomic_lost_update  executor-based, no globals, but a load-then-store on shared atomics:
 #                a race ThreadSanitizer cannot see; wrong under the catalogue's explored
 #                schedules on every grading                      0
@@ -16,7 +18,7 @@
 #                not hidden, so it does                           10/10 (has_include_probe's control)
 #   hostile      exits early, fakes output or result files, forges the result channel,
 #                kills its parent, sleeps forever, bombs threads, reads or includes the
-#                instructor's files, prints a fake TSan report naming secret files,
+#                instructor's files,
 #                registers passing tests under the course's tests' names, asks the
 #                preprocessor whether an instructor's file exists (has_include_probe): 0,
 #                and the grader and the machine are unharmed, the secrets unseen
@@ -86,7 +88,7 @@ tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
 sed "s|@ROOT@|$ROOT|" "$here/lab01/fake_report.cpp" >"$work/fake_report.cpp"
 submission fake_report "$work/fake_report.cpp"
-hostile="$hostile fake_report shadow_tests"
+hostile="$hostile shadow_tests"
 submission shadow_tests "$here/lab01/shadow_tests.cpp"
 # The control: the same probe, of a file that is not hidden, finds it and earns full marks; so
 # has_include_probe's 0 is the sandbox's doing, not a probe that never worked.
@@ -146,6 +148,7 @@ expect_points not_utf8 0
 [ "$(grep -c '^honest,' "$csv")" = 1 ] && ok "a name with a newline forges no row of grades.csv" ||
   bad "grades.csv has $(grep -c '^honest,' "$csv") lines starting honest,"
 expect_points lib_state 9
+expect_points fake_report 5
 expect_points has_include_visible 10
 # Where the kernel refuses the sandbox's namespaces (a container, a chroot), labctl says so
 # ("the sandbox was weaker on this machine") and two defences are not there to test: hidden
@@ -180,7 +183,7 @@ if grep -q 'HiddenCorrectness\|EveryLineOfALongLog' "$work/out/"*.md; then bad "
 feedback wrong 'not scored' "nothing but correctness is scored while the answer is wrong"
 feedback exit_early 'refused: .*uses _exit' "exiting early is refused (_exit is not an allowed import)"
 feedback fake_output 'refused: .*uses _exit' "faking GoogleTest output and exiting is refused"
-feedback sleep_forever 'wall-time limit' "a hang is stopped at the wall-time limit"
+feedback sleep_forever 'wall-time limit|slept without end \(the explorer ended it\)' "a hang is stopped (by the explorer, or at the wall-time limit)"
 feedback include_outside 'refused: .*absolute path' "an absolute #include is refused"
 # __has_include spelled by token pasting passes the include policy; the preprocessor runs in
 # the sandbox, where the instructor's folder is covered, so the probe finds nothing.
@@ -286,7 +289,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
     echo "     grading $i:"; echo "$now" | sed 's/^/       /' | cut -c1-200
   fi
 done
-[ "$same" = 10 ] && ok "10 gradings: honest 10/10, global_plain 9/10, racy, fake_report and atomic_lost_update 0/10, every criterion the same" ||
+[ "$same" = 10 ] && ok "10 gradings: honest 10/10, global_plain 9/10, fake_report 5/10, racy and atomic_lost_update 0/10, every criterion the same" ||
   bad "only $same of 10 gradings agreed on every criterion of honest, global_plain, racy, fake_report and atomic_lost_update"
 
 # 5. Budgets: code that hangs in every lab (here lab 01, the one this build holds) costs
