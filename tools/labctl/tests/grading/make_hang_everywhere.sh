@@ -20,12 +20,15 @@ awk -F'"' '
       cat <<'END'
 
 // Appended by make_hang_everywhere.sh: the program never gets past its static
-// initialisers (standard C++ only: a sleep that never ends).
-#include <chrono>
-#include <thread>
+// initialisers (standard C++ only: a loop that never ends and does nothing the explorer
+// sees: no sleep, no lock, no shared memory; so it hangs on the explorer too, until the
+// explorer's own 10 s without a scheduling point, or a budget, ends it).
 namespace {
 int forever() {
-  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  volatile bool stop = false;  // never set
+  while (!stop) {
+  }
+  return 0;
 }
 [[maybe_unused]] const int racelab_hung = forever();
 }  // namespace
