@@ -5,6 +5,7 @@
 #include "base/process.hpp"
 #include "grade/elf_object.hpp"
 #include "grade/include_policy.hpp"
+#include "grade/library_call_points.hpp"
 #include "grade/object_check.hpp"
 #include "grade/source_check.hpp"
 #include "run/test_program.hpp"
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -80,6 +82,34 @@ std::string link_program(const LabRecipe& recipe, const std::vector<std::string>
                          bool& out_of_time) {
   const auto argv = fill(link, {{"{objects_file_object}", objects_object.string()}, {"{program}", program.string()}}, objects);
   return run_tool(recipe, argv, log, "linking", budget, out_of_time);
+}
+
+// The explored program's extra link arguments: the wrappers that make the submission's
+// library calls scheduling points (library_call_points.hpp), assembled in `lab_stage`, and
+// the linker's --wrap for each. Fills `error` when they cannot be made.
+std::vector<std::string> call_point_link(const LabRecipe& recipe, const std::vector<std::string>& objects,
+                                         const fs::path& lab_stage, const Budget* budget, bool& out_of_time,
+                                         std::string& error) {
+  std::set<std::string> called;
+  for (const auto& object : objects) {
+    // The object check read it already and found it sound; reading it again is cheap.
+    const std::set<std::string> names = called_functions(ElfObject::read(object));
+    called.insert(names.begin(), names.end());
+  }
+  if (called.empty()) return {};
+  const fs::path source = lab_stage / "library_call_points.S";
+  const fs::path object = lab_stage / "obj" / "library_call_points.o";
+  {
+    std::ofstream out(source);
+    out << call_point_wrappers(called);
+  }
+  // The course's own compiler (the first word of its commands) assembles it.
+  const std::vector<std::string> argv = {recipe.compile_objects_file.front(), "-c", source.string(), "-o", object.string()};
+  error = run_tool(recipe, argv, lab_stage / "library-call-points.log", "assembling the grader's call points", budget,
+                   out_of_time);
+  std::vector<std::string> arguments = wrap_arguments(called);
+  arguments.push_back(object.string());
+  return arguments;
 }
 
 }  // namespace
@@ -194,11 +224,15 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
   built.error = link_program(recipe, recipe.link, objects, objects_object, built.program, lab_stage / "link.log",
                              where.budget, built.out_of_time);
   if (built.error.empty() && !recipe.explored_link.empty()) {
+    std::vector<std::string> explored_objects = objects;
+    const std::vector<std::string> call_points = call_point_link(recipe, objects, lab_stage, where.budget, built.out_of_time, built.error);
+    if (!built.error.empty()) return built;
+    explored_objects.insert(explored_objects.end(), call_points.begin(), call_points.end());
     built.explored_program = lab_stage / lab.target("starter_explored");
     // Found there through the program's rpath, $ORIGIN (grade_build.cpp).
     fs::copy_file(recipe.explored_library, lab_stage / recipe.explored_library.filename(),
                   fs::copy_options::overwrite_existing);
-    built.error = link_program(recipe, recipe.explored_link, objects, objects_object, built.explored_program,
+    built.error = link_program(recipe, recipe.explored_link, explored_objects, objects_object, built.explored_program,
                                lab_stage / "link-explored.log", where.budget, built.out_of_time);
   }
   return built;
