@@ -14,6 +14,9 @@
 #   atomic_lost_update  executor-based, no globals, but a load-then-store on shared atomics:
 #                a race ThreadSanitizer cannot see; wrong under the catalogue's explored
 #                schedules on every grading                      0
+#   race_in_library_code  the same lost update, its store made by std::from_chars (library
+#                code neither TSan nor the explorer sees): a scheduling point before each
+#                library call shows it                           0
 #   has_include_visible  right only if a compile-time probe finds a file: one that is
 #                not hidden, so it does                           10/10 (has_include_probe's control)
 #   hostile      exits early, fakes output or result files, forges the result channel,
@@ -81,7 +84,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -211,6 +214,8 @@ feedback atomic_lost_update 'correct 0/4: under the explored schedule random:see
   "a lost update through atomics fails correct under an explored schedule, named"
 feedback atomic_lost_update 'deterministic 0/1: the answer is not correct yet' \
   "... and with it nothing else is scored"
+feedback race_in_library_code 'correct 0/4: under the explored schedule' \
+  "a lost update through a library function's store fails correct under an explored schedule"
 feedback racy 'race-free 0/3: the explorer saw a data race on .lab01::g_' "the explorer names the racy global"
 feedback answers_by_lookup 'hidden checks failed' "answers looked up from the visible tests fail the hidden test"
 feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
