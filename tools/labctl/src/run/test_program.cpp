@@ -53,6 +53,27 @@ std::string without_directories(std::string_view line) {
   return std::string(slash == std::string_view::npos ? line : line.substr(slash + 1));
 }
 
+// A lab's own files are under labs/NN-slug/ (the course's, a submission's, a student's copy).
+bool is_lab_file_line(std::string_view line) {
+  const auto colon = line.find(':');
+  return colon != std::string_view::npos && line.substr(0, colon).find("/labs/") != std::string_view::npos;
+}
+
+// For the error on lines[error]: when it is not in a lab file but in a header the lab's code
+// instantiated, the lab file's location that instantiation was "requested" from (clang's
+// notes after the error, before the next one), as "file:line:col"; else empty.
+std::string student_line_of_template_error(const std::vector<std::string_view>& lines, std::size_t error) {
+  if (is_lab_file_line(lines[error])) return {};
+  for (std::size_t i = error + 1; i < lines.size(); ++i) {
+    const std::string_view line = lines[i];
+    if (line.find(": error: ") != std::string_view::npos) break;
+    const auto note = line.find(": note: ");
+    if (note != std::string_view::npos && is_lab_file_line(line) && line.find("requested here") != std::string_view::npos)
+      return without_directories(line.substr(0, note));
+  }
+  return {};
+}
+
 Error missing_program(const fs::path& program) {
   return Error(fmt::format("test program {} not found: build it with tools/lab start (or without --no-build)",
                            program.string()));
@@ -157,9 +178,17 @@ std::string first_error_line(std::string_view build_output) {
   }
   // In order of how precisely they point at the student's mistake.
   for (std::string_view marker : {": error: ", ": fatal error: "}) {
-    for (auto line : lines) {
-      if (line.find(marker) != std::string_view::npos && line.find("linker command failed") == std::string_view::npos)
-        return without_directories(line);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const std::string_view line = lines[i];
+      if (line.find(marker) == std::string_view::npos || line.find("linker command failed") != std::string_view::npos)
+        continue;
+      const std::string student_line = student_line_of_template_error(lines, i);
+      if (student_line.empty()) return without_directories(line);
+      // An error inside a template (the standard library's, say) instantiated from the
+      // student's code: their line first, the library's own words condensed under it.
+      const std::string where = without_directories(line.substr(0, line.find(marker)));
+      return fmt::format("{}{}{}\n    (inside {}, instantiated from that line)", student_line, marker,
+                         line.substr(line.find(marker) + marker.size()), where);
     }
   }
   for (auto line : lines) {

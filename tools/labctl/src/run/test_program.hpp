@@ -56,7 +56,9 @@ struct BuildResult {
 BuildResult build_target(const std::filesystem::path& build_dir, const std::string& target);
 
 // The line of a build's output that says what is wrong (the compiler's first error,
-// else the linker's, else CMake's), without the directories; empty if none is found.
+// else the linker's, else CMake's), without the directories; empty if none is found. An
+// error inside a template instantiated from a lab file names the lab file's line first, and
+// where in the header it happened on a second line.
 std::string first_error_line(std::string_view build_output);
 
 // BUILD/tests/labNN_side: where tests/CMakeLists.txt puts the test programs.

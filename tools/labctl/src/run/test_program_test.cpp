@@ -23,6 +23,14 @@ TEST(FirstErrorLine, CompilerError) {
             "lost_update.cpp:3:16: error: expected ';' at end of declaration");
 }
 
+// An error inside the standard library's templates, instantiated from a lab file: the lab
+// file's line first (where the student acts), the library's words and place condensed under it.
+TEST(FirstErrorLine, TemplateErrorPointsAtTheStudentsLine) {
+  EXPECT_EQ(labctl::first_error_line(fixture("template_error.log")),
+            "lost_update.cpp:8:8: error: invalid operands to binary expression ('lab01::Opaque' and 'lab01::Opaque')\n"
+            "    (inside predefined_ops.h:45:23, instantiated from that line)");
+}
+
 TEST(FirstErrorLine, LinkerError) {
   EXPECT_EQ(labctl::first_error_line(fixture("link_error.log")), "lost_update.cpp: undefined reference to `helper()'");
 }
