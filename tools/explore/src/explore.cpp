@@ -73,6 +73,7 @@ struct Thread {
   void* arg = nullptr;
   int quiet_points = 0;  // source mode: read-only memory points in a row (a spin, at length)
   int once_depth = 0;    // source mode: inside a one-time initialisation (no memory points)
+  bool in_sleep = false;  // parked at a sleep's point: waiting for time, not for work
 };
 
 // Who holds which mutex, for the deadlock report (and recursive mutexes' depth).
@@ -102,6 +103,7 @@ struct Real {
   int (*yield)();
   int (*nanosleep)(const timespec*, timespec*);
   int (*clock_nanosleep)(clockid_t, int, const timespec*, timespec*);
+  int (*clock_gettime)(clockid_t, timespec*);
   int (*usleep)(useconds_t);
   unsigned (*sleep)(unsigned);
 };
@@ -159,6 +161,7 @@ void resolve_all() {
   resolve(real.yield, "sched_yield");
   resolve(real.nanosleep, "nanosleep");
   resolve(real.clock_nanosleep, "clock_nanosleep");
+  resolve(real.clock_gettime, "clock_gettime");
   resolve(real.usleep, "usleep");
   resolve(real.sleep, "sleep");
   done = true;
@@ -281,6 +284,44 @@ void wake(State state, const void* object) {
 
 // The next thread to run; reports a deadlock (and ends the run) when there is none.
 // nullptr when no live thread is left at all (the last one just finished).
+// ---- the virtual clock
+// A controlled thread reading CLOCK_MONOTONIC (std::chrono::steady_clock) gets the explorer's
+// own time, not the machine's: the start time plus a little per scheduling point, plus what
+// sleeps and timed waits let pass when no other thread could run. So a test that waits with
+// a deadline ("not returned after 5 s") decides by the work done, not by how busy the
+// machine is: the same schedule gives the same verdict on an idle laptop and on a grading
+// server at load 15 (where real time once made an honest submission fail a regrade).
+constexpr std::int64_t kPointNs = 100;  // 10,000 points a millisecond
+constexpr std::int64_t kTimeoutNs = 1'000'000;  // a timed wait that times out: a millisecond passes
+std::atomic<std::int64_t> g_virtual_ns{0};
+timespec g_clock_start{};
+
+// Time passes for a sleep only when no other thread has work to do meanwhile: every other
+// runnable thread is asleep too (a room of clients polling a flag with sleeps), or none is.
+bool others_have_work(const Thread* self) {
+  for (int i = 0; i < g_thread_count; ++i) {
+    const Thread* t = g_threads[i];
+    if (t != self && t->state == State::runnable && !t->in_sleep) return true;
+  }
+  return false;
+}
+
+void sleep_passes(const Thread* self, std::int64_t ns) {
+  if (ns > 0 && !others_have_work(self)) g_virtual_ns.fetch_add(ns, std::memory_order_relaxed);
+}
+
+int yield_point(Thread* self);
+
+// A sleep's scheduling point: a yield (the sleep does not sleep), marked as waiting for time.
+int sleep_point(Thread* self) {
+  self->in_sleep = true;
+  yield_point(self);
+  self->in_sleep = false;
+  return 0;
+}
+
+std::int64_t ns_of(const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
+
 // pick_next's list: only the running thread gets there, so it is reused (memory points make
 // pick_next hot). Never destroyed: detached threads may still schedule during exit.
 std::vector<int>* g_enabled = nullptr;
@@ -302,6 +343,7 @@ Thread* pick_next(Thread* self, bool yielded) {
       if (g_threads[i]->state == State::waiting_cond && g_threads[i]->timed) timed.push_back(i);
     }
     if (timed.empty()) report_deadlock();
+    g_virtual_ns.fetch_add(kTimeoutNs, std::memory_order_relaxed);
     Thread* t = g_threads[timed[g_chooser->choose(timed.size())]];
     t->state = State::runnable;
     t->timed_out = true;
@@ -342,6 +384,7 @@ std::uint64_t g_idle_points = 0;
 }
 
 void schedule(Thread* self, bool yielded = false) {
+  g_virtual_ns.fetch_add(kPointNs, std::memory_order_relaxed);
   if (!yielded) {
     g_idle_points = 0;
   } else if (++g_idle_points >= kIdlePoints) {
@@ -505,6 +548,7 @@ void pin_to_one_cpu() {
 
 __attribute__((constructor)) void start_exploring() {
   resolve_all();
+  real.clock_gettime(CLOCK_MONOTONIC, &g_clock_start);
   pin_to_one_cpu();
   if (const char* text = std::getenv(kScheduleEnv); text && *text) {
     const auto parsed = parse_schedule(text);
@@ -778,8 +822,9 @@ int nanosleep(const timespec* request, timespec* remaining) {
   Thread* self = controlled();
   if (!self) return real.nanosleep(request, remaining);
   TRACE(self, "sleep", nullptr);
+  if (request) sleep_passes(self, ns_of(*request));  // before `remaining`: libstdc++ passes one timespec as both
   if (remaining) *remaining = timespec{0, 0};
-  return yield_point(self);
+  return sleep_point(self);
 }
 
 // labkit's test helpers poll with clock_nanosleep (ThreadSanitizer does not intercept it):
@@ -788,8 +833,27 @@ int clock_nanosleep(clockid_t clock, int flags, const timespec* request, timespe
   Thread* self = controlled();
   if (!self) return real.clock_nanosleep(clock, flags, request, remaining);
   TRACE(self, "sleep", nullptr);
-  if (remaining) *remaining = timespec{0, 0};
-  yield_point(self);
+  if (request) {
+    // An absolute wake-up is on the clock this thread reads: the virtual one, for the
+    // monotonic clocks (clock_gettime below).
+    timespec now{};
+    clock_gettime(clock, &now);
+    sleep_passes(self, (flags & TIMER_ABSTIME) ? ns_of(*request) - ns_of(now) : ns_of(*request));
+  }
+  if (remaining) *remaining = timespec{0, 0};  // after: it may be the request itself
+  return sleep_point(self);
+}
+
+// The virtual clock (above), for the monotonic clocks a controlled thread reads; every other
+// clock, and every other thread (the watchdog), gets the machine's.
+int clock_gettime(clockid_t clock, timespec* time) {
+  resolve_all();
+  const bool monotonic = clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE ||
+                         clock == CLOCK_BOOTTIME;
+  if (!monotonic || !g_active || t_self == nullptr) return real.clock_gettime(clock, time);
+  const std::int64_t ns = ns_of(g_clock_start) + g_virtual_ns.load(std::memory_order_relaxed);
+  time->tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  time->tv_nsec = static_cast<long>(ns % 1'000'000'000);
   return 0;
 }
 
@@ -797,14 +861,16 @@ int usleep(useconds_t microseconds) {
   Thread* self = controlled();
   if (!self) return real.usleep(microseconds);
   TRACE(self, "sleep", nullptr);
-  return yield_point(self);
+  sleep_passes(self, static_cast<std::int64_t>(microseconds) * 1000);
+  return sleep_point(self);
 }
 
 unsigned sleep(unsigned seconds) {
   Thread* self = controlled();
   if (!self) return real.sleep(seconds);
   TRACE(self, "sleep", nullptr);
-  yield_point(self);
+  sleep_passes(self, static_cast<std::int64_t>(seconds) * 1'000'000'000);
+  sleep_point(self);
   return 0;
 }
 

@@ -39,6 +39,7 @@ std::string condensed(std::string_view output, const Lab& lab, const ReportSourc
 // An explored run with no scheduling point for this long is ended by the explorer (a
 // spin: kExitSpin): well past any lab's longest stretch of work between two points.
 constexpr int kExploredSpinSeconds = 10;
+constexpr std::chrono::seconds kExploredMinWall{60};
 
 // At most this many lines of the explorer's race report are quoted, each clipped: the report
 // is the program's output, and the function names in it are the submission's to choose.
@@ -210,16 +211,20 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
     return seen;
   }
   // An explored run is slower than a real one (one thread at a time, a hand-over at every
-  // point; the reference of lab 01 takes 1-2 s at idle, several times that on a loaded
-  // machine): twice a run's limit, so load does not decide its verdict. Its hangs end sooner
-  // than that anyway: the explorer itself ends deadlocks, spins and endless sleeps.
-  const std::chrono::seconds run_limit = schedule.empty() ? context.options->time_limit : 2 * context.options->time_limit;
+  // point, all on one CPU; lab 01's reference with a hidden test takes 2 s at idle and passed
+  // 10 s at load 15, failing `correct` on one regrade of ten): twice a run's limit, and at
+  // least a minute, so load does not decide its verdict. Its hangs end sooner anyway: the
+  // explorer itself ends deadlocks, spins and endless sleeps, and its clock, which the tests'
+  // own deadlines read, is virtual (the same schedule, the same verdict at any load).
+  const std::chrono::seconds run_limit =
+      schedule.empty() ? context.options->time_limit : std::max(2 * context.options->time_limit, kExploredMinWall);
   const std::chrono::seconds wall = std::min(run_limit, left);
   const std::string nonce = random_hex(16);
   fs::create_directories(workdir);
   SandboxSpec spec = spec_for(filter, program, workdir, context, nonce, wall);
   if (!schedule.empty()) {
     namespace explore = labctl::explore;
+    spec.cpu = run_limit;  // one CPU at most: its CPU time never exceeds its wall time
     spec.env.emplace_back(explore::kScheduleEnv, schedule);
     spec.env.emplace_back(explore::kTimeoutEnv, std::to_string(kExploredSpinSeconds));
     if (!detect_races) spec.env.emplace_back(explore::kRacesEnv, "0");
