@@ -34,8 +34,9 @@ constexpr std::string_view kPage = R"PAGE(<!DOCTYPE html>
   table { border-collapse: collapse; table-layout: fixed; width: 100%; }
   th { background: #eee; text-align: left; padding: 4px 6px; }
   td { vertical-align: top; padding: 3px 6px; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
-  td.step { width: 5em; text-align: right; color: #777; }
-  tr.handover td { border-top: 1px dashed #888; }       /* control passed to another thread */
+  .step { width: 5em; text-align: right; color: #777; }
+  /* Control passed to another thread. 2px: a collapsed border's solid 1px neighbour would win. */
+  tr.handover td { border-top: 2px dashed #999; }
   tr.key td.step::before { content: "\2691 "; color: #c00; }   /* a flag: matters to the failure */
   tr.key td.point { background: #fde0dc; }
   tr.current td { background: #ffe97a !important; }
@@ -67,7 +68,7 @@ const $ = (id) => document.getElementById(id);
 document.title = data.title;
 $("title").textContent = data.title;
 $("schedule").textContent = data.schedule;
-$("failure").textContent = data.failure;
+$("failure").textContent = "failed: " + data.failure;
 $("replay").value = data.replay;
 
 // One column per thread, in thread order (T0 is main).

@@ -97,6 +97,7 @@ TEST(ExploreTraceHtml, EscapesNamesThatLookLikeMarkup) {
   EXPECT_EQ(closes, 2U);
   EXPECT_EQ(html.find("<b>"), std::string::npos);
   EXPECT_EQ(html.find("<!--evil"), std::string::npos);
+  EXPECT_NE(html.find("\"title\":\"t\\u003c/script\\u003e\""), std::string::npos);
   EXPECT_EQ(labctl::json_string_for_html("a\"b\\c\n</script>&\x01"),
             "\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0026\\u0001\"");
 }
