@@ -29,7 +29,7 @@ constexpr std::string_view kPage = R"PAGE(<!DOCTYPE html>
   .mono, td, #replay { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
   #failure { color: #a40000; font-weight: bold; }
   #status { font-weight: bold; margin-right: 1em; }
-  #replay { width: 70%; }
+  #replay { width: 80%; vertical-align: middle; resize: none; }  /* wraps: the command is never cut */
   .help { color: #555; }
   table { border-collapse: collapse; table-layout: fixed; width: 100%; }
   th { background: #eee; text-align: left; padding: 4px 6px; }
@@ -50,7 +50,7 @@ constexpr std::string_view kPage = R"PAGE(<!DOCTYPE html>
   <div class="mono" id="schedule"></div>
   <div id="failure"></div>
   <div><span id="status"></span><span id="detail"></span></div>
-  <div>replay: <input id="replay" readonly> <button id="copy">copy</button> <span id="copied"></span></div>
+  <div>replay: <textarea id="replay" rows="2" readonly></textarea> <button id="copy">copy</button> <span id="copied"></span></div>
   <div class="help">keys: &darr; or j next point, &uarr; or k previous, Home first, End last, n next flagged
     point; click a row to go there. &#9873; marks the points that matter to the failure; a dashed line is
     a hand-over of control to another thread.</div>
@@ -110,8 +110,8 @@ const rows = data.rows.map((point, i) => {
 let current = 0;
 function show(i) {
   if (rows.length === 0) { $("status").textContent = "no scheduling points"; return; }
+  rows[current].classList.remove("current");  // only the old one: a run can have thousands of rows
   current = Math.max(0, Math.min(rows.length - 1, i));
-  rows.forEach((tr) => tr.classList.remove("current"));
   rows[current].classList.add("current");
   rows[current].scrollIntoView({block: "center"});
   const point = data.rows[current];
