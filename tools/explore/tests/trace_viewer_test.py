@@ -7,7 +7,8 @@ library. Run by trace_viewer_test.sh, which makes the page.
 
 Loads the page, steps with the keyboard (ArrowDown x3, ArrowUp x1, then End) and checks
 what is shown against the data embedded in the page itself: the status line, the
-highlighted row's words, the number of rows, the flagged points and the replay command.
+highlighted row's words, the number of rows, the flagged points, the replay command and
+its copy button.
 Keeps a screenshot of the end of the run. Exit 0 when every check holds, 1 otherwise.
 """
 import base64
@@ -177,6 +178,14 @@ def main():
         if not replay.startswith("tools/lab explore --replay racelab-schedule:v1:") or replay != data["replay"]:
             fail(f"the replay field holds {replay!r}")
         print(f"after End: {status}: {current!r}")
+
+        # The copy button answers (what lands in a headless clipboard is not checked).
+        browser.do("POST", f"/element/{browser.element('#copy')}/click", {})
+        deadline = time.monotonic() + 5
+        while browser.text("#copied") != "copied":
+            if time.monotonic() > deadline:
+                fail("the copy button did not say 'copied' within 5 s")
+            time.sleep(0.1)
 
         os.makedirs(os.path.dirname(os.path.abspath(screenshot)), exist_ok=True)
         with open(screenshot, "wb") as out:
