@@ -35,6 +35,10 @@ grep -q 'check_then_act.cpp:[0-9]' "$out" || fail "no source line of the lab's c
 svg="$work/release/racelab-runs/lab01-starter-explore.svg"
 grep -q '^<svg ' "$svg" || fail "no SVG drawing at $svg"
 grep -q 'check_then_act.cpp:[0-9]' "$work/release/racelab-runs/lab01-starter-explore.trace" || fail "no text trace"
+# The page to step through: written, named in the output, with the replay command in its data.
+page="$work/release/racelab-runs/lab01-starter-explore.html"
+grep -q '"replay":"tools/lab explore --replay racelab-schedule:v1:' "$page" || fail "no HTML page at $page"
+grep -q 'lab01-starter-explore.html (a page' "$out" || fail "the output does not name the HTML page"
 echo "race --explore: found, traced, reference clean"
 
 # The printed replay command, with labctl in place of tools/lab, fails the same way every time.

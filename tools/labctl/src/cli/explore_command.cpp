@@ -39,7 +39,7 @@ Command explore_command() {
                 ->check(CLI::Range(1, 3600));
             app.add_option("--trace", explore.trace,
                            "write the failing run's scheduling points, with source lines, to this file (an SVG "
-                           "drawing when it ends in .svg)");
+                           "drawing when it ends in .svg, a page to step through when it ends in .html)");
             options->expect_option =
                 app.add_option("--expect", options->expect,
                                "the first line a correct run prints: a run that prints another one fails too");

@@ -143,15 +143,6 @@ ExploreFinding finding_of(int index, const ex::Schedule& schedule, const Run& ru
   return finding;
 }
 
-// --trace FILE: the failing run's scheduling points, as text or, for FILE.svg, a drawing.
-void write_trace(const fs::path& file, const ExploreFinding& finding) {
-  const bool svg = file.extension() == ".svg";
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << (svg ? render_trace_svg(finding.trace, finding.locations, finding.schedule)
-              : format_trace(finding.trace, finding.locations, finding.schedule));
-  if (!out.flush()) throw Error(fmt::format("cannot write the trace {}", file.string()));
-}
-
 std::string replay_command(const ExploreOptions& options, const std::string& schedule) {
   std::string command = "replay: tools/lab explore --replay " + schedule;
   if (options.expect) command += " --expect " + shell_quote(*options.expect);
@@ -167,12 +158,35 @@ std::string replay_command(const ExploreOptions& options, const std::string& sch
   return command;
 }
 
+// --trace FILE: the failing run's scheduling points, as text or, for FILE.svg, a drawing,
+// for FILE.html a page to step through.
+void write_trace(const fs::path& file, const ExploreOptions& options, const ExploreFinding& finding) {
+  std::string content;
+  if (file.extension() == ".svg") {
+    content = render_trace_svg(finding.trace, finding.locations, finding.schedule);
+  } else if (file.extension() == ".html") {
+    // The program's name for the title: with --source, its first file (command is its arguments).
+    const std::string program = !options.sources.empty() ? fs::path(options.sources.front()).filename().string()
+                                : options.command.empty() ? std::string("the program")
+                                                          : fs::path(options.command.front()).filename().string();
+    const std::string replay = replay_command(options, finding.schedule);
+    content = render_trace_html(finding.trace, finding.locations,
+                                {program + " under the explorer", finding.schedule, finding.failure,
+                                 replay.substr(replay.find(' ') + 1)});  // without "replay: "
+  } else {
+    content = format_trace(finding.trace, finding.locations, finding.schedule);
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out.flush()) throw Error(fmt::format("cannot write the trace {}", file.string()));
+}
+
 void print_failure(const ExploreOptions& options, const ExploreFinding& finding, int total) {
   fmt::print("explore: schedule {} of {} failed: {}\n", finding.schedule_index, total, finding.failure);
   fmt::print("{}\n", finding.schedule);
   fmt::print("{}\n", replay_command(options, finding.schedule));
   if (!options.trace.empty()) {
-    write_trace(options.trace, finding);
+    write_trace(options.trace, options, finding);
     fmt::print("trace: {} ({} scheduling points)\n", options.trace.string(), point_count(finding.trace));
   }
   fmt::print("--- the program's output (last {} lines) ---\n{}", kTailLines, finding.output_tail);

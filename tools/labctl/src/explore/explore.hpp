@@ -26,7 +26,7 @@ struct ExploreOptions {
   std::uint64_t seed = 1;           // the first run's seed; run i uses seed + i
   std::string replay;               // a schedule string: run it once instead of exploring
   int timeout = 10;                 // seconds without a scheduling point before a spin is reported
-  std::filesystem::path trace;      // write the failing run's scheduling points here (SVG when it ends in .svg)
+  std::filesystem::path trace;      // write the failing run's scheduling points here (SVG for .svg, a page for .html)
   std::string progress;             // when set and stderr is a terminal: "PROGRESS: schedule i/N"
   bool keep_trace = false;          // keep them in the finding (explore_quietly), whether or not `trace` is set
   // When set, a run whose standard output's first line differs from it fails too: for

@@ -62,6 +62,40 @@ std::string readable_location(std::string_view located);
 std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceLocations& locations,
                              std::string_view schedule, std::size_t max_events = 400);
 
+// What a beginner reads for each (collapsed) point, for the HTML page (explore_trace_words.cpp).
+struct TracePointWords {
+  std::string words;  // "asks for mutex m1 (held by T2)", "unlocks m1", "stuck: waits for m2 (held by T1)"
+  std::string holds;  // the mutexes this thread holds when it makes the point: "m1, m2", or empty
+  bool key = false;   // one of the points that matter to the failure (see explain_trace)
+};
+
+// Words for every event, in order. Objects get short names by kind, in order of first use
+// (mutexes m1, m2...; condition variables c1...; memory x1...): an address says nothing to
+// a reader, and the same name across rows shows it is the same object. A `lock` point is
+// made before the call, so it says "asks for"; the thread holds the mutex from its next
+// point on, until it unlocks. Key points: on a deadlock, each stuck thread's last request
+// and the point where the holder of what it waits for took it; otherwise each thread's
+// last point before the run ended.
+std::vector<TracePointWords> explain_trace(const std::vector<TraceEvent>& events);
+
+// What the HTML page shows above the points.
+struct TracePage {
+  std::string title;     // "lock_order under the explorer"
+  std::string schedule;  // the failing run's schedule string
+  std::string failure;   // why it failed: "deadlock (every live thread blocked)"
+  std::string replay;    // the command that replays it
+};
+
+// The page written to --trace FILE.html (explore_trace_html.cpp): one self-contained file
+// (inline CSS and JavaScript, no network), every point as a row under its thread's column,
+// stepped through with the keyboard. The data is embedded as JSON with every '<', '>' and
+// '&' escaped, so no name in the program can end the script or inject markup.
+std::string render_trace_html(const std::vector<TraceEvent>& events, const TraceLocations& locations,
+                              const TracePage& page);
+
+// `text` as a JSON string literal (quotes included) that is safe inside an HTML <script>.
+std::string json_string_for_html(std::string_view text);
+
 // From addr2line -a -f -i -C output for the given offsets: each offset's location, the first
 // frame (innermost first) that is not in a system header, else the innermost one.
 std::map<std::uint64_t, std::string> parse_addr2line(std::string_view output);

@@ -70,12 +70,20 @@ bool explore_side(const Lab& lab, const fs::path& lab_dir, const RaceDemo& demo,
   const std::vector<TraceEvent>& shown = mine.empty() ? finding.trace : mine;
   const fs::path text = fs::path(stem).concat(".trace");
   const fs::path svg = fs::path(stem).concat(".svg");
+  const fs::path page = fs::path(stem).concat(".html");
+  const std::string replay = fmt::format("tools/lab explore --replay {} --expect {} -- {}", finding.schedule,
+                                         shell_quote(expected), shell_quote(demo.program.string()));
   {
     std::ofstream out(text, std::ios::binary | std::ios::trunc);
     out << format_trace(finding.trace, finding.locations, finding.schedule);
     std::ofstream drawing(svg, std::ios::binary | std::ios::trunc);
     // The drawing shows the lab's own points when there are any: a whole run is thousands of rows.
     drawing << render_trace_svg(shown, finding.locations, finding.schedule);
+    // The page has every point: the one that caused the failure may be long before the end.
+    std::ofstream html(page, std::ios::binary | std::ios::trunc);
+    html << render_trace_html(finding.trace, finding.locations,
+                              {fmt::format("lab {}: {} under the explorer", lab.number, name), finding.schedule,
+                               finding.failure, replay});
   }
   fmt::print("  {}: schedule {} of {} failed: {}\n", name, finding.schedule_index, options.schedules, finding.failure);
   fmt::print("  {}\n\n", finding.schedule);
@@ -86,9 +94,9 @@ bool explore_side(const Lab& lab, const fs::path& lab_dir, const RaceDemo& demo,
                                                        count, lab.slug, point_count(finding.trace));
   fmt::print("{}; one thread runs at a time,\nand control changes hands only at these calls:\n", which);
   fmt::print("{}\n", trace_rows(shown, finding.locations, kTraceTail));
-  fmt::print("The whole interleaving: {} (text), {} (drawing)\n", text.string(), svg.string());
-  fmt::print("Replay it, the same failure every time:\n  tools/lab explore --replay {} --expect {} -- {}\n",
-             finding.schedule, shell_quote(expected), shell_quote(demo.program.string()));
+  fmt::print("The whole interleaving: {} (text), {} (drawing),\n  {} (a page to step through in a browser)\n",
+             text.string(), svg.string(), page.string());
+  fmt::print("Replay it, the same failure every time:\n  {}\n", replay);
   return true;
 }
 
