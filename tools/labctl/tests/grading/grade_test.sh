@@ -267,8 +267,15 @@ regrades=${RACELAB_REGRADES:-2}
 first=""
 differ=0
 for i in $(seq 1 "$regrades"); do
-  grade "$subs" --format json --out "$work/regrade-$i" >"$work/regrade-$i.log" 2>&1
-  now=$(verdicts "$work/regrade-$i")
+  if [ "$i" = 1 ]; then
+    # Grading 1 is the batch of step 1, its results rendered again from its cache (nothing is
+    # graded again); every later one grades everything afresh, in a folder of its own.
+    grade "$subs" --format json --out "$work/out" >"$work/regrade-$i.log" 2>&1
+    now=$(verdicts "$work/out")
+  else
+    grade "$subs" --format json --out "$work/regrade-$i" >"$work/regrade-$i.log" 2>&1
+    now=$(verdicts "$work/regrade-$i")
+  fi
   if [ -z "$first" ]; then
     first=$now
   elif [ "$now" != "$first" ]; then
