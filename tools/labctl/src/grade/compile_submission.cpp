@@ -87,15 +87,9 @@ std::string link_program(const LabRecipe& recipe, const std::vector<std::string>
 // The explored program's extra link arguments: the wrappers that make the submission's
 // library calls scheduling points (library_call_points.hpp), assembled in `lab_stage`, and
 // the linker's --wrap for each. Fills `error` when they cannot be made.
-std::vector<std::string> call_point_link(const LabRecipe& recipe, const std::vector<std::string>& objects,
+std::vector<std::string> call_point_link(const LabRecipe& recipe, const std::set<std::string>& called,
                                          const fs::path& lab_stage, const Budget* budget, bool& out_of_time,
                                          std::string& error) {
-  std::set<std::string> called;
-  for (const auto& object : objects) {
-    // The object check read it already and found it sound; reading it again is cheap.
-    const std::set<std::string> names = called_functions(ElfObject::read(object));
-    called.insert(names.begin(), names.end());
-  }
   if (called.empty()) return {};
   const fs::path source = lab_stage / "library_call_points.S";
   const fs::path object = lab_stage / "obj" / "library_call_points.o";
@@ -179,7 +173,9 @@ CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::st
   // student's to answer for (it came from their file), not a reason to stop grading.
   ObjectFindings findings;
   try {
-    findings = check_object(ElfObject::read(object), recipe.imports);
+    const ElfObject elf = ElfObject::read(object);
+    findings = check_object(elf, recipe.imports);
+    checked.called_functions = called_functions(elf);
   } catch (const Error& error) {
     return refuse(fmt::format("{}: the grader cannot read its object file ({})", name, error.what()));
   }
@@ -200,6 +196,7 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
   BuiltLab built;
   fs::create_directories(lab_stage / "obj");
   std::vector<std::string> objects;
+  std::set<std::string> called;  // by every checked object: the explored program's wrappers
   for (const auto& [file, argv] : recipe.compile) {
     const auto it = files.files.find(file);
     if (it == files.files.end()) {
@@ -215,6 +212,7 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
       return built;
     }
     built.mutable_state.insert(built.mutable_state.end(), checked.mutable_state.begin(), checked.mutable_state.end());
+    called.insert(checked.called_functions.begin(), checked.called_functions.end());
     objects.push_back(object.string());
   }
   const fs::path objects_object = lab_stage / "obj" / "lab_objects.o";
@@ -225,7 +223,8 @@ BuiltLab build_lab(const LabRecipe& recipe, const LabFiles& files, const fs::pat
                              where.budget, built.out_of_time);
   if (built.error.empty() && !recipe.explored_link.empty()) {
     std::vector<std::string> explored_objects = objects;
-    const std::vector<std::string> call_points = call_point_link(recipe, objects, lab_stage, where.budget, built.out_of_time, built.error);
+    const std::vector<std::string> call_points =
+        call_point_link(recipe, called, lab_stage, where.budget, built.out_of_time, built.error);
     if (!built.error.empty()) return built;
     explored_objects.insert(explored_objects.end(), call_points.begin(), call_points.end());
     built.explored_program = lab_stage / lab.target("starter_explored");

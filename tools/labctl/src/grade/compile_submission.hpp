@@ -9,6 +9,7 @@
 #include "grade/submission/submission.hpp"
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct CheckedFile {
   bool refused = false;
   bool out_of_time = false;
   std::vector<std::string> mutable_state;
+  // The library functions its object calls (library_call_points.hpp), read with the object
+  // check's reading of it: the explored program's wrappers.
+  std::set<std::string> called_functions;
 };
 CheckedFile check_and_compile(const LabRecipe& recipe, const std::vector<std::string>& compile, const std::string& file,
                               const std::string& code, const std::filesystem::path& lab_stage,
