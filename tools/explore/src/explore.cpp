@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sys/time.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -48,6 +49,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -295,6 +297,7 @@ constexpr std::int64_t kPointNs = 100;  // 10,000 points a millisecond
 constexpr std::int64_t kTimeoutNs = 1'000'000;  // a timed wait that times out: a millisecond passes
 std::atomic<std::int64_t> g_virtual_ns{0};
 timespec g_clock_start{};
+timespec g_wall_start{};
 
 // Time passes for a sleep only when no other thread has work to do meanwhile: every other
 // runnable thread is asleep too (a room of clients polling a flag with sleeps), or none is.
@@ -549,6 +552,7 @@ void pin_to_one_cpu() {
 __attribute__((constructor)) void start_exploring() {
   resolve_all();
   real.clock_gettime(CLOCK_MONOTONIC, &g_clock_start);
+  real.clock_gettime(CLOCK_REALTIME, &g_wall_start);
   pin_to_one_cpu();
   if (const char* text = std::getenv(kScheduleEnv); text && *text) {
     const auto parsed = parse_schedule(text);
@@ -844,17 +848,41 @@ int clock_nanosleep(clockid_t clock, int flags, const timespec* request, timespe
   return sleep_point(self);
 }
 
-// The virtual clock (above), for the monotonic clocks a controlled thread reads; every other
-// clock, and every other thread (the watchdog), gets the machine's.
+// The virtual clock (above), for every clock a controlled thread reads: the monotonic ones,
+// and the wall clock and CPU-time clocks too, each from its own value at the start. Were any
+// of them real, code could compare two clocks and tell an explored run from a real one (and
+// race only in real runs: fixture detect_explorer). Other threads (the watchdog) get the
+// machine's.
 int clock_gettime(clockid_t clock, timespec* time) {
   resolve_all();
-  const bool monotonic = clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE ||
-                         clock == CLOCK_BOOTTIME;
-  if (!monotonic || !g_active || t_self == nullptr) return real.clock_gettime(clock, time);
-  const std::int64_t ns = ns_of(g_clock_start) + g_virtual_ns.load(std::memory_order_relaxed);
+  if (!g_active || t_self == nullptr) return real.clock_gettime(clock, time);
+  timespec start{};
+  if (clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE ||
+      clock == CLOCK_BOOTTIME) {
+    start = g_clock_start;
+  } else if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE || clock == CLOCK_TAI) {
+    start = g_wall_start;
+  }  // CPU-time clocks: from zero
+  const std::int64_t ns = ns_of(start) + g_virtual_ns.load(std::memory_order_relaxed);
   time->tv_sec = static_cast<time_t>(ns / 1'000'000'000);
   time->tv_nsec = static_cast<long>(ns % 1'000'000'000);
   return 0;
+}
+
+// The wall clock's other doors, virtual the same way (clock_gettime above).
+int gettimeofday(timeval* time, void* zone) {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  *time = timeval{now.tv_sec, static_cast<suseconds_t>(now.tv_nsec / 1000)};
+  if (zone) std::memset(zone, 0, sizeof(struct timezone));
+  return 0;
+}
+
+time_t time(time_t* result) {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  if (result) *result = now.tv_sec;
+  return now.tv_sec;
 }
 
 int usleep(useconds_t microseconds) {

@@ -84,7 +84,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code detect_explorer"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -216,6 +216,8 @@ feedback atomic_lost_update 'deterministic 0/1: the answer is not correct yet' \
   "... and with it nothing else is scored"
 feedback race_in_library_code 'correct 0/4: under the explored schedule' \
   "a lost update through a library function's store fails correct under an explored schedule"
+feedback detect_explorer 'correct 0/4: under the explored schedule' \
+  "code that looks for the explorer by its clocks finds nothing: its race fails on an explored schedule"
 feedback racy 'race-free 0/3: the explorer saw a data race on .lab01::g_' "the explorer names the racy global"
 feedback answers_by_lookup 'hidden checks failed' "answers looked up from the visible tests fail the hidden test"
 feedback swallow_failures 'refused: .*GoogleTest' "GoogleTest's failure interceptor in a lab file is refused"
