@@ -83,13 +83,19 @@ labctl_cli_test(list_of_a_partial_build --exit 0 --stdout "^Total: 0/10 points \
 labctl_cli_test(check_race --exit 1
   --stdout "^  01  Alpha: a race on a counter  data race +0/10$"
   --stdout "^  The first report, condensed:$" --stdout "alpha\\.cpp:12"
+  --stdout "^  As the grader scores it \\(the public tests, one round\\):$"
+  --stdout "^    ✗ race-free +0/3 +ThreadSanitizer: data race in alpha\\.cpp:12$"
   --stdout "^Next: two threads use the same memory.*\\(tools/lab hint 01\\)$"
   --file racelab-state.json
   -- --root "${_tree}" --build @BUILD@ check 01 --no-build)
 labctl_cli_test(check_wrong_result --exit 1
   --stdout "^      wrong result in Correctness\\.Sum$" --stdout "^            Which is: 9$" --stdout "^          10$"
   -- --root "${_tree}" --build @BUILD@ check 2 --no-build)
-labctl_cli_test(check_passes --exit 0 --stdout "^  01  .*passing +10/10$" --stdout "^Lab 01 passes. Next: labs/02-beta/README.md, then tools/lab check 02$"
+# All five criteria, scored as the grader would: this stand-in course has Correctness tests
+# only, so the others fail as they would in grading (and the row says 4/10, not 10/10).
+labctl_cli_test(check_passes --exit 0 --stdout "^  01  .*passing +4/10$"
+  --stdout "^    ✓ correct +4/4$" --stdout "^    ✗ parallel +0/1 +the course has no tests for this criterion$"
+  --stdout "^Lab 01 passes. Next: labs/02-beta/README.md, then tools/lab check 02$"
   --write tests/lab01_starter "#!/bin/sh
 exec \"\$(dirname \"\$0\")/lab01_solution\" \"\$@\""
   -- --root "${_tree}" --build @BUILD@ check 01 --no-build)

@@ -4,6 +4,7 @@
 #include "base/process.hpp"
 #include "base/style.hpp"
 #include "course/rubric.hpp"
+#include "run/criteria_run.hpp"
 #include "run/test_program.hpp"
 
 #include <fmt/format.h>
@@ -39,57 +40,13 @@ struct SideResult {
   StarterScore starter;    // the starter side only
 };
 
-// Whether a sanitizer reported during the run, as the grader counts it: TSan's exit status
-// or a data race in the output.
-bool sanitizer_reported(const TestRun& run) {
-  return (run.status.kind == ExitStatus::Kind::exited && run.status.code == labkit::protocol::kExitTsanReported) ||
-         run.verdict.has("data-race");
-}
-
-// Whether the run went to its end and wrote its report (passing, failing or reporting a race).
-bool ran_to_the_end(const TestRun& run) {
-  const bool ended = run.status.kind == ExitStatus::Kind::exited &&
-                     (run.status.code == 0 || run.status.code == 1 ||
-                      run.status.code == labkit::protocol::kExitTsanReported);
-  return ended && !run.tests.empty();
-}
-
-// The points of the starter's run `run` as the grader scores a submission (course/rubric.hpp:
-// criteria_passed, score_criteria). A run that did not go to its end is followed, as in
-// the grader, by one run per criterion (`correct` first; once it fails, nothing else
-// earns anything, so nothing else is run).
+// The points of the starter's run `run` as the grader scores a submission
+// (run/criteria_run.hpp, the reading the student loop shows too).
 StarterScore score_starter_run(const Lab& lab, const fs::path& program, const TestRun& run, int index,
                                const fs::path& stem, std::chrono::seconds limit) {
-  std::map<std::string, bool> results = run.tests;
-  bool race = sanitizer_reported(run);
-  std::vector<std::string> expected;
-  if (ran_to_the_end(run)) {
-    for (const auto& [test, passed] : run.tests) expected.push_back(test);
-  } else {
-    fs::path list_stem = stem;
-    list_stem += ".list";
-    expected = list_tests(program, list_stem, limit);
-    results.clear();
-    for (const auto& criterion : criteria()) {
-      std::set<std::string> suites;
-      for (const auto& test : expected) {
-        const std::string suite = test.substr(0, test.find('.'));
-        if (criterion_of_suite(suite) == criterion) suites.insert(suite);
-      }
-      if (suites.empty()) continue;
-      std::string filter;
-      for (const auto& suite : suites) filter += (filter.empty() ? "" : ":") + suite + ".*";
-      fs::path alone_stem = stem;
-      alone_stem += "." + criterion;
-      const TestRun alone = run_test_program(program, alone_stem, "", limit, {"--gtest_filter=" + filter});
-      for (const auto& [test, passed] : alone.tests) results[test] = passed && ran_to_the_end(alone);
-      race = race || sanitizer_reported(alone);
-      if (criterion == "correct" && !criteria_passed(expected, results, race)["correct"]) break;
-    }
-  }
   StarterScore score;
   score.run = index;
-  for (const auto& criterion : score_criteria(lab, criteria_passed(expected, results, race))) {
+  for (const auto& criterion : score_test_runs(lab, program, run, stem, limit, "").criteria) {
     score.points += criterion.points;
     if (criterion.points > 0) score.criteria.push_back(criterion.criterion);
   }

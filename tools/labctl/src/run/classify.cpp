@@ -439,6 +439,8 @@ std::vector<std::string> listed_tests(std::string_view gtest_json) {
   return tests;
 }
 
+std::string test_running_at_end(std::string_view output) { return scan_output(split_lines(output)).current_test; }
+
 Verdict classify(const RunOutput& run) {
   Verdict verdict;
   const auto lines = split_lines(run.output);

@@ -50,6 +50,11 @@ std::map<std::string, bool> test_results(std::string_view gtest_json);
 // --gtest_list_tests, the tests the program holds.
 std::vector<std::string> listed_tests(std::string_view gtest_json);
 
+// The test a run was in when its output ended (a crash, or a hang the watchdog ended):
+// the last "[ RUN      ]" without its "[       OK ]", "[  FAILED  ]" or "[  SKIPPED ]"
+// line; "" when every test that started also ended.
+std::string test_running_at_end(std::string_view output);
+
 // --- pieces of classify(), public for the tests ---
 
 // The reason for a failed test, from its suite name (the grading criterion):

@@ -100,8 +100,11 @@ LabState check_lab(const Workspace& workspace, const Lab& lab, bool build) {
     }
   }
   progress(fmt::format("racelab: running {} ...", target));
-  state.run = run_test_program(test_program_path(workspace.build, target), runs_dir(workspace.build) / target,
-                               Workspace::code_dir(lab, "starter"), workspace.time_limit);
+  const fs::path program = test_program_path(workspace.build, target);
+  const fs::path stem = runs_dir(workspace.build) / target;
+  state.run = run_test_program(program, stem, Workspace::code_dir(lab, "starter"), workspace.time_limit);
+  state.criteria =
+      score_test_runs(lab, program, state.run, stem, workspace.time_limit, Workspace::code_dir(lab, "starter"));
   progress("");
   return state;
 }
@@ -153,6 +156,14 @@ void save_state(const fs::path& build_dir, const std::vector<LabState>& states) 
     entry["reasons"] = lab_state.compiled ? lab_state.run.verdict.reasons : std::vector<std::string>{"does-not-compile"};
     entry["headline"] = lab_state.headline();
     entry["points"] = lab_state.earned();
+    nlohmann::json criteria = nlohmann::json::object();
+    for (const auto& criterion : lab_state.criteria.criteria) {
+      criteria[criterion.criterion] = {{"passed", criterion.passed},
+                                       {"points", criterion.points},
+                                       {"possible", criterion.max_points},
+                                       {"reason", criterion.reason}};
+    }
+    entry["criteria"] = std::move(criteria);
     entry["possible"] = lab.points;
     entry["report"] = lab_state.report().string();
     entry["checked_at"] = checked_at;

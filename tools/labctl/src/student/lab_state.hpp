@@ -3,6 +3,7 @@
 #pragma once
 
 #include "course/catalogue.hpp"
+#include "run/criteria_run.hpp"
 #include "run/test_program.hpp"
 #include "course/workspace.hpp"
 
@@ -18,9 +19,11 @@ struct LabState {
   std::string build_error;  // when !compiled: the first error line
   std::filesystem::path build_log;
   TestRun run;  // when compiled
+  CriteriaResult criteria;  // when compiled: the five criteria, scored as the grader would
 
   bool passed() const { return compiled && run.verdict.passed(); }
-  long long earned() const { return passed() ? lab->points : 0; }
+  // The points the grader would give these runs (the public tests, one round).
+  long long earned() const { return compiled ? criteria.points : 0; }
   // A few words for the table: "passing", "data race", "does not compile".
   std::string words() const;
   // The line that says why: "ThreadSanitizer: data race in lost_update.cpp:49".
@@ -31,7 +34,8 @@ struct LabState {
   std::filesystem::path report() const { return compiled ? run.log : build_log; }
 };
 
-// Builds the lab's starter (unless !build) and runs its tests once.
+// Builds the lab's starter (unless !build), runs its tests once and reads the criteria off
+// the run (run/criteria_run.hpp: a run that stopped early is followed by one per criterion).
 LabState check_lab(const Workspace& workspace, const Lab& lab, bool build);
 
 // Merges these labs' states into BUILD/racelab-state.json (written whole, then renamed

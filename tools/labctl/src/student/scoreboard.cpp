@@ -7,6 +7,7 @@
 #include "run/tsan_report.hpp"
 
 #include "base/errors.hpp"
+#include "course/rubric.hpp"
 
 #include <fmt/format.h>
 
@@ -28,7 +29,6 @@ std::string pad(const std::string& text, std::size_t width) {
   return used >= width ? text : text + std::string(width - used, ' ');
 }
 
-// One lab's row, and for a lab that does not pass, why and where the full report is.
 // A path as the student would type it from the top of the tree, when it is inside it.
 std::string shown_path(const std::filesystem::path& path, const std::filesystem::path& root) {
   std::error_code error;
@@ -37,14 +37,49 @@ std::string shown_path(const std::filesystem::path& path, const std::filesystem:
   return relative.string();
 }
 
+// ✓ passed, ✗ failed, · never ran (the program stopped before its tests, or `correct`
+// failed first and the grader would not run it either).
+std::string mark_of(const CriterionOutcome& criterion, const Style& style) {
+  if (criterion.passed) return style("✓", Tone::good);
+  return criterion.ran || !criterion.reason.empty() ? style("✗", Tone::bad) : style("·", Tone::dim);
+}
+
+// The five criteria, one line each: mark, name, points, and why (check and watch).
+void print_criteria(const LabState& state, const Style& style) {
+  if (!state.compiled || state.criteria.criteria.empty()) return;
+  fmt::print("\n  {}\n", style("As the grader scores it (the public tests, one round):", Tone::bold));
+  for (const auto& criterion : state.criteria.criteria) {
+    const std::string points = fmt::format("{}/{}", criterion.points, criterion.max_points);
+    const Tone tone = criterion.points == criterion.max_points ? Tone::good : Tone::bad;
+    const std::string line = fmt::format("{} {}  {}  {}", mark_of(criterion, style),
+                                         pad(criterion_title(criterion.criterion), 13), style(pad(points, 5), tone),
+                                         clip_end(criterion.reason, 100));
+    fmt::print("    {}\n", trim(line));
+  }
+}
+
+// The five criteria on one line, for the scoreboard (list).
+std::string criteria_summary(const LabState& state, const Style& style) {
+  std::string line;
+  for (const auto& criterion : state.criteria.criteria) {
+    if (!line.empty()) line += "  ";
+    line += fmt::format("{} {} {}/{}", mark_of(criterion, style), criterion_title(criterion.criterion),
+                        criterion.points, criterion.max_points);
+  }
+  return line;
+}
+
+// One lab's row, and for a lab that does not pass, why and where the full report is;
+// `with_criteria`: the criteria too, on one line (the scoreboard; check shows them whole).
 void print_lab(const LabState& state, const Style& style, std::size_t title_width, std::size_t words_width,
-               const std::filesystem::path& root) {
+               const std::filesystem::path& root, bool with_criteria) {
   const Lab& lab = *state.lab;
   const Tone tone = state.passed() ? Tone::good : Tone::bad;
   const std::string points = fmt::format("{:>3}/{}", state.earned(), lab.points);
   fmt::print("  {}  {}  {}  {}\n", style(lab.number, Tone::bold), pad(clip_end(lab.title, static_cast<int>(kMaxTitleWidth)), title_width),
              style(pad(state.words(), words_width), tone), style(points, tone));
   if (state.passed()) return;
+  if (with_criteria && state.compiled && !state.criteria.criteria.empty()) fmt::print("      {}\n", criteria_summary(state, style));
   fmt::print("      {}\n", state.headline());
   if (state.compiled) {
     for (const auto& detail : state.run.verdict.details) fmt::print("        {}\n", detail);
@@ -73,7 +108,9 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
   const Style style = Style::for_stdout();
   const LabState state = check_lab(workspace, lab, build);
   save_state(workspace.build, {state});
-  print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root);
+  print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root,
+            /*with_criteria=*/false);
+  print_criteria(state, style);
   if (state.compiled && !state.passed()) print_condensed_report(workspace, state, style);
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
@@ -122,7 +159,7 @@ int run_list(const Workspace& workspace, bool no_build) {
   for (const auto& state : states) {
     earned += state.earned();
     possible += state.lab->points;
-    print_lab(state, style, title_width, words_width, workspace.root);
+    print_lab(state, style, title_width, words_width, workspace.root, /*with_criteria=*/true);
     if (!state.passed() && next == nullptr) next = &state;
   }
 
