@@ -6,6 +6,8 @@
 
 #include <labkit/protocol.hpp>
 
+#include "hang_stacks.hpp"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -80,6 +82,7 @@ struct Clock {
                    static_cast<int>(protocol::kWatchdogPrefix.size()), protocol::kWatchdogPrefix.data(),
                    clock->test.c_str(), static_cast<long long>(clock->limit.count()));
       std::fflush(stderr);
+      labkit::detail::print_stacks_if_asked();
       _exit(protocol::kExitHung);
     }
   }

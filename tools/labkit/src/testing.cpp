@@ -1,6 +1,8 @@
 // The test executors and the object-file check of labkit/testing.hpp.
 #include <labkit/testing.hpp>
 
+#include "hang_stacks.hpp"
+
 #include <cxxabi.h>
 #include <elf.h>
 #include <time.h>
@@ -269,6 +271,7 @@ void end_as_hung(const std::string& what, const std::string& detail) {
   std::fprintf(stderr, "\n%.*s%s: %s\n", static_cast<int>(protocol::kWatchdogPrefix.size()),
                protocol::kWatchdogPrefix.data(), name.c_str(), what.c_str());
   std::fflush(stderr);
+  detail::print_stacks_if_asked();
   _exit(kHangExit);
 }
 

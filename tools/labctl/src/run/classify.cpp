@@ -1,4 +1,6 @@
 #include "run/classify.hpp"
+
+#include "run/hang_stacks.hpp"
 #include "base/text.hpp"
 
 #include <fmt/format.h>
@@ -357,8 +359,14 @@ void add_sanitizer_findings(Verdict& verdict, const OutputScan& scan, std::strin
 }
 
 // 2. How the program ended.
-void add_ending(Verdict& verdict, const OutputScan& scan, const ExitStatus& status) {
+void add_ending(Verdict& verdict, const OutputScan& scan, const RunOutput& run) {
+  const ExitStatus& status = run.status;
   if (status.kind == ExitStatus::Kind::exited && status.code == labkit::protocol::kExitHung && !scan.watchdog.empty()) {
+    // With the threads' stacks (the student loop asks for them), the hang has a name.
+    if (const auto pattern = hang_pattern(parse_hang_stacks(run.output), run.code_dir)) {
+      propose_headline(verdict, "deadlock", pattern->words + ": " + scan.watchdog, {pattern->explanation});
+      return;
+    }
     propose_headline(verdict, "deadlock", "deadlock: " + scan.watchdog,
                      {"the test watchdog stopped it: threads waiting on each other, or one that never finishes"});
   } else if (status.kind == ExitStatus::Kind::timed_out) {
@@ -446,7 +454,7 @@ Verdict classify(const RunOutput& run) {
   const auto lines = split_lines(run.output);
   const OutputScan scan = scan_output(lines);
   add_sanitizer_findings(verdict, scan, run.code_dir);
-  add_ending(verdict, scan, run.status);
+  add_ending(verdict, scan, run);
   const TestResults results = add_failed_tests(verdict, run, lines);
   add_fallback(verdict, scan, run.status, results);
   return verdict;

@@ -3,6 +3,7 @@
 
 #include "base/process.hpp"
 #include "course/rubric.hpp"
+#include "run/hang_stacks.hpp"
 
 #include <fmt/format.h>
 #include <labkit/protocol.hpp>
@@ -37,7 +38,7 @@ std::string failure_of(const std::string& criterion, const RunFindings& findings
   }
   if (!failed.empty()) return failures == 1 ? failed + " failed" : fmt::format("{} and {} more failed", failed, failures - 1);
   if (!missing.empty()) {
-    return findings.unfinished.empty() ? missing + " did not run" : fmt::format("{} did not run: {}", missing, findings.unfinished);
+    return findings.unfinished.empty() ? missing + " did not run" : "not run: " + findings.unfinished;
   }
   return {};
 }
@@ -100,6 +101,15 @@ std::string race_words(const TestRun& run) {
   return "ThreadSanitizer reported a problem (the full report shows it)";
 }
 
+// How a run that stopped in `test` ended, in words: "hung in X (lock cycle)".
+std::string ending_in(const TestRun& run, const std::string& test, std::string_view code_dir) {
+  const bool hung = run.status.kind == ExitStatus::Kind::exited && run.status.code == labkit::protocol::kExitHung;
+  if (!hung) return fmt::format("the program {} in {}", run.status.describe(), test);
+  const auto pattern = hang_pattern(parse_hang_stacks(read_file(run.log)), code_dir);
+  return pattern ? fmt::format("hung in {} ({})", test, pattern->words)
+                 : fmt::format("hung in {} (the watchdog stopped it)", test);
+}
+
 }  // namespace
 
 CriteriaResult score_test_runs(const Lab& lab, const fs::path& program, const TestRun& first, const fs::path& stem,
@@ -123,7 +133,7 @@ CriteriaResult score_test_runs(const Lab& lab, const fs::path& program, const Te
     // Run alone, `correct` would stop there again: the grader's verdict, without the wait.
     findings.results[stopped_in] = false;
     findings.stopped_in = stopped_in;
-    findings.unfinished = fmt::format("the program {} in {}", first.status.describe(), stopped_in);
+    findings.unfinished = ending_in(first, stopped_in, code_dir);
     return judge_criteria(lab, findings);
   }
   for (const auto& criterion : criteria()) {

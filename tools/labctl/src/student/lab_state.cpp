@@ -5,6 +5,7 @@
 #include "base/style.hpp"
 
 #include <fmt/format.h>
+#include <labkit/protocol.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -102,7 +103,9 @@ LabState check_lab(const Workspace& workspace, const Lab& lab, bool build) {
   progress(fmt::format("racelab: running {} ...", target));
   const fs::path program = test_program_path(workspace.build, target);
   const fs::path stem = runs_dir(workspace.build) / target;
-  state.run = run_test_program(program, stem, Workspace::code_dir(lab, "starter"), workspace.time_limit);
+  // On a hang, the test program has gdb print every thread's stack (the check shows them).
+  state.run = run_test_program(program, stem, Workspace::code_dir(lab, "starter"), workspace.time_limit, {},
+                               {{labkit::protocol::kHangStacksEnv, "1"}});
   state.criteria =
       score_test_runs(lab, program, state.run, stem, workspace.time_limit, Workspace::code_dir(lab, "starter"));
   progress("");

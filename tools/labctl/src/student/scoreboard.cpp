@@ -3,10 +3,12 @@
 
 #include "student/lab_state.hpp"
 #include "base/style.hpp"
+#include "run/hang_stacks.hpp"
 #include "run/test_program.hpp"
 #include "run/tsan_report.hpp"
 
 #include "base/errors.hpp"
+#include "base/process.hpp"
 #include "course/rubric.hpp"
 
 #include <fmt/format.h>
@@ -41,7 +43,8 @@ std::string shown_path(const std::filesystem::path& path, const std::filesystem:
 // failed first and the grader would not run it either).
 std::string mark_of(const CriterionOutcome& criterion, const Style& style) {
   if (criterion.passed) return style("✓", Tone::good);
-  return criterion.ran || !criterion.reason.empty() ? style("✗", Tone::bad) : style("·", Tone::dim);
+  const bool never_ran = !criterion.ran && criterion.reason.rfind("not run", 0) == 0;
+  return never_ran ? style("·", Tone::dim) : style("✗", Tone::bad);
 }
 
 // The five criteria, one line each: mark, name, points, and why (check and watch).
@@ -102,6 +105,24 @@ void print_condensed_report(const Workspace& workspace, const LabState& state, c
   fmt::print("  {}\n", style("How to read a " + report->kind + " report: " + report->guide, Tone::dim));
 }
 
+// After a hang: what each thread of the student's code was doing (gdb's stacks, which the
+// check asked the test program for), the frames in the lab's folder with their lines.
+void print_hang_threads(const Workspace& workspace, const LabState& state, const Style& style) {
+  const std::string output = read_file(state.run.log);
+  const std::string code_dir = Workspace::code_dir(*state.lab, "starter");
+  const auto threads = parse_hang_stacks(output);
+  if (threads.empty()) return;
+  ReportSources sources;
+  sources.add_folder(workspace.root / code_dir, code_dir);
+  const auto lines = describe_threads(threads, code_dir, sources);
+  if (lines.empty()) return;
+  fmt::print("\n  {}\n", style("What each thread of your code was doing when it was stopped:", Tone::bold));
+  for (const auto& line : lines) fmt::print("    {}\n", line);
+  if (const auto pattern = hang_pattern(threads, code_dir)) {
+    fmt::print("  {} {}\n", style("This is a " + pattern->words + ":", Tone::bold), pattern->explanation);
+  }
+}
+
 }  // namespace
 
 bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
@@ -111,7 +132,10 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
   print_lab(state, style, std::min(width_of(lab.title), kMaxTitleWidth), width_of(state.words()), workspace.root,
             /*with_criteria=*/false);
   print_criteria(state, style);
-  if (state.compiled && !state.passed()) print_condensed_report(workspace, state, style);
+  if (state.compiled && !state.passed()) {
+    print_condensed_report(workspace, state, style);
+    print_hang_threads(workspace, state, style);
+  }
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return false;

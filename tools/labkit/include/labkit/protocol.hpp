@@ -43,6 +43,15 @@ inline constexpr int kDefaultTestTimeoutSeconds = 60;
 // labctl finds the line by this prefix to say which test hung.
 inline constexpr std::string_view kWatchdogPrefix = "[racelab watchdog] timeout: ";
 
+// ------------------------------------------------------------------ stacks on a hang
+// Set to 1 by the student loop (tools/lab check, watch, list), never by the grader: before a
+// hang ends the program, the watchdog and end_as_hung have gdb print every thread's stack,
+// between these two lines, after the kWatchdogPrefix line. labctl reads them
+// (run/hang_stacks.hpp) to show what each thread was doing and to name the pattern.
+inline constexpr const char* kHangStacksEnv = "LABKIT_HANG_STACKS";
+inline constexpr std::string_view kStacksBegin = "[racelab watchdog] stacks of every thread:";
+inline constexpr std::string_view kStacksEnd = "[racelab watchdog] end of stacks";
+
 // ------------------------------------------------------------------ ThreadSanitizer
 // The options every test program runs with: gtest_main.cpp returns them from
 // __tsan_default_options(), so a program run by hand, by ctest, by labctl or in the grader's
