@@ -632,6 +632,8 @@ void leave_once() {
 // would run it forever, must let that thread run).
 constexpr int kSpinPoints = 64;
 
+void stop_scheduling() { g_active = false; }
+
 void point(const char* event, const void* object, const void* pc, bool read_only) {
   Thread* self = g_active ? t_self : nullptr;
   // With one thread alive there is nothing to choose: no point (and no PCT step) there.

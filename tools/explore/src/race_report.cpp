@@ -211,7 +211,11 @@ void report_line(const std::string& text) {
 }  // namespace
 
 [[noreturn]] void report_race(std::uintptr_t address, std::size_t size, int thread, bool write, const void* pc,
-                              const Access& earlier, bool earlier_write) {
+                              const Access& earlier_in_shadow, bool earlier_write) {
+  // A copy first: the symbolizer runs below allocate and free, and a free makes the shadow
+  // table forget memory (race.cpp), which can move the entry `earlier_in_shadow` refers to.
+  const Access earlier = earlier_in_shadow;
+  stop_scheduling();  // the symbolizer's calls below are no points: one report, whole
   std::fflush(stdout);
   // Every code address of the report, symbolized in one go: this access, its callers, the
   // earlier access and its caller.

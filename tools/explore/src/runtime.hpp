@@ -42,6 +42,10 @@ void point(const char* event, const void* object, const void* pc, bool read_only
 // explorer does not see (the run would hang). Nested calls count.
 void enter_once();
 void leave_once();
+// From here on no call is a scheduling point: the calling thread runs on alone, every other
+// controlled thread stays parked (a race report, about to end the run, must not be
+// interleaved with another thread's).
+void stop_scheduling();
 // The schedule string of this run, for reports.
 const char* schedule_text();
 // Threads created and not yet finished (main included).

@@ -49,6 +49,12 @@ inline constexpr const char* kRacesEnv = "RACELAB_EXPLORE_RACES";
 // uninstrumented code; the grader's generated wrappers call it by this name
 // (tools/labctl/src/grade/library_call_points.hpp), tsan_entry.cpp defines it.
 inline constexpr std::string_view kCallPointFunction = "racelab_explore_call_point";
+// Source mode: the library's function the same wrappers call, after the point, for each
+// argument through which the library function called may store (a `double&`, an `int*`):
+// racelab_explore_library_write(address, size, caller) records that store as the calling
+// thread's write at `caller` (the call's return address), for the race detector, as if the
+// library code were instrumented.
+inline constexpr std::string_view kLibraryWriteFunction = "racelab_explore_library_write";
 
 // The first line of every message the library prints, so the driver and users can find it.
 inline constexpr std::string_view kReportPrefix = "racelab-explore: ";

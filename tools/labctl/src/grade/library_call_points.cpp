@@ -1,7 +1,9 @@
 // Wrappers that make library calls scheduling points (library_call_points.hpp).
 #include "grade/library_call_points.hpp"
 
-#include "schedule.hpp"  // kCallPointFunction
+#include "grade/library_writes.hpp"
+
+#include "schedule.hpp"  // kCallPointFunction, kLibraryWriteFunction
 
 #include <fmt/format.h>
 
@@ -25,7 +27,25 @@ bool left_alone(const std::string& name) {
   for (const char* prefix : {"__tsan_", "_Unwind_", "__cxa_", "__gxx_personality"}) {
     if (name.rfind(prefix, 0) == 0) return true;
   }
-  return name == labctl::explore::kCallPointFunction;
+  return name == labctl::explore::kCallPointFunction || name == labctl::explore::kLibraryWriteFunction;
+}
+
+// After the point: one call of the explorer's kLibraryWriteFunction(address, size) per
+// argument the function may store through (library_writes.hpp), the argument taken from where
+// the wrapper saved it, and the wrapper's return address (in the lab's code, for the report).
+// The saved integer registers sit above the 128 bytes of vector ones: %rax at 128(%rsp),
+// then %r9, %r8, %rcx, %rdx, %rsi, %rdi at 176(%rsp), and the return address at 184(%rsp).
+std::string store_calls(const std::string& name) {
+  static constexpr int kSaved[] = {176, 168, 160, 152, 144, 136};  // %rdi, %rsi, %rdx, %rcx, %r8, %r9
+  std::string text;
+  for (const LibraryWrite& write : library_writes(name)) {
+    text += fmt::format("  movq {}(%rsp), %rdi\n", kSaved[write.reg]);
+    text += write.size_reg >= 0 ? fmt::format("  movq {}(%rsp), %rsi\n", kSaved[write.size_reg])
+                                : fmt::format("  movq ${}, %rsi\n", write.size);
+    text += "  movq 184(%rsp), %rdx\n";
+    text += fmt::format("  call {}@PLT\n", labctl::explore::kLibraryWriteFunction);
+  }
+  return text;
 }
 
 }  // namespace
@@ -68,7 +88,7 @@ __wrap_{0}:
   movdqu %xmm6, 96(%rsp)
   movdqu %xmm7, 112(%rsp)
   call {1}@PLT
-  movdqu 0(%rsp), %xmm0
+{2}  movdqu 0(%rsp), %xmm0
   movdqu 16(%rsp), %xmm1
   movdqu 32(%rsp), %xmm2
   movdqu 48(%rsp), %xmm3
@@ -87,7 +107,7 @@ __wrap_{0}:
   jmp __real_{0}
   .size __wrap_{0}, .-__wrap_{0}
 )",
-                        name, labctl::explore::kCallPointFunction);
+                        name, labctl::explore::kCallPointFunction, store_calls(name));
   }
   text += "  .section .note.GNU-stack,\"\",@progbits\n";
   return text;

@@ -69,3 +69,19 @@ TEST(LibraryCallPoints, WrapperPerFunction) {
 }
 
 }  // namespace
+
+// After the point, each store the function may make through an argument is told to the
+// explorer, with the argument as the wrapper saved it: erand48's state, 6 bytes at %rdi.
+TEST(LibraryCallPoints, StoresThroughArgumentsAreRecorded) {
+  const std::string text = labctl::call_point_wrappers({"erand48", "strlen"});
+  const auto erand = text.find("__wrap_erand48:");
+  const auto strlen_at = text.find("__wrap_strlen:");
+  ASSERT_NE(erand, std::string::npos);
+  ASSERT_NE(strlen_at, std::string::npos);
+  const std::string erand_text = text.substr(erand, strlen_at > erand ? strlen_at - erand : std::string::npos);
+  EXPECT_NE(erand_text.find("  movq 176(%rsp), %rdi\n  movq $6, %rsi\n  movq 184(%rsp), %rdx\n  call racelab_explore_library_write@PLT\n"),
+            std::string::npos)
+      << erand_text;
+  const std::string strlen_text = text.substr(strlen_at);
+  EXPECT_EQ(strlen_text.find("racelab_explore_library_write"), std::string::npos);  // it only reads
+}

@@ -201,8 +201,8 @@ struct Runner {
 // before any real run. The explorer makes each shared access and atomic of the lab's code a
 // scheduling point and the schedule fixes every choice, so what these runs show, they show
 // on every regrade:
-//   - a race the explorer reports fails race_free (the run is then made again without race
-//     detection, to judge its answers);
+//   - a race the explorer reports fails race_free, and `correct` with it (as a ThreadSanitizer
+//     report fails the test it comes in, in the real runs);
 //   - a wrong answer, a crash or a hang under a schedule fails `correct`: a real run can meet
 //     that schedule (a lost update through atomics, which ThreadSanitizer cannot see, once
 //     scored 0, 0, 0, 6, 0 on real runs alone; now 0 every time). With `correct`, every other
@@ -219,15 +219,28 @@ void run_explored(const Runner& runner, const fs::path& explored_program, const 
   }
   if (correct == nullptr || correct->tests.tests.empty()) return;
   const std::string filter = filter_of({&correct->tests});
+  // The command that shows the student the same run in their own build.
+  const auto replay_line = [&](const std::string& schedule) {
+    return fmt::format("See it again: cmake --build build/tsan --target {0} && tools/lab explore --replay {1} -- "
+                       "build/tsan/tests/{0} --gtest_filter='{2}'\n",
+                       runner.recipe.lab->target("starter_explored"), schedule, filter);
+  };
   for (std::size_t i = 0; i < schedules.size() && !correct->failed; ++i) {
     const std::string& schedule = schedules[i];
     const std::string name = schedule.substr(labctl::explore::kSchedulePrefix.size());
     const std::string workdir = fmt::format("explored-{}", i + 1);
-    Observation seen = runner.explored(explored_program, filter, workdir, schedule, true);
+    const Observation seen = runner.explored(explored_program, filter, workdir, schedule, true);
     if (seen.race) {
+      // As in the real runs, where a ThreadSanitizer report fails the test it comes in: a
+      // race in the Correctness tests fails `correct` too, whatever the answers were.
       runner.race.note(seen, "under the explored schedule " + name);
       if (race_free != nullptr) race_free->failed = true;
-      seen = runner.explored(explored_program, filter, workdir + "-answers", schedule, false);
+      if (!seen.out_of_time) ++correct->result.runs;
+      correct->failed = true;
+      correct->result.reason = fmt::format(
+          "under the explored schedule {}: a data race while the Correctness tests ran (race-free shows it)", name);
+      correct->result.excerpt = replay_line(schedule);
+      continue;
     }
     std::string excerpt;
     std::string problem = judge(correct->tests, seen, excerpt, correct->hidden_failed);
@@ -244,10 +257,7 @@ void run_explored(const Runner& runner, const fs::path& explored_program, const 
     }
     correct->failed = true;
     correct->result.reason = fmt::format("under the explored schedule {}: {}", name, problem);
-    correct->result.excerpt =
-        excerpt + fmt::format("See it again: cmake --build build/tsan --target {0} && tools/lab explore --replay {1} -- "
-                              "build/tsan/tests/{0} --gtest_filter='{2}'\n",
-                              runner.recipe.lab->target("starter_explored"), schedule, filter);
+    correct->result.excerpt = excerpt + replay_line(schedule);
   }
 }
 

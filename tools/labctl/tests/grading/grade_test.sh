@@ -15,8 +15,9 @@
 #                a race ThreadSanitizer cannot see; wrong under the catalogue's explored
 #                schedules on every grading                      0
 #   race_in_library_code  the same lost update, its store made by std::from_chars (library
-#                code neither TSan nor the explorer sees): a scheduling point before each
-#                library call shows it                           0
+#                code neither TSan nor the explorer sees): the grader's wrapper tells the
+#                explorer about the store through its double& (grade/library_writes.hpp),
+#                a data race in every schedule                 0
 #   has_include_visible  right only if a compile-time probe finds a file: one that is
 #                not hidden, so it does                           10/10 (has_include_probe's control)
 #   hostile      exits early, fakes output or result files, forges the result channel,
@@ -84,7 +85,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code detect_explorer"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction detect_explorer"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -215,7 +216,11 @@ feedback atomic_lost_update 'correct 0/4: under the explored schedule random:see
 feedback atomic_lost_update 'deterministic 0/1: the answer is not correct yet' \
   "... and with it nothing else is scored"
 feedback race_in_library_code 'correct 0/4: under the explored schedule' \
-  "a lost update through a library function's store fails correct under an explored schedule"
+  "a race through a library function's store fails correct under an explored schedule"
+feedback race_in_library_code 'race-free 0/3: the explorer saw a data race' \
+  "race_in_library_code: the store std::from_chars makes through its double& is seen as a race"
+feedback race_in_stream_extraction 'race-free 0/3: the explorer saw a data race' \
+  "race_in_stream_extraction: the store a library member (operator>>) makes through its double& is seen as a race"
 feedback detect_explorer 'correct 0/4: under the explored schedule' \
   "code that looks for the explorer by its clocks finds nothing: its race fails on an explored schedule"
 feedback racy 'race-free 0/3: the explorer saw a data race on .lab01::g_' "the explorer names the racy global"

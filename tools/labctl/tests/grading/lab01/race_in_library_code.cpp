@@ -18,11 +18,12 @@
 // and `std::istringstream >> shared_long`. Likely the same: basic_string's out-of-line
 // members, the tree and list node linking (std::_Rb_tree_insert_and_rebalance,
 // std::__detail::_List_node_base::_M_hook).
-// What would close the class: make every store visible to TSan — build the tests against an
-// instrumented standard library (libc++ or libstdc++ compiled with -fsanitize=thread), or
-// allow only library entry points whose memory effects TSan models (intercepted, or
-// header-only and so instrumented in the lab's own object), refusing compiled functions that
-// write through caller-supplied pointers and references.
+// What closes it now (2026-12-03): the grader's wrapper before each library call tells the
+// explorer about the stores the call may make through reference and pointer arguments
+// (tools/labctl/src/grade/library_writes.hpp): here from_chars's `double&`, so the explorer's
+// race detector sees two tasks' unordered accesses to the same total: race_free and correct
+// fail under the first schedule, on the public tests alone (0/10). Member functions of the
+// library (a shared std::string appended to) stay unseen: docs/grading.md, "Known open".
 #include "lost_update.hpp"
 
 #include <algorithm>

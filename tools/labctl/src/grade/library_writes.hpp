@@ -1,0 +1,41 @@
+// Which arguments a library function may store through, read off its name.
+//
+// A store made inside a library function (compiled elsewhere, not instrumented) is no access
+// the explorer or ThreadSanitizer sees: two tasks that load a shared total and have
+// std::from_chars store the sum through a `double&` race, and nothing reports it (fixture
+// race_in_library_code). The wrapper the grader puts before each library call
+// (library_call_points.hpp) therefore also tells the explorer about the stores the call may
+// make: one per argument that is a reference or pointer to something not const, in the
+// integer argument register that carries it (x86-64 System V: %rdi, %rsi, %rdx, %rcx, %r8,
+// %r9), with the size of what it points to.
+//
+// Read from the demangled name, whose parameters a mangled name spells out. A function scoped
+// by a class is taken as a member, its `this` in %rdi (a static member would shift the rest
+// by one: the libraries the labs call have none that store through an argument); the
+// object itself is not counted (locks, condition variables and futures are shared on
+// purpose, and their classes are left out altogether). Any argument behind a parameter whose
+// register class the name does not tell (a class passed by value) is left out, and so are
+// operators and templates whose names carry their return types. C functions have no
+// parameters in their names: the few on the allowed list that store through a pointer are
+// listed by hand.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace labctl {
+
+struct LibraryWrite {
+  int reg = 0;           // integer argument register: 0 %rdi, 1 %rsi, ... 5 %r9
+  std::size_t size = 1;  // bytes stored from that address (1 when the type's size is unknown)
+  int size_reg = -1;     // or, when not -1: the register holding the byte count (memcpy's n)
+
+  bool operator==(const LibraryWrite&) const = default;
+};
+
+// The stores a call of the function with this (mangled) symbol name may make through its
+// arguments; empty when none, or when the name does not say.
+std::vector<LibraryWrite> library_writes(const std::string& symbol);
+
+}  // namespace labctl

@@ -1,0 +1,54 @@
+// Which arguments a library function may store through (library_writes.hpp): read off the
+// mangled names a submission's object really calls.
+#include "grade/library_writes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using labctl::library_writes;
+using labctl::LibraryWrite;
+
+// std::from_chars(char const*, char const*, double&, std::chars_format): the double, in %rdx.
+// The fixture race_in_library_code stores its shared total through it.
+TEST(LibraryWrites, FromCharsStoresThroughItsDouble) {
+  EXPECT_EQ(library_writes("_ZSt10from_charsPKcS0_RdSt12chars_format"), (std::vector<LibraryWrite>{{2, 8, -1}}));
+}
+
+// Pointers and references to const are reads: nothing to record.
+TEST(LibraryWrites, ConstArgumentsAreReads) {
+  // std::_Hash_bytes(void const*, unsigned long, unsigned long)
+  EXPECT_TRUE(library_writes("_ZSt11_Hash_bytesPKvmm").empty());
+}
+
+// A double passed by value travels in %xmm0: the integer registers after it are not shifted.
+TEST(LibraryWrites, FloatingArgumentsTakeNoIntegerRegister) {
+  // std::to_chars(char*, char*, double): the buffer's two ends, %rdi and %rsi
+  EXPECT_EQ(library_writes("_ZSt8to_charsPcS_d"), (std::vector<LibraryWrite>{{0, 1, -1}, {1, 1, -1}}));
+}
+
+// A member's `this` takes %rdi, so its arguments start at %rsi; its own object is not counted.
+// Stream extraction into a shared long stores through the long&.
+TEST(LibraryWrites, MembersStoreThroughTheirArgumentsNotTheirObject) {
+  // std::istream::operator>>(long&)
+  EXPECT_EQ(library_writes("_ZNSirsERl"), (std::vector<LibraryWrite>{{1, 8, -1}}));
+  // std::__cxx11::basic_string<char, ...>::_M_append(char const*, unsigned long): reads only
+  EXPECT_TRUE(library_writes("_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M_appendEPKcm").empty());
+}
+
+// Members of the classes that synchronise threads are left out: a future's futex word is
+// shared on purpose.
+TEST(LibraryWrites, SynchronisationIsNoStore) {
+  // std::__atomic_futex_unsigned_base::_M_futex_wait_until(unsigned int*, unsigned int, bool, ...)
+  EXPECT_TRUE(library_writes("_ZNSt28__atomic_futex_unsigned_base19_M_futex_wait_untilEPjjbNSt6chrono8durationIlSt5ratioILl1ELl1EEEENS2_IlS3_ILl1ELl1000000000EEEE").empty());
+}
+
+// C functions have no parameters in their names: the allowed ones that store are listed.
+TEST(LibraryWrites, CFunctionsComeFromTheTable) {
+  EXPECT_EQ(library_writes("erand48"), (std::vector<LibraryWrite>{{0, 6, -1}}));
+  EXPECT_EQ(library_writes("memcpy"), (std::vector<LibraryWrite>{{0, 0, 2}}));  // n bytes, n in %rdx
+  EXPECT_TRUE(library_writes("strlen").empty());
+  EXPECT_TRUE(library_writes("not a symbol").empty());
+}
+
+}  // namespace
