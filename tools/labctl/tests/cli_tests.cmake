@@ -88,6 +88,10 @@ labctl_cli_test(check_race --exit 1
   --stdout "^Next: two threads use the same memory.*\\(tools/lab hint 01\\)$"
   --file racelab-state.json
   -- --root "${_tree}" --build @BUILD@ check 01 --no-build)
+# --diagnostics: the same check, then the findings as file:line:col lines for an editor.
+labctl_cli_test(check_diagnostics --exit 1
+  --stdout "^labs/01-alpha/alpha\\.cpp:12:1: error: ThreadSanitizer: data race"
+  -- --root "${_tree}" --build @BUILD@ check 01 --no-build --diagnostics)
 labctl_cli_test(check_wrong_result --exit 1
   --stdout "^      wrong result in Correctness\\.Sum$" --stdout "^            Which is: 9$" --stdout "^          10$"
   -- --root "${_tree}" --build @BUILD@ check 2 --no-build)

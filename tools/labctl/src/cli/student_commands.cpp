@@ -23,15 +23,18 @@ Command check_command() {
   struct Options {
     std::string lab;
     bool no_build = false;
+    bool diagnostics = false;
   };
   auto options = std::make_shared<Options>();
   return {"check", "rebuild one lab, run its tests and say what is wrong, if anything",
           [options](CLI::App& app) {
             app.add_option("lab", options->lab, "the lab's number, like 01")->required();
             add_no_build_flag(app, options->no_build, "the test program as it is");
+            app.add_flag("--diagnostics", options->diagnostics,
+                         "also print the findings as file:line:col: error: lines, for an editor");
           },
           [options](const GlobalOptions& global) {
-            return run_check(open_workspace(global), options->lab, options->no_build);
+            return run_check(open_workspace(global), options->lab, options->no_build, options->diagnostics);
           }};
 }
 
@@ -41,6 +44,8 @@ Command watch_command() {
           [options](CLI::App& app) {
             app.add_option("lab", options->lab, "start with this lab (default: the first one not passing)");
             add_no_build_flag(app, options->no_build, "the test programs as they are");
+            app.add_flag("--diagnostics", options->diagnostics,
+                         "also print the findings as file:line:col: error: lines, for an editor");
           },
           [options](const GlobalOptions& global) { return run_watch(open_workspace(global), *options); }};
 }

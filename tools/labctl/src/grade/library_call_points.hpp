@@ -19,8 +19,9 @@
 
 namespace labctl {
 
-// The functions `object` calls (R_X86_64_PLT32 relocations) that it does not define: what
-// the link will find in a library or another object. Left out: ThreadSanitizer's entry points
+// The functions `object` calls (R_X86_64_PLT32 relocations), or whose address it takes (any
+// other relocation naming a function: a C++ name with a signature, or a C function that stores
+// through its arguments), that it does not define: what the link will find in a library. Left out: ThreadSanitizer's entry points
 // (the instrumentation's own calls), weak references, the unwinder's and the C++ runtime's
 // exception machinery (called mid-unwind), and any name that is not a plain identifier.
 std::set<std::string> called_functions(const ElfObject& object);

@@ -54,6 +54,21 @@ TEST(LibraryCallPoints, OnlyCallsToFunctionsDefinedElsewhere) {
             (std::set<std::string>{"_ZSt10from_charsPKcS0_RdSt12chars_format", "strtod"}));
 }
 
+// A library function whose address is taken (through the GOT, or in a table) is wrapped too:
+// a call through the pointer is a library call (fixture race_via_function_pointer). Variables
+// never are: std::cout, stdout, a typeinfo.
+TEST(LibraryCallPoints, FunctionsWhoseAddressIsTakenToo) {
+  const ElfObject object = object_with({
+      {undefined("_ZSt10from_charsPKcS0_RdSt12chars_format"), R_X86_64_REX_GOTPCRELX},
+      {undefined("erand48"), R_X86_64_64},
+      {undefined("_ZSt4cout"), R_X86_64_REX_GOTPCRELX},
+      {undefined("stdout"), R_X86_64_REX_GOTPCRELX},
+      {undefined("_ZTISt9exception"), R_X86_64_64},
+  });
+  EXPECT_EQ(labctl::called_functions(object),
+            (std::set<std::string>{"_ZSt10from_charsPKcS0_RdSt12chars_format", "erand48"}));
+}
+
 // Each wrapper saves the argument registers, calls the explorer's point, restores them and
 // jumps to the real function; the linker is told to route the calls through it.
 TEST(LibraryCallPoints, WrapperPerFunction) {

@@ -3,6 +3,7 @@
 
 #include "student/lab_state.hpp"
 #include "base/style.hpp"
+#include "run/diagnostics.hpp"
 #include "run/hang_stacks.hpp"
 #include "run/test_program.hpp"
 #include "run/tsan_report.hpp"
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -123,9 +125,27 @@ void print_hang_threads(const Workspace& workspace, const LabState& state, const
   }
 }
 
+// The findings as compiler-style lines, relative to the course's folder.
+void print_diagnostics(const Workspace& workspace, const LabState& state) {
+  const std::string code_dir = Workspace::code_dir(*state.lab, "starter");
+  std::vector<std::string> lines;
+  if (!state.compiled) {
+    // "lost_update.cpp:3:16: error: ...": a file of the lab's folder, given back its folder.
+    const auto colon = state.build_error.find(':');
+    if (colon != std::string::npos && colon + 1 < state.build_error.size() &&
+        std::isdigit(static_cast<unsigned char>(state.build_error[colon + 1]))) {
+      lines.push_back(build_diagnostic(state.build_error, code_dir));
+    }
+  } else {
+    lines = run_diagnostics(read_file(state.run.log), code_dir, std::filesystem::absolute(workspace.root).lexically_normal().string());
+  }
+  if (!lines.empty()) fmt::print("\n");
+  for (const auto& line : lines) fmt::print("{}\n", line);
+}
+
 }  // namespace
 
-bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
+bool check_and_show(const Workspace& workspace, const Lab& lab, bool build, bool diagnostics) {
   const Style style = Style::for_stdout();
   const LabState state = check_lab(workspace, lab, build);
   save_state(workspace.build, {state});
@@ -136,6 +156,7 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
     print_condensed_report(workspace, state, style);
     print_hang_threads(workspace, state, style);
   }
+  if (diagnostics) print_diagnostics(workspace, state);
   if (!state.passed()) {
     fmt::print("\nNext: {} (tools/lab hint {})\n", state.advice(), lab.number);
     return false;
@@ -151,10 +172,10 @@ bool check_and_show(const Workspace& workspace, const Lab& lab, bool build) {
   return true;
 }
 
-int run_check(const Workspace& workspace, const std::string& name, bool no_build) {
+int run_check(const Workspace& workspace, const std::string& name, bool no_build, bool diagnostics) {
   const Lab& lab = *workspace.select_student_labs({name}).front();
   if (no_build) require_test_programs(workspace.build, {lab.target("starter")});
-  return check_and_show(workspace, lab, !no_build) ? kExitOk : kExitNotYet;
+  return check_and_show(workspace, lab, !no_build, diagnostics) ? kExitOk : kExitNotYet;
 }
 
 int run_list(const Workspace& workspace, bool no_build) {

@@ -12,10 +12,12 @@ int run_list(const Workspace& workspace, bool no_build);
 
 // `labctl check NN`: rebuilds that lab (unless no_build), runs its tests once and prints
 // its row with the reason. Returns 0 when it passes, 1 when it does not yet.
-int run_check(const Workspace& workspace, const std::string& name, bool no_build);
+// `diagnostics`: also print the findings as "file:line:col: error: ..." lines, for an editor
+// (run/diagnostics.hpp; .vscode/tasks.json turns them into problems).
+int run_check(const Workspace& workspace, const std::string& name, bool no_build, bool diagnostics = false);
 
 // What `check` does for one lab, for `watch` too: builds (if asked), runs, prints the
 // verdict, the condensed report and what to do next, saves the state. True if it passes.
-bool check_and_show(const Workspace& workspace, const Lab& lab, bool build);
+bool check_and_show(const Workspace& workspace, const Lab& lab, bool build, bool diagnostics = false);
 
 }  // namespace labctl

@@ -216,7 +216,7 @@ int run_watch(const Workspace& workspace, const WatchOptions& options) {
     if (const auto missing = missing_lab_file(workspace.root, *lab)) {
       fmt::print("{} is missing: restore the starter with `tools/lab reset {}` (your other files are kept)\n",
                  lab_file_path(*lab, *missing), lab->number);
-    } else if (check_and_show(workspace, *lab, !options.no_build)) {
+    } else if (check_and_show(workspace, *lab, !options.no_build, options.diagnostics)) {
       const Lab* next = next_lab(workspace, labs, lab);
       if (next == nullptr) {
         fmt::print("\n{}\n", style("Every lab passes. Well done — tools/lab list shows your score.", Tone::good));

@@ -12,6 +12,7 @@ namespace labctl {
 struct WatchOptions {
   std::string lab;        // start here; empty: the first lab not passing when last checked
   bool no_build = false;  // run the test programs as they are (labctl's own tests)
+  bool diagnostics = false;  // also print "file:line:col: error: ..." lines after each check
 };
 
 // Returns 0 on q or when every lab passes; 2 when the lab's folder disappears (one line

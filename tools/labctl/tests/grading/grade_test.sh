@@ -85,7 +85,7 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string detect_explorer"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
