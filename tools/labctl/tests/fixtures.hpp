@@ -1,5 +1,7 @@
-// Reading the captured outputs under tests/fixtures/runs, shared by the unit tests.
+// Shared by the unit tests: the captured outputs under tests/fixtures/runs, and a lab to score.
 #pragma once
+
+#include "course/catalogue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +18,16 @@ inline std::string run_fixture(const std::string& name) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Lab 01 "01-alpha", ten points, the default rubric (4, 3, 1, 1, 1): what the scoring tests
+// score.
+inline labctl::Lab ten_point_lab() {
+  labctl::Lab lab;
+  lab.number = "01";
+  lab.slug = "01-alpha";
+  lab.points = 10;
+  return lab;
 }
 
 }  // namespace labctl::testing

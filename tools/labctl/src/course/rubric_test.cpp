@@ -2,6 +2,8 @@
 // `verify` checks the starters against.
 #include "course/rubric.hpp"
 
+#include "fixtures.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,16 +12,10 @@
 
 namespace {
 
+using labctl::testing::ten_point_lab;
+
 using labctl::criteria_passed;
 using labctl::score_criteria;
-
-labctl::Lab ten_point_lab() {
-  labctl::Lab lab;
-  lab.number = "01";
-  lab.slug = "01-alpha";
-  lab.points = 10;
-  return lab;
-}
 
 long long total(const std::vector<labctl::CriterionScore>& scores) {
   long long sum = 0;

@@ -2,6 +2,8 @@
 // what `verify` scores a starter with, judged as the grader judges.
 #include "run/criteria_run.hpp"
 
+#include "fixtures.hpp"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -9,18 +11,12 @@
 
 namespace {
 
+using labctl::testing::ten_point_lab;
+
 using labctl::CriteriaResult;
 using labctl::CriterionOutcome;
 using labctl::judge_criteria;
 using labctl::RunFindings;
-
-labctl::Lab ten_point_lab() {
-  labctl::Lab lab;
-  lab.number = "01";
-  lab.slug = "01-alpha";
-  lab.points = 10;
-  return lab;
-}
 
 // One test per criterion, all passing unless changed.
 RunFindings all_passing() {
