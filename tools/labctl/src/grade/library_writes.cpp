@@ -1,6 +1,8 @@
 // Which arguments a library function may store through (library_writes.hpp).
 #include "grade/library_writes.hpp"
 
+#include "base/text.hpp"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -12,12 +14,6 @@
 
 namespace labctl {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
 
 // C functions of the allowed list (allowed_imports.txt) that store through a pointer
 // argument: which register, and how many bytes (size_reg: the byte count is in that

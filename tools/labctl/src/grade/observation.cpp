@@ -200,7 +200,7 @@ ReportSources report_sources(const fs::path& course_root, const Lab& lab,
 
 Observation observe(const LabRecipe& recipe, const std::string& filter, const fs::path& program,
                     const fs::path& workdir, const RunContext& context, const ReportSources& sources,
-                    const Budget& budget, const std::string& schedule, bool detect_races) {
+                    const Budget& budget, const std::string& schedule) {
   const Lab& lab = *recipe.lab;
   Observation seen;
   const Budget::Deadline deadline = budget.next();
@@ -227,7 +227,6 @@ Observation observe(const LabRecipe& recipe, const std::string& filter, const fs
     spec.cpu = run_limit;  // one CPU at most: its CPU time never exceeds its wall time
     spec.env.emplace_back(explore::kScheduleEnv, schedule);
     spec.env.emplace_back(explore::kTimeoutEnv, std::to_string(kExploredSpinSeconds));
-    if (!detect_races) spec.env.emplace_back(explore::kRacesEnv, "0");
   }
   seen.schedule = schedule;
   seen.sandboxed = run_sandboxed(spec);

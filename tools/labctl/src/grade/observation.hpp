@@ -98,10 +98,9 @@ ReportSources report_sources(const std::filesystem::path& course_root, const Lab
 // quote only `sources`. Weak isolation seen is recorded in context.weak.
 // With a `schedule` (a full schedule string), `program` is the lab's explored program and runs
 // under it: a race the explorer reports (its exit 96) is a race, with the explorer's report
-// as the excerpt; a deadlock or a spin it ends (97, 98) is explored_hang. Without
-// `detect_races` the explorer only schedules (a run that judges the answers of a racy program).
+// as the excerpt; a deadlock or a spin it ends (97, 98) is explored_hang.
 Observation observe(const LabRecipe& recipe, const std::string& filter, const std::filesystem::path& program,
                     const std::filesystem::path& workdir, const RunContext& context, const ReportSources& sources,
-                    const Budget& budget, const std::string& schedule = "", bool detect_races = true);
+                    const Budget& budget, const std::string& schedule = "");
 
 }  // namespace labctl

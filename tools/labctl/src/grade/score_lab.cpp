@@ -184,8 +184,8 @@ struct Runner {
 
   // One run of the explored program on `filter`, under `schedule`, in the folder `name`.
   Observation explored(const fs::path& explored_program, const std::string& filter, const std::string& name,
-                       const std::string& schedule, bool detect_races) const {
-    return observe(recipe, filter, explored_program, lab_stage / name, context, sources, budget, schedule, detect_races);
+                       const std::string& schedule) const {
+    return observe(recipe, filter, explored_program, lab_stage / name, context, sources, budget, schedule);
   }
 
   // One criterion run alone in round `round`, and settled.
@@ -229,7 +229,7 @@ void run_explored(const Runner& runner, const fs::path& explored_program, const 
     const std::string& schedule = schedules[i];
     const std::string name = schedule.substr(labctl::explore::kSchedulePrefix.size());
     const std::string workdir = fmt::format("explored-{}", i + 1);
-    const Observation seen = runner.explored(explored_program, filter, workdir, schedule, true);
+    const Observation seen = runner.explored(explored_program, filter, workdir, schedule);
     if (seen.race) {
       // As in the real runs, where a ThreadSanitizer report fails the test it comes in: a
       // race in the Correctness tests fails `correct` too, whatever the answers were.
