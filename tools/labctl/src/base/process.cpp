@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,11 +135,34 @@ struct ChildIo {
   int err = -1;
 };
 
+// The resource limits a child gets (0: none), from its ProcessSpec.
+struct ChildLimits {
+  std::uintmax_t file_bytes = 0;
+  std::uintmax_t memory_bytes = 0;
+};
+
+ChildLimits limits_of(const ProcessSpec& spec) { return {spec.max_file_bytes, spec.max_memory_bytes}; }
+
+// Sets a resource limit (soft and hard) to `value` unless it is 0; async-signal-safe.
+bool lower_limit(int resource, std::uintmax_t value) {
+  if (value == 0) return true;
+  const struct rlimit limit {
+    static_cast<rlim_t>(value), static_cast<rlim_t>(value)
+  };
+  return ::setrlimit(resource, &limit) == 0;
+}
+
 // The child, from fork to exec: only async-signal-safe calls. A failure goes to
 // `exec_error` (the pipe closed by a good exec) as an errno.
 [[noreturn]] void exec_child(const std::string& program, const CStringVector& argv, const CStringVector& env,
-                             ChildIo io, const fs::path& cwd, int exec_error, const sigset_t& previous_mask) {
+                             ChildIo io, const fs::path& cwd, ChildLimits limits, int exec_error,
+                             const sigset_t& previous_mask) {
   ::setpgid(0, 0);
+  if (!lower_limit(RLIMIT_FSIZE, limits.file_bytes) || !lower_limit(RLIMIT_AS, limits.memory_bytes)) {
+    const int error = errno;  // never run the tool unbounded when a bound was asked for
+    [[maybe_unused]] auto written = ::write(exec_error, &error, sizeof error);
+    ::_exit(127);
+  }
   ::dup2(io.in, STDIN_FILENO);
   ::dup2(io.out, STDOUT_FILENO);
   ::dup2(io.err, STDERR_FILENO);
@@ -156,7 +180,7 @@ struct ChildIo {
 // returns once it has exec'ed. Throws labctl::Error when it could not (no such cwd, exec
 // refused), after reaping the child.
 pid_t start_child(const std::string& program, const CStringVector& argv, const CStringVector& env, ChildIo io,
-                  const fs::path& cwd) {
+                  const fs::path& cwd, ChildLimits limits) {
   // exec() failing in the child is reported through this pipe, closed on a good exec.
   int exec_pipe[2];
   make_pipe(exec_pipe[0], exec_pipe[1]);
@@ -175,7 +199,7 @@ pid_t start_child(const std::string& program, const CStringVector& argv, const C
     ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
     throw Error(fmt::format("cannot start {}: {}", argv.strings().front(), std::strerror(error)));
   }
-  if (pid == 0) exec_child(program, argv, env, io, cwd, exec_pipe[1], previous_mask);
+  if (pid == 0) exec_child(program, argv, env, io, cwd, limits, exec_pipe[1], previous_mask);
   // Both sides set the group, so it exists whichever runs first.
   ::setpgid(pid, pid);
   remember_group(pid);
@@ -255,7 +279,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
 
   const auto started = Clock::now();
   const pid_t pid = start_child(program, argv, env, {null.get(), out.get() >= 0 ? out.get() : log.get(), log.get()},
-                                spec.cwd);
+                                spec.cwd, limits_of(spec));
   return result_of(wait_and_kill_group(pid, started + spec.limit), started, spec.limit);
 }
 
@@ -272,7 +296,7 @@ PipedProcess::PipedProcess(const ProcessSpec& spec) : limit_(spec.limit), starte
   make_pipe(out[0], out[1]);
   UniqueFd out_read(out[0]);
   const UniqueFd out_write(out[1]);
-  pid_ = start_child(program, argv, env, {null.get(), out_write.get(), log.get()}, spec.cwd);
+  pid_ = start_child(program, argv, env, {null.get(), out_write.get(), log.get()}, spec.cwd, limits_of(spec));
   out_ = out_read.release();
 }
 
@@ -337,6 +361,15 @@ std::string read_file(const fs::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string read_file_head(const fs::path& file, std::size_t max_bytes) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  std::string head(max_bytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(max_bytes));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head;
 }
 
 }  // namespace labctl

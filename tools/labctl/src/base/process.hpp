@@ -59,6 +59,12 @@ struct ProcessSpec {
   std::filesystem::path stdout_log;
   std::filesystem::path cwd;  // the child's working directory; empty: labctl's own
   std::chrono::seconds limit{120};
+  // When not 0, the largest file the program may write (RLIMIT_FSIZE, its log included):
+  // past it the kernel stops the program with SIGXFSZ. For tools run on a student's code
+  // outside the grading sandbox, so that one file cannot fill the disk.
+  std::uintmax_t max_file_bytes = 0;
+  // When not 0, the most address space it may map (RLIMIT_AS): past it allocations fail.
+  std::uintmax_t max_memory_bytes = 0;
 };
 
 struct ProcessResult {
@@ -158,5 +164,9 @@ ExitStatus exit_status_of(int wait_status);
 
 // Reads a whole file; empty when it does not exist.
 std::string read_file(const std::filesystem::path& file);
+
+// Reads at most the first `max_bytes` of a file (a tool's log that may be huge, of which
+// only the first error line is wanted); empty when it does not exist.
+std::string read_file_head(const std::filesystem::path& file, std::size_t max_bytes);
 
 }  // namespace labctl

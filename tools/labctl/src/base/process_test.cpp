@@ -50,6 +50,26 @@ TEST_F(Process, ExitCodeAndOutput) {
   EXPECT_EQ(read_file(dir_ / "out.log"), "to-stdout\nto-stderr\n");
 }
 
+// A file-size limit stops a program that writes past it (SIGXFSZ), at the limit.
+TEST_F(Process, FileSizeLimitStopsAWriter) {
+  const fs::path big = dir_ / "big";
+  ProcessSpec spec = shell("exec head -c 3000000 /dev/zero > '" + big.string() + "'");
+  spec.max_file_bytes = 1 << 20;
+  const auto result = run_process(spec);
+  EXPECT_EQ(result.status.kind, ExitStatus::Kind::signalled);
+  EXPECT_EQ(result.status.code, SIGXFSZ);
+  EXPECT_EQ(fs::file_size(big), std::uintmax_t{1} << 20);
+}
+
+// A memory limit makes a large allocation fail; without one the same program runs.
+TEST_F(Process, MemoryLimitFailsALargeAllocation) {
+  ProcessSpec spec = shell("exec dd if=/dev/zero of=/dev/null bs=256M count=1 2>&1");
+  EXPECT_TRUE(run_process(spec).status.ok()) << read_file(dir_ / "out.log");
+  spec.max_memory_bytes = std::uintmax_t{64} << 20;
+  EXPECT_FALSE(run_process(spec).status.ok());
+  EXPECT_NE(read_file(dir_ / "out.log").find("memory exhausted"), std::string::npos) << read_file(dir_ / "out.log");
+}
+
 TEST_F(Process, Signal) {
   const auto result = run_process(shell("kill -SEGV $$"));
   EXPECT_EQ(result.status.kind, ExitStatus::Kind::signalled);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,10 @@ namespace labctl {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Of a tool's diagnostics only the first error line is read: a template error can print
+// megabytes. The sandbox keeps as much of its output.
+constexpr std::size_t kMaxDiagnostics = 1 << 20;
 
 // Whether `inner` is `outer` or lies inside it (both absolute and normal).
 bool is_within(const fs::path& inner, const fs::path& outer) {
@@ -47,25 +52,59 @@ std::string error_of(const std::string& output, const CompileStep& step, const E
   return error;
 }
 
-// The step as the grader itself, as before the sandbox: where the sandbox uid cannot read
-// the course. Its budget still holds; no file-size limit (the caller checks the size after).
-StepOutcome run_as_grader(const CompileStep& step, const StepTime& time) {
+// What ended a failed step, in the grade's words: the same for a step in the sandbox and
+// one run as the grader, so a limit reads the same whichever ran it.
+StepOutcome failed_step(const CompileStep& step, const StepTime& time, const ExitStatus& status, Limit limit,
+                        const std::string& output) {
   StepOutcome outcome;
-  outcome.sandboxed = false;
+  switch (limit) {
+    case Limit::wall_time:
+      outcome.out_of_time = time.by_budget;
+      outcome.error = time.by_budget ? time.deadline.ran_out_while(step.doing)
+                                     : fmt::format("{} took longer than {} s", step.doing, step.limit.count());
+      return outcome;
+    case Limit::cpu_time:
+      outcome.error = fmt::format("{} took more than {} s of CPU time", step.doing, step.limit.count());
+      return outcome;
+    case Limit::file_size:
+      outcome.file_too_big = true;
+      outcome.error = fmt::format("{} stopped at the file-size limit ({})", step.doing, size_words(step.max_file_bytes));
+      return outcome;
+    default:
+      // The kernel says nothing when the address space runs out: the allocation fails, and
+      // clang says so in its own words (LLVM's "out of memory", or an uncaught bad_alloc).
+      if (output.find("LLVM ERROR: out of memory") != std::string::npos ||
+          output.find("std::bad_alloc") != std::string::npos) {
+        outcome.out_of_memory = true;
+        outcome.error = fmt::format("{} needed more than {} of memory", step.doing, size_words(step.max_memory_bytes));
+        return outcome;
+      }
+      outcome.error = error_of(output, step, status);
+      return outcome;
+  }
+}
+
+// The step as the grader itself, as before the sandbox: where the sandbox uid cannot read
+// the course (a course folder of mode 0700, say). Its budget, its file-size limit and its
+// memory limit still hold: a compile that writes a huge object is stopped here as in the
+// sandbox, whatever the course folder's mode.
+StepOutcome run_as_grader(const CompileStep& step, const StepTime& time) {
   ProcessSpec spec;
   spec.argv = step.argv;
   spec.cwd = step.workdir;
   spec.log = step.workdir / (step.doing + ".log");
   spec.limit = time.wall;
+  spec.max_file_bytes = step.max_file_bytes;
+  spec.max_memory_bytes = step.max_memory_bytes;
   const ProcessResult result = run_process(spec);
+  StepOutcome outcome;
+  outcome.sandboxed = false;
   if (result.status.ok()) return outcome;
-  if (result.status.kind == ExitStatus::Kind::timed_out) {
-    outcome.out_of_time = time.by_budget;
-    outcome.error = time.by_budget ? time.deadline.ran_out_while(step.doing)
-                                   : fmt::format("{} took longer than {} s", step.doing, step.limit.count());
-    return outcome;
-  }
-  outcome.error = error_of(read_file(spec.log), step, result.status);
+  Limit limit = Limit::none;
+  if (result.status.kind == ExitStatus::Kind::timed_out) limit = Limit::wall_time;
+  if (result.status.kind == ExitStatus::Kind::signalled && result.status.code == SIGXFSZ) limit = Limit::file_size;
+  outcome = failed_step(step, time, result.status, limit, read_file_head(spec.log, kMaxDiagnostics));
+  outcome.sandboxed = false;
   return outcome;
 }
 
@@ -141,8 +180,7 @@ SandboxSpec compile_spec(const CompileStep& step, const CompileSandbox& where, s
   }
   spec.wall = wall;
   spec.cpu = step.limit;
-  // Diagnostics only: a template error can print megabytes, of which the first line is read.
-  spec.max_output_bytes = 1 << 20;
+  spec.max_output_bytes = kMaxDiagnostics;
   spec.max_file_bytes = step.max_file_bytes;
   spec.max_memory_bytes = step.max_memory_bytes;
   spec.max_threads = 64;  // clang is one process (cc1 in-process); a driver may fork one more
@@ -172,32 +210,8 @@ StepOutcome run_compile_step(const CompileStep& step, const CompileSandbox& wher
   }
   const SandboxResult result = run_sandboxed(spec);
   note_weak(result, !spec.hidden.empty(), where.weak);
-  if (result.status.ok()) return outcome;
-  switch (result.limit) {
-    case Limit::wall_time:
-      outcome.out_of_time = time.by_budget;
-      outcome.error = time.by_budget ? time.deadline.ran_out_while(step.doing)
-                                     : fmt::format("{} took longer than {} s", step.doing, step.limit.count());
-      return outcome;
-    case Limit::cpu_time:
-      outcome.error = fmt::format("{} took more than {} s of CPU time", step.doing, step.limit.count());
-      return outcome;
-    case Limit::file_size:
-      outcome.file_too_big = true;
-      outcome.error = fmt::format("{} stopped at the {}", step.doing, result.limit_words());
-      return outcome;
-    default:
-      // The kernel says nothing when the address space runs out: the allocation fails, and
-      // clang says so in its own words (LLVM's "out of memory", or an uncaught bad_alloc).
-      if (result.output.find("LLVM ERROR: out of memory") != std::string::npos ||
-          result.output.find("std::bad_alloc") != std::string::npos) {
-        outcome.out_of_memory = true;
-        outcome.error = fmt::format("{} needed more than {} of memory", step.doing, size_words(step.max_memory_bytes));
-        return outcome;
-      }
-      outcome.error = error_of(result.output, step, result.status);
-      return outcome;
-  }
+  if (result.status.ok()) return StepOutcome{};
+  return failed_step(step, time, result.status, result.limit, result.output);
 }
 
 }  // namespace labctl

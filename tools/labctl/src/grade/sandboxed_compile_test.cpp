@@ -203,12 +203,17 @@ TEST_F(SandboxedCompile, ErrorsAreTheCompilersFirstLine) {
   EXPECT_TRUE(fs::exists(dir_ / "work" / "out.o"));
 }
 
-// The preprocessor may write only so much: a file past max_file_bytes stops it.
-TEST_F(SandboxedCompile, TheFileSizeLimitHolds) {
+// A file whose preprocessed text is about 4 MiB: 64 strings of 1024 copies of 64 bytes.
+std::string expands_to_four_mib() {
   std::string code = "#define A0 \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n";
   for (int i = 1; i <= 10; ++i) code += "#define A" + std::to_string(i) + " A" + std::to_string(i - 1) + " A" + std::to_string(i - 1) + "\n";
   for (int i = 0; i < 64; ++i) code += "const char* s" + std::to_string(i) + " = A10;\n";
-  CompileStep big = step(code, "-E");
+  return code;
+}
+
+// The preprocessor may write only so much: a file past max_file_bytes stops it.
+TEST_F(SandboxedCompile, TheFileSizeLimitHolds) {
+  CompileStep big = step(expands_to_four_mib(), "-E");
   big.max_file_bytes = 1 << 20;  // the output is about 4 MiB
   const auto outcome = labctl::run_compile_step(big, where_);
   EXPECT_TRUE(outcome.file_too_big) << outcome.error;
@@ -260,6 +265,26 @@ TEST_F(SandboxedCompile, APrivateFolderFallsBackToTheGraderAndSaysSo) {
   EXPECT_EQ(outcome.error, "");
   EXPECT_FALSE(outcome.sandboxed);
   EXPECT_TRUE(weak_.compiler);
+}
+
+// ... and there its file-size limit holds as in the sandbox: a course folder of mode 0700
+// (a `mktemp -d` clone) must not let a compile write an object of any size (the fixture
+// object_ballast, tests/grading). The same words as in the sandbox.
+TEST_F(SandboxedCompile, APrivateFolderKeepsTheFileSizeLimit) {
+  if (!is_root()) GTEST_SKIP() << "only root has a sandbox uid of another user";
+  const fs::path hidden_away = dir_ / "private";
+  fs::create_directories(hidden_away);
+  fs::permissions(hidden_away, fs::perms::owner_all);
+  CompileStep big = step(expands_to_four_mib(), "-E");
+  big.argv.back() = (hidden_away / "out.ii").string();
+  big.max_file_bytes = 1 << 20;
+  const auto outcome = labctl::run_compile_step(big, where_);
+  EXPECT_FALSE(outcome.sandboxed);
+  EXPECT_TRUE(outcome.file_too_big) << outcome.error;
+  EXPECT_EQ(outcome.error, "preprocessing stopped at the file-size limit (1 MiB)");
+  // clang removes its partial output when it is stopped; if it is there, it is within the limit.
+  const fs::path out = hidden_away / "out.ii";
+  if (fs::exists(out)) EXPECT_LE(fs::file_size(out), std::uintmax_t{1} << 20);
 }
 
 }  // namespace
