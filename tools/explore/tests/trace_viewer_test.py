@@ -1,116 +1,24 @@
 #!/usr/bin/env python3
 """The trace page (labctl explore --trace FILE.html) in a real browser: Debian's Chromium,
-headless, driven through chromedriver's W3C WebDriver HTTP API with nothing but the standard
-library. Run by trace_viewer_test.sh, which makes the page.
+headless, driven through chromedriver (tools/webdriver/webdriver.py). Run by
+trace_viewer_test.sh, which makes the page.
 
     trace_viewer_test.py PAGE.html SCREENSHOT.png
 
 Loads the page, steps with the keyboard (ArrowDown x3, ArrowUp x1, then End) and checks
 what is shown against the data embedded in the page itself: the status line, the
 highlighted row's words, the number of rows, the flagged points, the replay command and
-its copy button.
-Keeps a screenshot of the end of the run. Exit 0 when every check holds, 1 otherwise.
+its copy button; and that the browser's console holds no error. Keeps a screenshot of the
+end of the run. Exit 0 when every check holds, 1 otherwise.
 """
-import base64
 import json
 import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 
-ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
-KEYS = {"ArrowDown": "\ue015", "ArrowUp": "\ue013", "End": "\ue010", "Home": "\ue011"}
-
-
-def fail(message):
-    print(f"FAIL: {message}")
-    sys.exit(1)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """One chromedriver and one headless Chromium session."""
-
-    def __init__(self, profile):
-        self.port = free_port()
-        self.driver = subprocess.Popen(["chromedriver", f"--port={self.port}"], stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-        self.base = f"http://127.0.0.1:{self.port}"
-        try:
-            self.start(profile)
-        except BaseException:  # a failed start must not leave chromedriver running
-            self.driver.terminate()
-            raise
-
-    def start(self, profile):
-        deadline = time.monotonic() + 30
-        while True:  # chromedriver answers /status once it listens
-            try:
-                if self.call("GET", "/status")["ready"]:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            if time.monotonic() > deadline:
-                fail("chromedriver did not start within 30 s")
-            time.sleep(0.2)
-        options = {
-            "binary": "/usr/bin/chromium",
-            # No sandbox: Chromium refuses to run as root with one. The rest keeps a test
-            # browser from reaching for the network (the machine may have none).
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile}"],
-        }
-        session = self.call("POST", "/session",
-                            {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}})
-        self.session = f"/session/{session['sessionId']}"
-
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return json.load(response)["value"]
-        except urllib.error.HTTPError as error:  # WebDriver errors come as JSON bodies
-            detail = json.load(error).get("value", {})
-            fail(f"WebDriver {method} {path}: {detail.get('error')}: {str(detail.get('message'))[:300]}")
-
-    def do(self, method, path, body=None):
-        return self.call(method, self.session + path, body)
-
-    def element(self, css):
-        return self.do("POST", "/element", {"using": "css selector", "value": css})[ELEMENT]
-
-    def text(self, css):
-        return self.do("GET", f"/element/{self.element(css)}/text")
-
-    def press(self, *names):
-        actions = []
-        for name in names:
-            actions += [{"type": "keyDown", "value": KEYS[name]}, {"type": "keyUp", "value": KEYS[name]}]
-        self.do("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
-
-    def script(self, source):
-        return self.do("POST", "/execute/sync", {"script": source, "args": []})
-
-    def close(self):
-        try:
-            self.call("DELETE", self.session)
-        finally:
-            self.driver.terminate()
-            self.driver.wait(timeout=10)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "webdriver"))
+from webdriver import Browser, fail, require_browser  # noqa: E402  (tools/webdriver/webdriver.py)
 
 
 def embedded_data(page):
@@ -128,11 +36,9 @@ def main():
     rows = data["rows"]
     if len(rows) < 4:
         fail(f"the trace has {len(rows)} rows: too few to step through")
-    profile = tempfile.mkdtemp(prefix="racelab-chromium-")
-    browser = None
-    try:
-        browser = Browser(profile)
-        browser.do("POST", "/url", {"url": "file://" + page})
+    require_browser("the trace page's browser test")
+    with Browser() as browser:
+        browser.open(page)
 
         # What loading shows: every row, the first one current.
         shown = browser.script("return document.querySelectorAll('#rows tr').length")
@@ -180,21 +86,17 @@ def main():
         print(f"after End: {status}: {current!r}")
 
         # The copy button answers (what lands in a headless clipboard is not checked).
-        browser.do("POST", f"/element/{browser.element('#copy')}/click", {})
+        browser.click("#copy")
         deadline = time.monotonic() + 5
         while browser.text("#copied") != "copied":
             if time.monotonic() > deadline:
                 fail("the copy button did not say 'copied' within 5 s")
             time.sleep(0.1)
 
-        os.makedirs(os.path.dirname(os.path.abspath(screenshot)), exist_ok=True)
-        with open(screenshot, "wb") as out:
-            out.write(base64.b64decode(browser.do("GET", "/screenshot")))
-        print(f"screenshot: {os.path.abspath(screenshot)}")
-    finally:
-        if browser:
-            browser.close()
-        shutil.rmtree(profile, ignore_errors=True)
+        errors = browser.console_errors()
+        if errors:
+            fail(f"the page logged errors: {errors[:3]}")
+        browser.screenshot(screenshot)
     print("trace viewer: every check passed")
 
 

@@ -2,11 +2,13 @@
 // scaffold a new lab.
 #include "cli/commands.hpp"
 
+#include "base/errors.hpp"
 #include "course_tools/export.hpp"
 #include "course_tools/scaffold.hpp"
 #include "course_tools/verify.hpp"
 #include "grade/grade.hpp"
 #include "grade/lab_checks.hpp"
+#include "grade/shard.hpp"
 
 #include <chrono>
 #include <memory>
@@ -56,19 +58,28 @@ Command grade_command() {
     int time_limit = 60;              // seconds
     int lab_time_limit = 90;          // seconds
     int submission_time_limit = 150;  // seconds
+    std::string shard;                // "K/N"
   };
   auto options = std::make_shared<Options>();
   return {"grade", "grade submissions (folders, .zip, .tar.gz, git repositories, REPO@REV) on every lab's rubric",
           [options](CLI::App& app) {
             GradeOptions& grade = options->grade;
-            app.add_option("submissions", grade.submissions, "the submissions, or folders of them")->required();
+            app.add_option("submissions", grade.submissions,
+                           "the submissions, or folders of them (with --merge: the shards' report folders)")
+                ->required();
             app.add_option("--labs", options->labs, "only these labs, like 01,03 (default: every lab)");
             app.add_option("--hidden-tests", grade.hidden_tests,
                            "instructor-only tests: DIR/NN-slug.cpp, suites named Hidden*");
             app.add_option("--runs", grade.runs, "runs of each criterion's tests; all must pass (default: 2)")
                 ->check(CLI::Range(1, 100));
             app.add_option("--jobs", grade.jobs, "labs graded at once (default: 4)")->check(CLI::Range(1, 64));
-            app.add_option("--format", grade.format, "table, md, json, gradescope, junit or csv (default: table)");
+            app.add_option("--format", grade.format,
+                           "table, md, json, gradescope, junit, csv or html (the class report) (default: table)");
+            app.add_option("--shard", options->shard,
+                           "K/N: grade only shard K of N of the submissions (a stable split; each shard with "
+                           "--format json --out DIR, then --merge)");
+            app.add_flag("--merge", grade.merge,
+                         "merge the shards' report folders (given as the submissions) into one report in --format");
             app.add_option("--out", grade.out, "write the reports into this folder (and remember results, to resume)");
             app.add_option("--grading-build", grade.grading_build,
                            "the grader's build directory (default: ROOT/build/grade)");
@@ -90,6 +101,12 @@ Command grade_command() {
             options->grade.time_limit = std::chrono::seconds(options->time_limit);
             options->grade.lab_time_limit = std::chrono::seconds(options->lab_time_limit);
             options->grade.submission_time_limit = std::chrono::seconds(options->submission_time_limit);
+            if (!options->shard.empty()) {
+              if (options->grade.merge) throw Error("--shard and --merge do not go together: shard the grading, then merge");
+              const Shard shard = parse_shard(options->shard);
+              options->grade.shard_index = shard.index;
+              options->grade.shard_count = shard.count;
+            }
             return run_grade(workspace, options->grade);
           }};
 }

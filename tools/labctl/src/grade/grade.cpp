@@ -8,6 +8,7 @@
 #include "grade/grade_build.hpp"
 #include "grade/grade_report.hpp"
 #include "grade/observation.hpp"
+#include "grade/shard.hpp"
 
 #include <fmt/format.h>
 
@@ -21,7 +22,10 @@ namespace fs = std::filesystem;
 
 // The usage errors in the options themselves: no submission, an unknown format.
 void check_options(const GradeOptions& options) {
-  if (options.submissions.empty()) throw Error("grade needs at least one submission (a folder, .zip, .tar.gz or git repository)");
+  if (options.submissions.empty()) {
+    throw Error(options.merge ? "grade --merge needs the shards' report folders"
+                              : "grade needs at least one submission (a folder, .zip, .tar.gz or git repository)");
+  }
   if (!is_grade_format(options.format)) {
     throw Error(fmt::format("unknown --format {}; use one of: {}", options.format, grade_formats_text()));
   }
@@ -81,9 +85,15 @@ void note_weak_isolation(const WeakIsolation& weak, std::vector<SubmissionGrade>
 
 int run_grade(const Workspace& workspace, const GradeOptions& options) {
   check_options(options);
+  if (options.merge) {
+    const std::vector<fs::path> dirs(options.submissions.begin(), options.submissions.end());
+    write_grades(read_shard_reports(dirs, workspace.catalogue), options.format, options.out);
+    return kExitOk;
+  }
   const std::vector<const Lab*> labs = workspace.select(options.labs);
   check_sources_exist(options.submissions);
-  const std::vector<std::string> sources = expand_submissions(options.submissions);
+  std::vector<std::string> sources = expand_submissions(options.submissions);
+  if (options.shard_count > 0) sources = sources_of_shard(sources, {options.shard_index, options.shard_count});
   if (options.format == "gradescope" && sources.size() > 1 && options.out.empty()) {
     throw Error("--format gradescope writes one results.json: grade one submission, or give --out DIR");
   }

@@ -67,10 +67,16 @@ struct GradeOptions {
   // (when they run side by side: budget.hpp). Code that hangs costs at most these.
   std::chrono::seconds lab_time_limit{90};
   std::chrono::seconds submission_time_limit{150};
+  // --shard K/N: grade only shard K of N of the submissions (shard.hpp); 0/0: all.
+  int shard_index = 0;
+  int shard_count = 0;
+  // --merge: `submissions` are shard folders of JSON reports, written again as one report
+  // in `format` (nothing is graded).
+  bool merge = false;
 };
 
-// Grades every submission (a folder of submissions counts as one per entry); never stops
-// on a bad one. Returns 0 when every submission was graded (whatever its score), 2 on a
+// Grades every submission (a folder of submissions counts as one per entry), or with
+// options.merge merges shard folders' reports; never stops on a bad submission. Returns 0 when every submission was graded (whatever its score), 2 on a
 // usage or environment error.
 int run_grade(const Workspace& workspace, const GradeOptions& options);
 

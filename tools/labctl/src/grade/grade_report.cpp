@@ -1,5 +1,7 @@
 #include "grade/grade_report.hpp"
 
+#include "grade/grade_report_html.hpp"
+
 #include "base/errors.hpp"
 #include "base/text.hpp"
 #include "course/rubric.hpp"
@@ -18,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string>& formats() {
-  static const std::vector<std::string> names{"table", "md", "json", "gradescope", "junit", "csv"};
+  static const std::vector<std::string> names{"table", "md", "json", "gradescope", "junit", "csv", "html"};
   return names;
 }
 
@@ -318,6 +320,7 @@ void write_grades(const std::vector<SubmissionGrade>& grades, const std::string&
     std::string text;
     if (format == "table") text = grades_table(grades, Style::for_stdout().colour());
     if (format == "csv") text = grades_csv(grades);
+    if (format == "html") text = grades_html(grades);
     for (const auto& grade : grades) {
       if (format == "md") text += grade_markdown(grade) + (grades.size() > 1 ? "\n" : "");
       if (format == "junit") text += grade_junit(grade);
@@ -334,6 +337,7 @@ void write_grades(const std::vector<SubmissionGrade>& grades, const std::string&
   fs::create_directories(out);
   if (format == "table") write_file(out / "table.txt", grades_table(grades, false));
   if (format == "csv") write_file(out / "grades.csv", grades_csv(grades));
+  if (format == "html") write_file(out / "report.html", grades_html(grades));
   for (const auto& grade : grades) {
     const std::string stem = file_stem(grade.name);
     if (format == "md") write_file(out / (stem + ".md"), grade_markdown(grade));

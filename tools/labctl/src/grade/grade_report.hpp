@@ -6,6 +6,8 @@
 //               score, max_score, status, output, visibility
 //   junit       JUnit XML: one testsuite per lab, one testcase per criterion
 //   csv         one row per submission: name, total, then each lab's points
+//   html        the class report: histograms per lab and criterion, each submission's
+//               details a click away (grade_report_html.hpp)
 #pragma once
 
 #include "course/catalogue.hpp"
@@ -21,7 +23,7 @@
 namespace labctl {
 
 bool is_grade_format(const std::string& format);
-std::string grade_formats_text();  // "table, md, json, gradescope, junit, csv"
+std::string grade_formats_text();  // "table, md, json, gradescope, junit, csv, html"
 
 // A student's name as a file name: letters, digits, '-', '_', '.', '@'; everything else
 // (spaces, control characters, bytes of other scripts) becomes '_'. Batches name every
@@ -49,7 +51,7 @@ std::optional<SubmissionGrade> grade_from_json(const nlohmann::json& json, const
 
 // Writes `grades` in `format`: to stdout when `out` is empty; else into `out`: one file per
 // submission (NAME.md, NAME.json, NAME.xml; gradescope: results.json for a single
-// submission, NAME.results.json for several), grades.csv, or table.txt. Never overwrites
+// submission, NAME.results.json for several), grades.csv, report.html, or table.txt. Never overwrites
 // anything but its own kinds of output files.
 void write_grades(const std::vector<SubmissionGrade>& grades, const std::string& format,
                   const std::filesystem::path& out);

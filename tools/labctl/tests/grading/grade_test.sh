@@ -40,11 +40,14 @@
 # to change it; honest, global_plain, racy, fake_report and atomic_lost_update 10 times: the same for every criterion), a second run with --out resumes from the cache with every student in their
 # own row, code that hangs costs no more than its budgets, and nothing outside the output
 # folder changed; a file whose constants take clang minutes to compile (slow_compile) is cut
-# at the lab's budget. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR
+# at the lab's budget. Grading 2 is done in three shards and merged (--shard, --merge), and
+# the merged class report (--format html) is checked in headless Chromium, its screenshot
+# kept. Usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR SCREENSHOT.png
 set -u
-ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR}
+ROOT=${1:?usage: grade_test.sh SOURCE_DIR LABCTL GRADING_BUILD_DIR SCREENSHOT.png}
 LABCTL=${2:?}
 GRADING_BUILD=${3:?}
+SCREENSHOT=${4:?}
 here=$(cd "$(dirname "$0")" && pwd)
 # The instructor's folder has a fixed path (fixtures name it): one run at a time on a machine,
 # whichever worktree it comes from, or one run's cleanup deletes the other's hidden tests.
@@ -279,6 +282,35 @@ for i in $(seq 1 "$regrades"); do
     # graded again); every later one grades everything afresh, in a folder of its own.
     grade "$subs" --format json --out "$work/out" >"$work/regrade-$i.log" 2>&1
     now=$(verdicts "$work/out")
+  elif [ "$i" = 2 ]; then
+    # Grading 2 is done as a CI matrix would: three shards, each in a folder of its own,
+    # then merged into one report (grade/shard.hpp). It must be the same as grading 1, one run.
+    for k in 1 2 3; do
+      grade "$subs" --shard "$k/3" --format json --out "$work/regrade-2/shard-$k" >"$work/regrade-2-$k.log" 2>&1
+    done
+    "$LABCTL" --root "$ROOT" grade --merge "$work"/regrade-2/shard-* --format json --out "$work/regrade-2/merged" \
+      >"$work/merge.log" 2>&1 || { bad "merging the shards exited $?"; tail -n 5 "$work/merge.log"; }
+    now=$(verdicts "$work/regrade-2/merged")
+    in_shards=$(ls "$work"/regrade-2/shard-*/*.json | wc -l)
+    [ "$(ls "$work"/regrade-2/shard-1/*.json | wc -l)" -ge 5 ] && [ "$in_shards" = "$(ls "$work"/out/*.json | wc -l)" ] &&
+      ok "--shard K/3: every submission graded in exactly one of three shards ($in_shards in all)" ||
+      bad "--shard K/3: $in_shards reports in the shards, $(ls "$work"/out/*.json | wc -l) in one run"
+    # The class's CSV from the shards is one run's, row for row.
+    "$LABCTL" --root "$ROOT" grade --merge "$work"/regrade-2/shard-* --format csv --out "$work/regrade-2/merged" \
+      >>"$work/merge.log" 2>&1
+    if diff <(sort "$work/out/grades.csv") <(sort "$work/regrade-2/merged/grades.csv") >"$work/merge-csv.diff"; then
+      ok "--merge: the three shards' grades.csv is one run's, row for row"
+    else
+      bad "--merge: the shards' grades.csv differs from one run's:"; head -n 10 "$work/merge-csv.diff" | sed 's/^/       /'
+    fi
+    # The class report from the shards, in headless Chromium (class_report_test.py).
+    "$LABCTL" --root "$ROOT" grade --merge "$work"/regrade-2/shard-* --format html --out "$work/regrade-2/merged" \
+      >>"$work/merge.log" 2>&1
+    if python3 "$here/class_report_test.py" "$work/regrade-2/merged/report.html" "$SCREENSHOT" >"$work/browser.log" 2>&1; then
+      ok "--format html: the class report in Chromium shows what the grades say (screenshot: $SCREENSHOT)"
+    else
+      bad "--format html: the class report in Chromium:"; tail -n 5 "$work/browser.log" | sed 's/^/       /'
+    fi
   else
     grade "$subs" --format json --out "$work/regrade-$i" >"$work/regrade-$i.log" 2>&1
     now=$(verdicts "$work/regrade-$i")
