@@ -41,5 +41,24 @@ check "not root: prints the install command" 2 \
 check "list without packages" 2 "^racelab: missing packages: racelab-pretend-pkg.*tools/lab start" \
   env RACELAB_PRETEND_MISSING=racelab-pretend-pkg "$LAB" list
 
+# The build's progress (issue 17: start showed only "building 6/92" for ten minutes). The
+# pieces, from the script sourced (it runs nothing then): a bar, the count, the step in
+# words, and an estimate from the pace so far, cut to the terminal's width.
+in_lab() { bash -c 'source "$1"; shift; "$@"' _ "$LAB" "$@"; }
+check "progress: bar, count, step, time left" 0 \
+  '^racelab: building \[##########\.{10}\] 46/92, about 60 s left: compiling 01-lost-update\.cpp$' \
+  in_lab progress_line 46 92 60 "Building CXX object tests/CMakeFiles/lab01_tests.dir/01-lost-update.cpp.o" 120
+check "progress: no estimate before there is a pace" 0 '^racelab: building \[\.{20}\] 3/92: linking lab01_solution$' \
+  in_lab progress_line 3 92 1 "Linking CXX executable tests/lab01_solution" 120
+check "progress: long estimates in minutes" 0 '^about 9 min left$' in_lab time_left 10 100 60
+check "progress: one line within the terminal's width" 0 '^39$' \
+  bash -c "source '$LAB'; progress_line 46 92 60 'Building CXX object tests/x.cpp.o' 40 | wc -L"
+# In a pipe (a CI log) a line at each quarter, not one per step and not none.
+ninja_lines() { for i in $(seq 1 12); do echo "[$i/12] Building CXX object t/f$i.cpp.o"; done; echo "ninja: done"; }
+check "progress in a pipe: a line per quarter" 0 '^racelab: building: 3/12 done.*racelab: building: 12/12 done$' \
+  bash -c "source '$LAB'; $(declare -f ninja_lines); ninja_lines | show_build_progress lines 2>&1 | tr '\n' ' ' | sed 's/ \$//'"
+check "progress in a pipe: four lines for twelve steps" 0 '^4$' \
+  bash -c "source '$LAB'; $(declare -f ninja_lines); ninja_lines | show_build_progress lines 2>&1 | wc -l"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
