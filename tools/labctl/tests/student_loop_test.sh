@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The student loop, end to end, as a new user meets it in a real terminal: a tmux session
 # on a fresh copy of the course (only lab 01, to keep it short) runs
-#   tools/lab start, check 01, hint 01 (twice), race 01, the fix, check 01, list, watch
+#   tools/lab start, check 01, hint 01 (twice), race 01, the fix, list, check 01, list (twice), watch
 # and the screen is read after each command: the words a student sees and the exit code.
 # The course tree itself is never touched: everything happens in a temporary copy.
 #
@@ -84,6 +84,14 @@ expect() {
   failed=$((failed + 1))
 }
 
+# expect_no ERE: the last command's output has no line matching ERE.
+expect_no() {
+  ! grep -Eq -- "$1" "$work/out" && return 0
+  echo "FAIL step $step: a line matches: $1"
+  sed 's/^/     /' "$work/out" | tail -n 40
+  failed=$((failed + 1))
+}
+
 # 1. start: packages are there, the build is made, the scoreboard shows lab 01 to do.
 run 900 0 "tools/lab start" &&
   expect "^  01  .*data race +0/10" &&
@@ -111,14 +119,21 @@ if run 600 0 "tools/lab race 01 --runs 40"; then
   fi
 fi
 
-# 5. the fix (the reference's file, as a student who got there would have it), then check.
+# 5. the fix (the reference's file, as a student who got there would have it). list runs
+# the changed lab again (its test program changed: the last check's verdict is not kept),
+# then check.
 run 30 0 "cp solutions/01-lost-update/lost_update.cpp labs/01-lost-update/lost_update.cpp"
+run 300 0 "tools/lab list" && expect "^  01  .*passing +10/10$" && expect_no "unchanged since their last check"
 run 300 0 "tools/lab check 01" && expect "^  01  .*passing +10/10$" && expect "^Lab 01 passes\\.$" # (the only lab in this build)
 
-# 6. list: the progress is kept.
+# 6. list: the progress is kept; the lab just checked is not run again (its test program is
+# the one checked), and --rerun runs it all the same.
 run 300 0 "tools/lab list" &&
   expect "^Total: 10/10 points \\(1 of 1 labs passing\\)$" &&
+  expect "^1 of 1 labs unchanged since their last check" &&
   expect "^Every lab passes\\. Well done\\.$"
+run 300 0 "tools/lab list --rerun" &&
+  expect "^Total: 10/10 points \\(1 of 1 labs passing\\)$" && expect_no "unchanged since their last check"
 
 # 7. watch: with every lab passing, it says so and ends by itself.
 run 300 0 "tools/lab watch" && expect "Every lab passes\\. Well done"

@@ -13,10 +13,21 @@
 namespace labctl::cli {
 
 Command list_command() {
-  auto no_build = std::make_shared<bool>(false);
+  struct Options {
+    bool no_build = false;
+    bool rerun = false;
+  };
+  auto options = std::make_shared<Options>();
   return {"list", "the scoreboard: every lab's state and points, and what to do next",
-          [no_build](CLI::App& app) { add_no_build_flag(app, *no_build, "the test programs as they are"); },
-          [no_build](const GlobalOptions& global) { return run_list(open_workspace(global), *no_build); }};
+          [options](CLI::App& app) {
+            add_no_build_flag(app, options->no_build, "the test programs as they are");
+            app.add_flag("--rerun", options->rerun,
+                         "run every lab's tests again, also those whose test program is unchanged since their last "
+                         "check");
+          },
+          [options](const GlobalOptions& global) {
+            return run_list(open_workspace(global), options->no_build, options->rerun);
+          }};
 }
 
 Command check_command() {

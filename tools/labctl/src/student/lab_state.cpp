@@ -12,7 +12,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <cstdint>
 #include <fstream>
+#include <optional>
+#include <vector>
 
 namespace labctl {
 
@@ -85,21 +88,25 @@ std::string LabState::advice() const {
   return "the test program crashed: the full report shows where";
 }
 
-LabState check_lab(const Workspace& workspace, const Lab& lab, bool build) {
-  LabState state;
-  state.lab = &lab;
+namespace {
+
+// Builds the lab's starter, recording the log in `state`; false (and why) when it does not
+// compile.
+bool build_starter(const Workspace& workspace, const Lab& lab, LabState& state) {
   const std::string target = lab.target("starter");
-  if (build) {
-    progress(fmt::format("racelab: building {} ...", target));
-    const BuildResult result = build_target(workspace.build, target);
-    state.build_log = result.log;
-    if (!result.ok) {
-      progress("");
-      state.compiled = false;
-      state.build_error = result.error;
-      return state;
-    }
-  }
+  progress(fmt::format("racelab: building {} ...", target));
+  const BuildResult result = build_target(workspace.build, target);
+  state.build_log = result.log;
+  if (result.ok) return true;
+  progress("");
+  state.compiled = false;
+  state.build_error = result.error;
+  return false;
+}
+
+// Runs the built starter's tests once and scores the criteria off the runs.
+void run_starter(const Workspace& workspace, const Lab& lab, LabState& state) {
+  const std::string target = lab.target("starter");
   progress(fmt::format("racelab: running {} ...", target));
   const fs::path program = test_program_path(workspace.build, target);
   const fs::path stem = runs_dir(workspace.build) / target;
@@ -108,8 +115,118 @@ LabState check_lab(const Workspace& workspace, const Lab& lab, bool build) {
                                {{labkit::protocol::kHangStacksEnv, "1"}});
   state.criteria =
       score_test_runs(lab, program, state.run, stem, workspace.time_limit, Workspace::code_dir(lab, "starter"));
+  state.program_key = program_key(program, workspace.time_limit);
   progress("");
+}
+
+nlohmann::json read_state(const fs::path& file);
+
+// The state the file keeps for `lab` from a check of the program known by `key`, if any
+// (and its full report is still there to point to).
+std::optional<LabState> cached_state(const fs::path& build_dir, const Lab& lab, const std::string& key) {
+  const nlohmann::json state = read_state(state_file(build_dir));
+  const auto& labs = state["labs"];
+  if (!labs.contains(lab.number) || !labs[lab.number].is_object() || !labs[lab.number].contains("cache")) {
+    return std::nullopt;
+  }
+  try {
+    const nlohmann::json& cache = labs[lab.number]["cache"];
+    if (cache.at("key").get<std::string>() != key) return std::nullopt;
+    LabState cached;
+    cached.lab = &lab;
+    cached.from_cache = true;
+    cached.program_key = key;
+    cached.run.log = cache.at("log").get<std::string>();
+    std::error_code error;
+    if (!fs::exists(cached.run.log, error)) return std::nullopt;
+    const nlohmann::json& verdict = cache.at("verdict");
+    cached.run.verdict.reasons = verdict.at("reasons").get<std::vector<std::string>>();
+    cached.run.verdict.primary = verdict.at("primary").get<std::string>();
+    cached.run.verdict.headline = verdict.at("headline").get<std::string>();
+    cached.run.verdict.details = verdict.at("details").get<std::vector<std::string>>();
+    cached.run.verdict.tests_run = verdict.at("tests_run").get<int>();
+    cached.run.verdict.tests_failed = verdict.at("tests_failed").get<int>();
+    cached.run.status = {static_cast<ExitStatus::Kind>(cache.at("status_kind").get<int>()), cache.at("status_code").get<int>()};
+    cached.criteria.points = cache.at("points").get<long long>();
+    for (const auto& entry : cache.at("criteria")) {
+      CriterionOutcome criterion;
+      criterion.criterion = entry.at("criterion").get<std::string>();
+      criterion.passed = entry.at("passed").get<bool>();
+      criterion.ran = entry.at("ran").get<bool>();
+      criterion.points = entry.at("points").get<long long>();
+      criterion.max_points = entry.at("max_points").get<long long>();
+      criterion.reason = entry.at("reason").get<std::string>();
+      cached.criteria.criteria.push_back(std::move(criterion));
+    }
+    return cached;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // an older or damaged file: check again
+  }
+}
+
+// What cached_state reads back: everything list shows of a checked lab.
+nlohmann::json cache_entry(const LabState& state) {
+  nlohmann::json criteria = nlohmann::json::array();
+  for (const auto& c : state.criteria.criteria) {
+    criteria.push_back({{"criterion", c.criterion}, {"passed", c.passed}, {"ran", c.ran}, {"points", c.points},
+                        {"max_points", c.max_points}, {"reason", c.reason}});
+  }
+  const Verdict& verdict = state.run.verdict;
+  return {{"key", state.program_key},
+          {"log", state.run.log.string()},
+          {"status_kind", static_cast<int>(state.run.status.kind)},
+          {"status_code", state.run.status.code},
+          {"verdict",
+           {{"reasons", verdict.reasons}, {"primary", verdict.primary}, {"headline", verdict.headline},
+            {"details", verdict.details}, {"tests_run", verdict.tests_run}, {"tests_failed", verdict.tests_failed}}},
+          {"points", state.criteria.points},
+          {"criteria", std::move(criteria)}};
+}
+
+}  // namespace
+
+LabState check_lab(const Workspace& workspace, const Lab& lab, bool build) {
+  LabState state;
+  state.lab = &lab;
+  if (build && !build_starter(workspace, lab, state)) return state;
+  run_starter(workspace, lab, state);
   return state;
+}
+
+LabState check_lab_unless_unchanged(const Workspace& workspace, const Lab& lab, bool build) {
+  LabState state;
+  state.lab = &lab;
+  if (build && !build_starter(workspace, lab, state)) return state;
+  const fs::path program = test_program_path(workspace.build, lab.target("starter"));
+  if (auto cached = cached_state(workspace.build, lab, program_key(program, workspace.time_limit))) {
+    cached->build_log = state.build_log;
+    return std::move(*cached);
+  }
+  run_starter(workspace, lab, state);
+  return state;
+}
+
+std::string program_key(const fs::path& program, std::chrono::seconds time_limit) {
+  // FNV-1a over the program's bytes, 64 KiB at a time: a few milliseconds per lab.
+  std::uint64_t hash = 14695981039346656037ull;
+  std::ifstream in(program, std::ios::binary);
+  std::vector<char> buffer(1 << 16);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      hash ^= static_cast<unsigned char>(buffer[static_cast<std::size_t>(i)]);
+      hash *= 1099511628211ull;
+    }
+  }
+  // labctl itself: a new labctl may judge the same runs differently.
+  static const std::string labctl = [] {
+    std::error_code error;
+    const fs::path self = fs::read_symlink("/proc/self/exe", error);
+    if (error) return std::string("unknown");
+    const auto size = fs::file_size(self, error);
+    const auto time = fs::last_write_time(self, error).time_since_epoch().count();
+    return fmt::format("{}@{}", size, time);
+  }();
+  return fmt::format("{:016x}/{}/{}s", hash, labctl, time_limit.count());
 }
 
 fs::path state_file(const fs::path& build_dir) { return build_dir / "racelab-state.json"; }
@@ -169,7 +286,10 @@ void save_state(const fs::path& build_dir, const std::vector<LabState>& states) 
     entry["criteria"] = std::move(criteria);
     entry["possible"] = lab.points;
     entry["report"] = lab_state.report().string();
-    entry["checked_at"] = checked_at;
+    const nlohmann::json& earlier = state["labs"].contains(lab.number) ? state["labs"][lab.number] : nlohmann::json();
+    const bool kept = lab_state.from_cache && earlier.is_object() && earlier.contains("checked_at");
+    entry["checked_at"] = kept ? earlier["checked_at"] : nlohmann::json(checked_at);
+    if (lab_state.compiled && !lab_state.program_key.empty()) entry["cache"] = cache_entry(lab_state);
     state["labs"][lab.number] = std::move(entry);
   }
   write_state(file, state);

@@ -7,6 +7,7 @@
 #include "run/test_program.hpp"
 #include "course/workspace.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct LabState {
   std::filesystem::path build_log;
   TestRun run;  // when compiled
   CriteriaResult criteria;  // when compiled: the five criteria, scored as the grader would
+  std::string program_key;  // when compiled: what list's cache knows this test program by
+  bool from_cache = false;  // list: the verdict of the last check of the same program
 
   bool passed() const { return compiled && run.verdict.passed(); }
   // The points the grader would give these runs (the public tests, one round).
@@ -37,6 +40,17 @@ struct LabState {
 // Builds the lab's starter (unless !build), runs its tests once and reads the criteria off
 // the run (run/criteria_run.hpp: a run that stopped early is followed by one per criterion).
 LabState check_lab(const Workspace& workspace, const Lab& lab, bool build);
+
+// What `list` does for one lab: builds it (unless !build), then takes the verdict the state
+// file keeps from the last check of the same test program, or checks it as check_lab does.
+// The same program: the same bytes (a lab whose code, tests and libraries are unchanged
+// builds the same program), checked by the same labctl with the same time limit. A racy
+// program can pass one run and fail the next: `list --rerun` and `check` always run.
+LabState check_lab_unless_unchanged(const Workspace& workspace, const Lab& lab, bool build);
+
+// The key check_lab_unless_unchanged knows a test program by: a hash of its bytes, with
+// labctl's own size and time and the time limit. Public for the tests.
+std::string program_key(const std::filesystem::path& program, std::chrono::seconds time_limit);
 
 // Merges these labs' states into BUILD/racelab-state.json (written whole, then renamed
 // into place, so a reader never sees half a file).

@@ -178,7 +178,7 @@ int run_check(const Workspace& workspace, const std::string& name, bool no_build
   return check_and_show(workspace, lab, !no_build, diagnostics) ? kExitOk : kExitNotYet;
 }
 
-int run_list(const Workspace& workspace, bool no_build) {
+int run_list(const Workspace& workspace, bool no_build, bool rerun) {
   const std::vector<const Lab*> labs = workspace.select_student_labs({});
   if (no_build) {
     std::vector<std::string> targets;
@@ -188,7 +188,9 @@ int run_list(const Workspace& workspace, bool no_build) {
   const Style style = Style::for_stdout();
 
   std::vector<LabState> states;
-  for (const Lab* lab : labs) states.push_back(check_lab(workspace, *lab, !no_build));
+  for (const Lab* lab : labs) {
+    states.push_back(rerun ? check_lab(workspace, *lab, !no_build) : check_lab_unless_unchanged(workspace, *lab, !no_build));
+  }
   save_state(workspace.build, states);
 
   std::size_t title_width = 0;
@@ -212,6 +214,13 @@ int run_list(const Workspace& workspace, bool no_build) {
       std::count_if(states.begin(), states.end(), [](const LabState& s) { return s.passed(); }));
   fmt::print("\nTotal: {} points ({} of {} labs passing)\n", style(fmt::format("{}/{}", earned, possible), Tone::bold),
              passing, states.size());
+  const auto unchanged = std::count_if(states.begin(), states.end(), [](const LabState& s) { return s.from_cache; });
+  if (unchanged > 0) {
+    fmt::print("{}\n", style(fmt::format("{} of {} labs unchanged since their last check: their verdicts are that "
+                                         "check's (tools/lab list --rerun runs them all again)",
+                                         unchanged, states.size()),
+                             Tone::dim));
+  }
   if (next != nullptr) {
     fmt::print("Next: tools/lab check {} — {} (tools/lab hint {})\n", next->lab->number, next->advice(),
                next->lab->number);

@@ -6,9 +6,11 @@
 
 namespace labctl {
 
-// Prints the scoreboard on stdout and saves BUILD/racelab-state.json. Returns 0: a
-// lab that does not pass yet is the normal state of a course, not an error.
-int run_list(const Workspace& workspace, bool no_build);
+// Prints the scoreboard on stdout and saves BUILD/racelab-state.json. A lab whose test
+// program is the one last checked keeps that check's verdict (lab_state.hpp's
+// check_lab_unless_unchanged) unless `rerun`. Returns 0: a lab that does not pass yet is
+// the normal state of a course, not an error.
+int run_list(const Workspace& workspace, bool no_build, bool rerun = false);
 
 // `labctl check NN`: rebuilds that lab (unless no_build), runs its tests once and prints
 // its row with the reason. Returns 0 when it passes, 1 when it does not yet.
