@@ -188,10 +188,21 @@ void trace(const Thread* self, const char* event, const void* object, int thread
     // A return address is just after the call: step back into it, for its line.
     offset = reinterpret_cast<std::uintptr_t>(caller) - reinterpret_cast<std::uintptr_t>(info.dli_fbase) - 1;
   }
-  char line[512];
-  const int length = std::snprintf(line, sizeof line, "%llu\t%d\t%s\t%s\t%s\t0x%lx\n",
+  // Where the object lies, when it is in a module's data (a global mutex, a global counter):
+  // labctl names it from the module's symbols. Heap and stack objects have no module.
+  Dl_info object_info{};
+  const char* object_module = "";
+  std::uintptr_t object_offset = 0;
+  if (thread_object < 0 && object && dladdr(object, &object_info) != 0 && object_info.dli_fbase &&
+      object_info.dli_fname) {
+    object_module = object_info.dli_fname;
+    object_offset = reinterpret_cast<std::uintptr_t>(object) - reinterpret_cast<std::uintptr_t>(object_info.dli_fbase);
+  }
+  char line[1024];
+  const int length = std::snprintf(line, sizeof line, "%llu\t%d\t%s\t%s\t%s\t0x%lx\t%s\t0x%lx\n",
                                    static_cast<unsigned long long>(++g_trace_step), self->id, event, what, module,
-                                   static_cast<unsigned long>(offset));
+                                   static_cast<unsigned long>(offset), object_module,
+                                   static_cast<unsigned long>(object_offset));
   if (length > 0) [[maybe_unused]] auto written = write(g_trace_fd, line, std::min<std::size_t>(length, sizeof line - 1));
 }
 

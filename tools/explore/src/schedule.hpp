@@ -28,10 +28,12 @@ inline constexpr const char* kTimeoutEnv = "RACELAB_EXPLORE_TIMEOUT";  // watchd
 inline constexpr const char* kStatsEnv = "RACELAB_EXPLORE_STATS";      // file: steps taken, at exit
 inline constexpr const char* kAllCpusEnv = "RACELAB_EXPLORE_ALL_CPUS";  // set: do not pin to one CPU
 // File: one line per scheduling point, as it happens, tab-separated:
-//   step  thread  event  object  module  offset
+//   step  thread  event  object  module  offset  object_module  object_offset
 // (event: create, join, exit, lock, trylock, unlock, wait, timedwait, signal, broadcast,
 // yield, sleep, deadlock; object: the mutex or condition variable's address, or the thread
-// created or joined, T<id>; module and offset: where the call came from, for addr2line).
+// created or joined, T<id>; module and offset: where the call came from, for addr2line;
+// object_module and object_offset: where the object lies when it is a module's global
+// (empty and 0x0 for the heap and stack), for its name from the module's symbols).
 inline constexpr const char* kTraceEnv = "RACELAB_EXPLORE_TRACE";
 
 // Exit codes of a run the library ends itself; chosen to be unlikely in test programs.

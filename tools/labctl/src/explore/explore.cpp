@@ -138,6 +138,7 @@ ExploreFinding finding_of(int index, const ex::Schedule& schedule, const Run& ru
   finding.steps = run.steps;
   if (!options.trace.empty() || options.keep_trace) {
     finding.trace = collapse_repeats(parse_trace(read_file(dir.path() / "trace")));
+    name_trace_objects(finding.trace, dir.path());
     finding.locations = locate_trace(finding.trace, dir.path());
   }
   return finding;

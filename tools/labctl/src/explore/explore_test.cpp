@@ -91,6 +91,24 @@ TEST(ExploreTrace, ParsesRawLines) {
   EXPECT_EQ(events[2].module, "");
 }
 
+// Since objects have modules (schedule.hpp's eight columns): a global's module and offset,
+// nothing for a thread or the heap; the six-column form still reads.
+TEST(ExploreTrace, ParsesWhereAnObjectLies) {
+  const auto events = labctl::parse_trace(
+      "1\t0\tcreate\tT1\t/lib/libstdc++.so.6\t0xd4578\t\t0x0\n"
+      "2\t1\tlock\t0x55ff5c5fc4a0\t./prog\t0x1ffc\t./prog\t0x44a0\n"
+      "3\t1\tlock\t0x7f0000001000\t./prog\t0x2000\t\t0x0\n"
+      "4\t1\tunlock\t0x55ff5c5fc4a0\t./prog\t0x2010\n"
+      "5\t1\tunlock\t0x55ff5c5fc4a0\t./prog\t0x2010\t./prog\n");
+  ASSERT_EQ(events.size(), 4u);  // the last line has seven fields: not a trace line
+  EXPECT_EQ(events[0].object_module, "");
+  EXPECT_EQ(events[1].object_module, "./prog");
+  EXPECT_EQ(events[1].object_offset, 0x44a0u);
+  EXPECT_EQ(events[2].object_module, "");
+  EXPECT_EQ(events[3].object_module, "");
+  EXPECT_EQ(events[3].offset, 0x2010u);
+}
+
 // addr2line's inline chain: the student's frame wins over a system header's; unknown frames are left out.
 TEST(ExploreTrace, PicksTheUsersFrameFromAddr2line) {
   const auto located = labctl::parse_addr2line(

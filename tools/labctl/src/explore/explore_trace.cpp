@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 namespace labctl {
@@ -37,15 +38,18 @@ std::vector<TraceEvent> parse_trace(std::string_view raw) {
   std::vector<TraceEvent> events;
   for (std::string_view line : split(raw, '\n')) {
     const auto fields = split(line, '\t');
-    if (fields.size() != 6) continue;
+    // Six fields from an explorer before objects had modules; eight since (schedule.hpp).
+    if (fields.size() != 6 && fields.size() != 8) continue;
     TraceEvent event;
     if (!parse_number(fields[0], event.step) || !parse_number(fields[1], event.thread) ||
-        !parse_number(fields[5], event.offset, 16)) {
+        !parse_number(fields[5], event.offset, 16) ||
+        (fields.size() == 8 && !parse_number(fields[7], event.object_offset, 16))) {
       continue;
     }
     event.event = fields[2];
     event.object = fields[3];
     event.module = fields[4];
+    if (fields.size() == 8) event.object_module = fields[6];
     events.push_back(std::move(event));
   }
   return events;
@@ -138,6 +142,55 @@ TraceLocations locate_trace(const std::vector<TraceEvent>& events, const fs::pat
   return locations;
 }
 
+void name_trace_objects(std::vector<TraceEvent>& events, const fs::path& work_dir) {
+  std::string symbolizer = find_in_path("llvm-symbolizer-14");
+  if (symbolizer.empty()) symbolizer = find_in_path("llvm-symbolizer");
+  if (symbolizer.empty()) return;
+  std::map<std::string, std::set<std::uint64_t>> wanted;
+  for (const TraceEvent& event : events) {
+    if (!event.object_module.empty()) wanted[event.object_module].insert(event.object_offset);
+  }
+  std::map<std::pair<std::string, std::uint64_t>, std::string> names;
+  for (const auto& [module, offsets] : wanted) {
+    std::error_code error;
+    if (!fs::is_regular_file(module, error)) continue;
+    ProcessSpec spec;
+    spec.argv = {symbolizer, "--obj=" + module};
+    for (std::uint64_t offset : offsets) spec.argv.push_back(fmt::format("DATA 0x{:x}", offset));
+    spec.stdout_log = work_dir / "symbolizer.out";
+    spec.log = work_dir / "symbolizer.err";
+    spec.limit = std::chrono::seconds(30);
+    try {
+      if (!run_process(spec).status.ok()) continue;
+    } catch (...) {
+      continue;  // names are a help, not a requirement
+    }
+    // One block per address, in the order asked: the name, then "start size", then a blank line.
+    const std::string answer = read_file(spec.stdout_log);
+    const auto lines = split(answer, '\n');
+    auto offset = offsets.begin();
+    for (std::size_t i = 0; i + 1 < lines.size() && offset != offsets.end(); ++offset) {
+      while (i < lines.size() && lines[i].empty()) ++i;
+      if (i + 1 >= lines.size()) break;
+      std::string name(lines[i]);
+      const auto sizes = split(lines[i + 1], ' ');
+      i += 2;
+      std::uint64_t start = 0;
+      if (name == "??" || name.empty() || sizes.empty() || !parse_number(sizes[0], start)) continue;
+      for (const std::string_view noise : {"(anonymous namespace)::"}) {
+        for (auto at = name.find(noise); at != std::string::npos; at = name.find(noise)) name.erase(at, noise.size());
+      }
+      if (*offset > start) name += fmt::format("+{}", *offset - start);
+      names[{module, *offset}] = name;
+    }
+  }
+  for (TraceEvent& event : events) {
+    if (const auto it = names.find({event.object_module, event.object_offset}); it != names.end()) {
+      event.object_name = it->second;
+    }
+  }
+}
+
 std::string readable_location(std::string_view located) {
   std::string where(located);
   for (const std::string_view noise : {"(anonymous namespace)::", "[abi:cxx11]"}) {
@@ -190,7 +243,7 @@ std::string format_trace(const std::vector<TraceEvent>& events, const TraceLocat
     // Each thread's calls in its own column of indentation, so its timeline reads downwards.
     const std::string thread = fmt::format("{:>{}}T{}", "", 2 * std::min(event.thread, 8), event.thread);
     const std::string call = event.repeats > 1 ? fmt::format("{} ×{}", event.event, event.repeats) : event.event;
-    out += fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", event.step, thread, call, event.object, where);
+    out += fmt::format("{:>6}  {:<20}  {:<9}  {:<16}  {}\n", event.step, thread, call, object_words(event), where);
   }
   return out;
 }

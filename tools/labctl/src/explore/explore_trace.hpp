@@ -22,6 +22,12 @@ struct TraceEvent {
   std::string object;  // a mutex's or condition variable's address, T<id>, or "-"
   std::string module;  // the file the call came from; empty when unknown
   std::uint64_t offset = 0;
+  // Where the object lies when it is a module's global (empty for the heap and stack, and in
+  // traces of the six-column form), and its name from that module's symbols once
+  // name_trace_objects ran: "a_mutex", "lab10::g_accounts_lock", "g_table+16".
+  std::string object_module;
+  std::uint64_t object_offset = 0;
+  std::string object_name;
   std::uint64_t repeats = 1;  // after collapse_repeats: how many identical points in a row this stands for
 };
 
@@ -42,6 +48,17 @@ using TraceLocations = std::map<std::pair<std::string, std::uint64_t>, std::stri
 // Asks addr2line for every event's location; modules it cannot read, and addr2line's
 // absence, leave locations out. `work_dir` holds addr2line's output while it runs.
 TraceLocations locate_trace(const std::vector<TraceEvent>& events, const std::filesystem::path& work_dir);
+
+// Names every event's object that is a module's global, from that module's symbols
+// (llvm-symbolizer's DATA lookup: "(anonymous namespace)::" left out, "+N" inside a larger
+// object). Objects of the heap or stack, unreadable modules and a missing symbolizer leave
+// names empty: the readers then fall back to short names (m1, c1) or addresses.
+void name_trace_objects(std::vector<TraceEvent>& events, const std::filesystem::path& work_dir);
+
+// What a reader calls the event's object: its name, else the object as traced.
+inline const std::string& object_words(const TraceEvent& event) {
+  return event.object_name.empty() ? event.object : event.object_name;
+}
 
 // Where an event came from, for a reader: "file:line function()" from addr2line's
 // answer (argument lists, "(anonymous namespace)::" and "[abi:cxx11]" left out: they

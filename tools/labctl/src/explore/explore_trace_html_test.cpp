@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
+#include <cstdint>
+
 namespace {
 
 labctl::TraceEvent point(std::uint64_t step, int thread, const char* event, const char* object) {
@@ -41,6 +45,40 @@ TEST(ExploreTraceHtml, WordsSayAskingHoldingAndStuck) {
   EXPECT_EQ(words[6].words, "waits for T1 to finish");
   EXPECT_EQ(words[7].words, "stuck: waits for m2 (held by T2)");
   EXPECT_EQ(words[9].words, "stuck: waits for T1 to finish");
+}
+
+// A global's name, when the trace has it (name_trace_objects), stands for the mutex in every
+// point's words, the held list and the deadlock's; an object without one keeps a short name.
+TEST(ExploreTraceHtml, WordsUseTheGlobalsNames) {
+  auto events = deadlock_trace();
+  for (auto& event : events) {
+    if (event.object == "0xa0") event.object_name = "a_mutex";
+  }
+  const auto words = labctl::explain_trace(events);
+  EXPECT_EQ(words[2].words, "asks for mutex a_mutex");
+  EXPECT_EQ(words[3].words, "asks for mutex m1");
+  EXPECT_EQ(words[4].holds, "a_mutex");
+  EXPECT_EQ(words[5].words, "asks for mutex a_mutex (held by T1)");
+  EXPECT_EQ(words[8].words, "stuck: waits for a_mutex (held by T1)");
+}
+
+// A global of this test program, to be named by its module and offset.
+long g_traced_counter[4] = {1, 2, 3, 4};
+
+// Globals are named from their module's symbols (llvm-symbolizer, which tools/lab installs),
+// by the module and offset a trace line gives them: an element inside is "+N" bytes on; an
+// offset without a symbol keeps no name, and readers fall back to the address.
+TEST(ExploreTrace, NamesGlobalsFromTheModulesSymbols) {
+  Dl_info info{};
+  ASSERT_NE(dladdr(&g_traced_counter[2], &info), 0);
+  const auto base = reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+  std::vector<labctl::TraceEvent> events{point(1, 1, "write", "0x1"), point(2, 1, "write", "0x2")};
+  events[0].object_module = events[1].object_module = info.dli_fname;
+  events[0].object_offset = reinterpret_cast<std::uintptr_t>(&g_traced_counter[2]) - base;
+  events[1].object_offset = 0;  // the ELF header: no symbol
+  labctl::name_trace_objects(events, ::testing::TempDir());
+  EXPECT_EQ(events[0].object_name, "g_traced_counter+16");
+  EXPECT_EQ(events[1].object_name, "");
 }
 
 // On a deadlock the flagged points are the deadlock lines, the requests the threads are

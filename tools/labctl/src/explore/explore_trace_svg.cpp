@@ -99,7 +99,8 @@ std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceL
           y - 2, x + kLaneWidth / 2, y + 2);
     }
     const std::string where = trace_location(event, locations);
-    std::string label = fmt::format("{} {}", event.event, short_object(event.object));
+    std::string label = fmt::format("{} {}", event.event,
+                                    event.object_name.empty() ? short_object(event.object) : event.object_name);
     if (event.repeats > 1) label += fmt::format(" ×{}", event.repeats);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#777\" text-anchor=\"end\">{}</text>\n",
                        kMargin + kStepColumn - 8, y + 15, event.step);

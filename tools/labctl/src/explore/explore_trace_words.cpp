@@ -21,13 +21,17 @@ bool is_memory(const std::string& event) {
   return event == "read" || event == "write" || event == "load" || event == "store" || event == "rmw";
 }
 
-// Short names for addresses, by kind, numbered in order of first use.
+// Names for addresses: a global's own name when the trace has it (name_trace_objects), else
+// a short one by kind, numbered in order of first use.
 class Names {
  public:
-  std::string of(const std::string& event, const std::string& object) {
+  std::string of(const TraceEvent& event) {
+    const std::string& object = event.object;
     if (object.empty() || object == "-" || object.rfind('T', 0) == 0) return object == "-" ? "" : object;
     if (auto it = names_.find(object); it != names_.end()) return it->second;
-    const char* prefix = is_lock(event) ? "m" : is_condition(event) ? "c" : is_memory(event) ? "x" : "o";
+    if (!event.object_name.empty()) return names_.emplace(object, event.object_name).first->second;
+    const std::string& kind = event.event;
+    const char* prefix = is_lock(kind) ? "m" : is_condition(kind) ? "c" : is_memory(kind) ? "x" : "o";
     const std::string name = fmt::format("{}{}", prefix, ++counts_[prefix]);
     names_.emplace(object, name);
     return name;
@@ -72,7 +76,7 @@ std::vector<TracePointWords> explain_trace(const std::vector<TraceEvent>& events
       taken_at[mutex] = it->second;
       pending.erase(it);
     }
-    const std::string name = event.event == "deadlock" ? names.known(event.object) : names.of(event.event, event.object);
+    const std::string name = event.event == "deadlock" ? names.known(event.object) : names.of(event);
     auto held_by = [&](const std::string& mutex) -> std::string {
       auto it = owner.find(mutex);
       if (it == owner.end() || it->second == thread) return "";
