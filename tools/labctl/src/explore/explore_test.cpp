@@ -7,6 +7,7 @@
 #include "schedule.hpp"
 #include "strategy.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -195,6 +196,28 @@ TEST(ExploreTrace, DrawsLanesAndHandOvers) {
   const std::string cut = labctl::render_trace_svg(events, where, "s", 2);
   EXPECT_NE(cut.find("the last 2 of 4 entries"), std::string::npos);
   EXPECT_EQ(cut.find(">create T1"), std::string::npos);
+}
+
+// A run of many threads (lab 11's hundred) draws the last points of at most 12 threads, so
+// the drawing stays a few thousand pixels wide; `scope` says what the points are, with the
+// count the terminal gives.
+TEST(ExploreTrace, DrawsAtMostTwelveLanes) {
+  std::string raw;
+  for (int thread = 1; thread <= 100; ++thread) raw += fmt::format("{}\t{}\tlock\t0xa{}\t./prog\t0x10\n", thread, thread, thread);
+  const auto events = labctl::parse_trace(raw);
+  const std::string svg = labctl::render_trace_svg(events, {}, "s", 400, "in labs/11-x/, of 5000 in the run");
+  std::size_t lanes = 0;  // the lane headings: bold "T<number>"
+  const std::string heading = "font-weight=\"bold\">T";
+  for (auto at = svg.find(heading); at != std::string::npos; at = svg.find(heading, at + 1)) {
+    if (std::isdigit(static_cast<unsigned char>(svg[at + heading.size()]))) ++lanes;
+  }
+  EXPECT_EQ(lanes, 12u);
+  EXPECT_NE(svg.find(">T100<"), std::string::npos);  // the last ones
+  EXPECT_EQ(svg.find(">T88<"), std::string::npos);
+  EXPECT_NE(svg.find("the last 12 of 100 entries (100 scheduling points in labs/11-x/, of 5000 in the run;"),
+            std::string::npos);
+  const auto width_at = svg.find("width=\"") + 7;
+  EXPECT_LT(std::stoi(svg.substr(width_at)), 4000);
 }
 
 // Replay commands are printed for a shell: plain words as they are, others single-quoted.

@@ -75,9 +75,12 @@ std::string readable_location(std::string_view located);
 // The SVG written to --trace FILE.svg (explore_trace_svg.cpp): one column per thread, one
 // row per scheduling point, so each thread's timeline reads downwards and a dashed line
 // marks every hand-over of control from one thread to another. Only the last `max_events`
-// points are drawn (a heading says how many came before): the failure is at the end.
+// points, of at most 12 threads, are drawn (a heading says how many came before): the
+// failure is at the end, and the page (render_trace_html) has them all. `scope` says what
+// `events` are when they are not the whole run, after their count ("in labs/01-lost-update/,
+// of 5234 in the run"), so the drawing and the terminal count the same points.
 std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceLocations& locations,
-                             std::string_view schedule, std::size_t max_events = 400);
+                             std::string_view schedule, std::size_t max_events = 400, std::string_view scope = "");
 
 // What a beginner reads for each (collapsed) point, for the HTML page (explore_trace_words.cpp).
 struct TracePointWords {
@@ -86,7 +89,8 @@ struct TracePointWords {
   bool key = false;   // one of the points that matter to the failure (see explain_trace)
 };
 
-// Words for every event, in order. Objects get short names by kind, in order of first use
+// Words for every event, in order. A global is called by its name (name_trace_objects);
+// other objects get short names by kind, in order of first use
 // (mutexes m1, m2...; condition variables c1...; memory x1...): an address says nothing to
 // a reader, and the same name across rows shows it is the same object. A `lock` point is
 // made before the call, so it says "asks for"; the thread holds the mutex from its next

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace labctl {
 namespace {
@@ -23,6 +24,7 @@ constexpr int kLaneHeaderHeight = 26;
 constexpr int kLaneWidth = 270;
 constexpr int kRowHeight = 32;  // two lines: the call, then where it came from
 constexpr int kStepColumn = 56;  // the step numbers, left of the lanes
+constexpr std::size_t kMaxLanes = 12;  // threads drawn side by side, at most
 
 // A fill per kind of call: blocking ones warm, releasing ones cool, the ending red.
 const char* fill_of(const std::string& event) {
@@ -45,8 +47,18 @@ std::string short_object(const std::string& object) {
 }  // namespace
 
 std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceLocations& locations,
-                             std::string_view schedule, std::size_t max_events) {
-  const std::size_t first = events.size() > max_events ? events.size() - max_events : 0;
+                             std::string_view schedule, std::size_t max_events, std::string_view scope) {
+  // The drawn part: the last entries, at most max_events of them and of at most kMaxLanes
+  // threads (a run of a hundred threads would be a drawing a hundred lanes wide).
+  std::size_t first = events.size();
+  {
+    std::set<int> threads;
+    while (first > 0 && events.size() - first < max_events) {
+      threads.insert(events[first - 1].thread);
+      if (threads.size() > kMaxLanes) break;
+      --first;
+    }
+  }
   // Lanes: every thread seen in the drawn part, in thread-number order (T0 = main first).
   std::map<int, int> lane_of;
   for (std::size_t i = first; i < events.size(); ++i) lane_of.emplace(events[i].thread, 0);
@@ -68,13 +80,14 @@ std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceL
   svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\">The failing interleaving</text>\n",
                      kMargin, kMargin + 14);
   svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kMargin, kMargin + 34, xml_escape(schedule));
+  const std::string what = scope.empty() ? "" : " " + std::string(scope);
   const std::string note =
-      first == 0 ? fmt::format("{} scheduling points; one thread runs at a time, time goes down; a dashed line is a "
-                               "hand-over of control",
-                               point_count(events))
-                 : fmt::format("the last {} of {} entries ({} scheduling points; the rest are in the text trace); "
+      first == 0 ? fmt::format("{} scheduling points{}; one thread runs at a time, time goes down; a dashed line is "
+                               "a hand-over of control",
+                               point_count(events), what)
+                 : fmt::format("the last {} of {} entries ({} scheduling points{}; the rest are in the text trace); "
                                "time goes down; a dashed line is a hand-over of control",
-                               rows, events.size(), point_count(events));
+                               rows, events.size(), point_count(events), what);
   svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{}</text>\n", kMargin, kMargin + 52, xml_escape(note));
 
   // Lane headings and guide lines.

@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kTraceTail = 12;  // scheduling points shown in the terminal; the rest are in the files
+constexpr std::size_t kTraceTail = 12;  // scheduling points shown in the terminal; the rest are in the files
 
 // The points made from the lab's own files (labs/NN-slug/*, the student's code), and the
 // deadlock lines that end a deadlocked run: what the student can act on. The executor's and
@@ -34,16 +34,32 @@ std::vector<TraceEvent> in_lab_code(const ExploreFinding& finding, const fs::pat
   return mine;
 }
 
-// format_trace's column heading and lines for the last `points` of `events`, without its
-// comment lines (the schedule is printed above them).
-std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocations& locations, int points) {
-  const std::vector<TraceEvent> last(events.end() - std::min<std::ptrdiff_t>(points, std::ssize(events)), events.end());
-  const std::string text = format_trace(last, locations, "");
+// format_trace's column heading and lines for the shown points of `events` (shown_points),
+// without its comment lines (the schedule is printed above them): a ⚑ marks a point that
+// matters to the failure, and a "…" line says how many points a gap leaves out.
+std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocations& locations, std::size_t points) {
+  const std::vector<std::size_t> shown = shown_points(events, points);
+  const std::vector<TracePointWords> words = explain_trace(events);
+  std::vector<TraceEvent> picked;
+  for (std::size_t i : shown) picked.push_back(events[i]);
+  const std::string text = format_trace(picked, locations, "");
   std::string rows;
+  std::size_t row = 0;  // the picked event the next line is of (the first line is the heading)
+  bool heading = true;
   for (std::string_view rest = text; !rest.empty();) {
     const std::string_view line = rest.substr(0, rest.find('\n'));
     rest.remove_prefix(std::min(rest.size(), line.size() + 1));
-    if (line.rfind('#', 0) != 0) rows += std::string(line) + "\n";
+    if (line.rfind('#', 0) == 0) continue;
+    if (heading) {
+      rows += "  " + std::string(line) + "\n";
+      heading = false;
+      continue;
+    }
+    const std::size_t index = shown[row];
+    const std::size_t before = row == 0 ? 0 : shown[row - 1] + 1;
+    if (index > before) rows += fmt::format("       … {} point{} left out\n", index - before, index - before == 1 ? "" : "s");
+    rows += (words[index].key ? "⚑ " : "  ") + std::string(line) + "\n";
+    ++row;
   }
   return rows;
 }
@@ -78,7 +94,9 @@ bool explore_side(const Lab& lab, const fs::path& lab_dir, const RaceDemo& demo,
     out << format_trace(finding.trace, finding.locations, finding.schedule);
     std::ofstream drawing(svg, std::ios::binary | std::ios::trunc);
     // The drawing shows the lab's own points when there are any: a whole run is thousands of rows.
-    drawing << render_trace_svg(shown, finding.locations, finding.schedule);
+    drawing << render_trace_svg(shown, finding.locations, finding.schedule, 400,
+                                mine.empty() ? "" : fmt::format("in labs/{}/, of {} in the run", lab.slug,
+                                                                point_count(finding.trace)));
     // The page has every point: the one that caused the failure may be long before the end.
     std::ofstream html(page, std::ios::binary | std::ios::trunc);
     html << render_trace_html(finding.trace, finding.locations,
@@ -87,12 +105,14 @@ bool explore_side(const Lab& lab, const fs::path& lab_dir, const RaceDemo& demo,
   }
   fmt::print("  {}: schedule {} of {} failed: {}\n", name, finding.schedule_index, options.schedules, finding.failure);
   fmt::print("  {}\n\n", finding.schedule);
-  const std::size_t count = std::min<std::size_t>(kTraceTail, shown.size());
+  const std::size_t count = std::min(kTraceTail, shown.size());
   const std::string which = mine.empty() ? fmt::format("The last {} of the run's {} scheduling points", count,
                                                        point_count(finding.trace))
                                          : fmt::format("The last {} scheduling points in labs/{}/ (of {} in the run)",
                                                        count, lab.slug, point_count(finding.trace));
-  fmt::print("{}; one thread runs at a time,\nand control changes hands only at these calls:\n", which);
+  fmt::print("{}, with the earlier ones that matter\nto the failure (⚑); one thread runs at a time, and control "
+             "changes hands only at these calls:\n",
+             which);
   fmt::print("{}\n", trace_rows(shown, finding.locations, kTraceTail));
   fmt::print("The whole interleaving: {} (text), {} (drawing),\n  {} (a page to step through in a browser)\n",
              text.string(), svg.string(), page.string());
@@ -101,6 +121,19 @@ bool explore_side(const Lab& lab, const fs::path& lab_dir, const RaceDemo& demo,
 }
 
 }  // namespace
+
+std::vector<std::size_t> shown_points(const std::vector<TraceEvent>& events, std::size_t points) {
+  constexpr std::size_t kEarlierKeyPoints = 6;
+  const std::size_t window = events.size() - std::min(points, events.size());
+  const std::vector<TracePointWords> words = explain_trace(events);
+  std::vector<std::size_t> shown;
+  for (std::size_t i = window; i-- > 0 && shown.size() < kEarlierKeyPoints;) {
+    if (words[i].key) shown.push_back(i);
+  }
+  std::reverse(shown.begin(), shown.end());
+  for (std::size_t i = window; i < events.size(); ++i) shown.push_back(i);
+  return shown;
+}
 
 void explore_demos(const Lab& lab, const fs::path& lab_dir, const std::vector<RaceDemo>& demos,
                    const std::string& expected, const RaceOptions& options, const fs::path& scratch) {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include "course/catalogue.hpp"
+#include "explore/explore_trace.hpp"
 #include "student/race.hpp"
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,5 +25,12 @@ struct RaceDemo {
 // not `expected`, and prints what it found; the failing runs' traces go into `scratch`.
 void explore_demos(const Lab& lab, const std::filesystem::path& lab_dir, const std::vector<RaceDemo>& demos,
                    const std::string& expected, const RaceOptions& options, const std::filesystem::path& scratch);
+
+// --- pieces, public for the tests ---
+
+// The points of a trace the terminal shows (indices into `events`, in order): the last
+// `points`, and before them the latest few that matter to the failure (explain_trace's key
+// points), which a window of the last points alone would miss.
+std::vector<std::size_t> shown_points(const std::vector<TraceEvent>& events, std::size_t points);
 
 }  // namespace labctl
