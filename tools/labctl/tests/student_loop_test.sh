@@ -93,14 +93,24 @@ expect_no() {
 }
 
 # 1. start: packages are there, the build is made, the scoreboard shows lab 01 to do.
+# Every step shows all five criteria (issue 17): the scoreboard on one line per lab, check
+# one line each, as the grader would score them.
+five_on_one_line='[✓✗·] correct [0-9]+/4  [✓✗·] race-free [0-9]+/3  [✓✗·] deterministic [0-9]+/1  [✓✗·] no globals [0-9]+/1  [✓✗·] parallel [0-9]+/1'
+five_lines() {  # five_lines MARK: check's five criteria lines, each with MARK
+  expect "^  As the grader scores it" &&
+    for criterion in "correct +[0-9]+/4" "race-free +[0-9]+/3" "deterministic +[0-9]+/1" "no globals +[0-9]+/1" \
+      "parallel +[0-9]+/1"; do expect "^    $1 $criterion"; done
+}
 run 900 0 "tools/lab start" &&
   expect "^  01  .*data race +0/10" &&
+  expect "^      $five_on_one_line$" &&
   expect "^Total: 0/10 points \\(0 of 1 labs passing\\)$" &&
   expect "^Next: tools/lab check 01"
 
 # 2. check 01: the race, condensed, in the student's own file.
 run 300 1 "tools/lab check 01" &&
   expect "data race" &&
+  five_lines "[✗·]" &&
   expect "^  The first report, condensed:$" &&
   expect "lost_update\\.cpp:[0-9]+" &&
   expect "docs/tsan\\.md#data-race"
@@ -124,7 +134,8 @@ fi
 # then check.
 run 30 0 "cp solutions/01-lost-update/lost_update.cpp labs/01-lost-update/lost_update.cpp"
 run 300 0 "tools/lab list" && expect "^  01  .*passing +10/10$" && expect_no "unchanged since their last check"
-run 300 0 "tools/lab check 01" && expect "^  01  .*passing +10/10$" && expect "^Lab 01 passes\\.$" # (the only lab in this build)
+run 300 0 "tools/lab check 01" && expect "^  01  .*passing +10/10$" && expect "^Lab 01 passes\\.$" && # (the only lab in this build)
+  five_lines "✓"
 
 # 6. list: the progress is kept; the lab just checked is not run again (its test program is
 # the one checked), and --rerun runs it all the same.
