@@ -91,6 +91,18 @@ void check_hidden_tests(const fs::path& hidden_tests) {
   }
 }
 
+// Refuses, in one line, an export that would ship a lab the catalogue names without the files
+// it needs (a lab not committed yet: every student's `start` would fail on it).
+void require_catalogued_labs(const Catalogue& catalogue, const std::vector<fs::path>& files, std::string_view what) {
+  const std::vector<std::string> missing = labs_left_out(catalogue, files);
+  if (missing.empty()) return;
+  std::string list;
+  for (const auto& lab : missing) list += (list.empty() ? "" : "; ") + lab;
+  throw Error(fmt::format("{} would ship a broken course: labs/labs.toml names {}, which the course's files "
+                          "(git ls-files) do not hold: commit them, or take the lab out of the catalogue",
+                          what, list));
+}
+
 void export_student(const Workspace& workspace, const ExportOptions& options) {
   const fs::path& dir = options.student_dir;
   if (!folder_is_empty_or_absent(dir)) {
@@ -102,6 +114,7 @@ void export_student(const Workspace& workspace, const ExportOptions& options) {
   const bool existed = fs::exists(dir);
   const fs::path hidden = inside_tree(workspace.root, options.hidden_tests);
   const auto files = student_files(course_files(workspace.root, inside_tree(workspace.root, dir)), hidden);
+  require_catalogued_labs(workspace.catalogue, files, "export --student");
   try {
     fs::create_directories(dir);
     for (const auto& file : files) copy_member(workspace.root / file, dir / file);
@@ -133,10 +146,12 @@ void export_gradescope(const Workspace& workspace, ExportOptions options) {
   if (!options.labs.empty()) options.labs = numbers;
   const fs::path hidden = inside_tree(workspace.root, options.hidden_tests);
 
+  const auto files = gradescope_files(course_files(workspace.root), hidden);
+  require_catalogued_labs(workspace.catalogue, files, "export --gradescope");
   std::vector<ZipMember> members;
   members.push_back({"setup.sh", {}, gradescope_setup_script(options), true});
   members.push_back({"run_autograder", {}, gradescope_run_script(options), true});
-  for (const auto& file : gradescope_files(course_files(workspace.root), hidden)) {
+  for (const auto& file : files) {
     members.push_back({"source/" + file.generic_string(), workspace.root / file, {}, false});
   }
   std::size_t hidden_count = 0;
@@ -165,6 +180,23 @@ std::vector<std::string> split_labs(const std::string& list) {
     start = end + 1;
   }
   return labs;
+}
+
+std::vector<std::string> labs_left_out(const Catalogue& catalogue, const std::vector<fs::path>& files) {
+  std::vector<std::string> left_out;
+  for (const Lab& lab : catalogue.labs) {
+    std::vector<fs::path> needed;
+    for (const auto& file : lab.editable) needed.push_back(fs::path("labs") / lab.slug / file);
+    needed.push_back(fs::path("tests") / (lab.slug + ".cpp"));
+    std::string missing;
+    for (const auto& file : needed) {
+      if (std::find(files.begin(), files.end(), file) == files.end()) {
+        missing += (missing.empty() ? "" : ", ") + file.generic_string();
+      }
+    }
+    if (!missing.empty()) left_out.push_back(fmt::format("lab {} ({})", lab.number, missing));
+  }
+  return left_out;
 }
 
 bool is_under(const fs::path& path, const fs::path& folder) {

@@ -39,6 +39,11 @@ std::vector<std::string> split_labs(const std::string& list);
 std::vector<std::filesystem::path> course_files(const std::filesystem::path& root,
                                                 const std::filesystem::path& skip = {});
 
+// The catalogue's labs whose files a package of `files` would leave out (its editable files,
+// its tests/<slug>.cpp), each as "lab 03 (labs/03-x/x.cpp, tests/03-x.cpp)"; both exports
+// refuse to ship those.
+std::vector<std::string> labs_left_out(const Catalogue& catalogue, const std::vector<std::filesystem::path>& files);
+
 // True when the relative path `path` is `folder` or lies under it (whole components:
 // "solutions2/x" is not under "solutions").
 bool is_under(const std::filesystem::path& path, const std::filesystem::path& folder);

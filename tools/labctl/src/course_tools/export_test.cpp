@@ -39,6 +39,7 @@ class ExportTest : public ::testing::Test {
     write(root_ / "README.md", "# the course\n");
     write(root_ / "solutions/01-alpha/alpha.cpp", "// the answer\n");
     write(root_ / "tests/01-alpha.cpp", "// tests\n");
+    write(root_ / "tests/02-beta.cpp", "// tests\n");
     write(root_ / "tools/labctl/tests/grading/lab01/honest/alpha.cpp", "// a grader's fixture\n");
     write(root_ / "instructor/hidden/01-alpha.cpp", "// hidden test\n");
     write(root_ / "build/tsan/CMakeCache.txt", "junk\n");
@@ -138,6 +139,39 @@ TEST_F(ExportTest, StudentExportLeavesOutWhatStudentsMustNotSee) {
   EXPECT_TRUE(fs::is_regular_file(out / "tests/01-alpha.cpp"));
   EXPECT_NE(fs::status(out / "tools/lab").permissions() & fs::perms::owner_exec, fs::perms::none);
   EXPECT_EQ(read_file(out / "labs/labs.toml"), read_file(root_ / "labs/labs.toml"));
+}
+
+// A lab the catalogue names but git does not hold (its folder and tests not committed yet)
+// would break every student's `start`: both exports refuse, in one line naming the lab and its
+// files, and write nothing.
+TEST_F(ExportTest, ALabNotCommittedIsRefusedByBothExports) {
+  ProcessSpec git;
+  git.argv = {"sh", "-c",
+              "git init -q . && git add labs/labs.toml labs/01-alpha tests/01-alpha.cpp README.md tools && "
+              "git -c user.name=t -c user.email=t@t commit -qm x"};
+  git.cwd = root_;
+  git.log = dir_ / "git.log";
+  git.limit = std::chrono::seconds(30);
+  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  ExportOptions student;
+  student.student_dir = dir_ / "student";
+  try {
+    run_export(workspace(), student);
+    ADD_FAILURE() << "a course without lab 02's files was exported";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("lab 02 (labs/02-beta/beta.cpp, tests/02-beta.cpp)"), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  EXPECT_FALSE(fs::exists(student.student_dir));
+  ExportOptions gradescope;
+  gradescope.gradescope_zip = dir_ / "autograder.zip";
+  EXPECT_THROW(run_export(workspace(), gradescope), Error);
+  EXPECT_FALSE(fs::exists(gradescope.gradescope_zip));
+  // Committed, it ships.
+  git.argv = {"sh", "-c", "git add labs tests && git -c user.name=t -c user.email=t@t commit -qm lab02"};
+  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  EXPECT_EQ(run_export(workspace(), student), kExitOk);
 }
 
 // An export into the course tree itself does not copy itself.
