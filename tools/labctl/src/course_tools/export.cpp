@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Where GitHub looks for a repository's workflows.
+const fs::path kWorkflows = ".github/workflows";
 
 std::vector<fs::path> git_files(const fs::path& root) {
   const TempDir temp("racelab-export");
@@ -118,6 +120,9 @@ void export_student(const Workspace& workspace, const ExportOptions& options) {
   try {
     fs::create_directories(dir);
     for (const auto& file : files) copy_member(workspace.root / file, dir / file);
+    // The course's CI, active: its template becomes the students' repository's workflow.
+    const fs::path course_ci = workspace.root / kWorkflows / "course-ci.yml.template";
+    if (fs::is_regular_file(course_ci)) copy_member(course_ci, dir / kWorkflows / "course-ci.yml");
   } catch (const std::exception& error) {
     // Nothing half-exported: the folder goes back to how it was (absent, or empty).
     std::error_code ignored;
@@ -235,6 +240,9 @@ std::vector<fs::path> student_files(const std::vector<fs::path>& files, const fs
     if (is_under(file, "solutions") || is_under(file, "tools/labctl/tests/grading") || is_under(file, hidden_tests_in_tree)) {
       continue;
     }
+    // The project's own workflows (its self-test on every push, the instructor's class
+    // grading) are not the students': their repository gets the course's, made active below.
+    if (is_under(file, kWorkflows)) continue;
     kept.push_back(file);
   }
   return kept;

@@ -1,6 +1,7 @@
 // `labctl export`: the course packaged for the people who must not see all of it.
 //   --student DIR          the repository as students get it: no solutions/, no hidden tests,
-//                          no graders' fixtures (tools/labctl/tests/grading/); the catalogue kept.
+//                          no graders' fixtures (tools/labctl/tests/grading/); the catalogue kept;
+//                          the course's CI workflow active instead of the project's own.
 //   --gradescope FILE.zip  a Gradescope autograder: setup.sh, run_autograder and source/ (the
 //                          course WITH its tests, WITHOUT solutions/, plus the hidden tests).
 // Both start from the same list of files (the ones git tracks), so what ships is what the
@@ -51,7 +52,9 @@ bool is_under(const std::filesystem::path& path, const std::filesystem::path& fo
 // `folder` relative to `root` when it lies inside the tree, else empty.
 std::filesystem::path inside_tree(const std::filesystem::path& root, const std::filesystem::path& folder);
 
-// The files a student export holds, out of course_files().
+// The files a student export holds, out of course_files(): not solutions/, the graders'
+// fixtures, the hidden tests or .github/workflows/ (the export then writes the course's
+// workflow, active: course-ci.yml from its template).
 std::vector<std::filesystem::path> student_files(const std::vector<std::filesystem::path>& files,
                                                  const std::filesystem::path& hidden_tests_in_tree);
 

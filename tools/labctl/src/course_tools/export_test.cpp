@@ -174,6 +174,29 @@ TEST_F(ExportTest, ALabNotCommittedIsRefusedByBothExports) {
   EXPECT_EQ(run_export(workspace(), student), kExitOk);
 }
 
+// The students' repository runs the course's CI on every push, not racelab's own self-test:
+// the project's workflows stay out, the course's template ships active.
+TEST_F(ExportTest, StudentsGetTheCourseWorkflowActiveAndNotTheProjects) {
+  write(root_ / ".github/workflows/ci.yml", "name: racelab's own tests\n");
+  write(root_ / ".github/workflows/course-ci.yml.template", "name: racelab\n");
+  write(root_ / ".github/workflows/grade-class.yml.template", "name: grade-class\n");
+  ProcessSpec git;
+  git.argv = {"sh", "-c", "git init -q . && git add labs tests README.md tools .github && "
+                          "git -c user.name=t -c user.email=t@t commit -qm x"};
+  git.cwd = root_;
+  git.log = dir_ / "git.log";
+  git.limit = std::chrono::seconds(30);
+  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  ExportOptions options;
+  options.student_dir = dir_ / "student";
+  EXPECT_EQ(run_export(workspace(), options), kExitOk);
+  const fs::path workflows = options.student_dir / ".github/workflows";
+  EXPECT_EQ(read_file(workflows / "course-ci.yml"), "name: racelab\n");
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(workflows)) names.push_back(entry.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"course-ci.yml"});
+}
+
 // An export into the course tree itself does not copy itself.
 TEST_F(ExportTest, StudentExportInsideTheTreeSkipsItself) {
   ExportOptions options;
