@@ -3,7 +3,8 @@
 # course, checks what it holds (no solutions/, no graders' fixtures; the catalogue, README
 # and tests kept), that a second export into the same folder is refused (exit 2, one line),
 # then configures the export with the tsan preset (lab 01 only) and builds lab01_starter:
-# no solution target and no verify test exist there.
+# no solution target and no verify test exist there; and `race 01` charts the student's
+# code there (the release preset, in WORK_DIR/release).
 # Usage: export_student_test.sh SOURCE_DIR LABCTL WORK_DIR
 #   WORK_DIR keeps the export's build between runs (GoogleTest is not rebuilt); the exported
 #   tree itself is temporary and removed.
@@ -48,4 +49,17 @@ check "the export has no solution target" "! ninja -C '$build' -t targets all 2>
 check "the export has no verify test" "! (cd '$build' && ctest -N 2>/dev/null | grep -q verify_lab01)"
 check "the starter is a ctest test (ctest --preset student runs it)" "(cd '$build' && ctest -N -L '^starter\$' 2>/dev/null | grep -q lab01_starter)"
 
+# The README's `tools/lab race 01` works in the export (issue 19: it failed there with
+# ninja's "unknown target 'lab01_starter_demo'"): the student's code alone is charted; and
+# --explore, which needs the reference's answer, says so in one line.
+race=$("$LABCTL" --root "$tree" race 01 --runs 20 --release-build "$WORK/release" 2>&1)
+status=$?
+check "race 01 runs in the export (exit 0)" "[ $status -eq 0 ]"
+check "... charting the student's code alone" \
+  "grep -q '^your code: [0-9]* different answers\\{0,1\\} in 20 runs$' <<<\"\$race\" && ! grep -q reference: <<<\"\$race\""
+[ $status -eq 0 ] || printf '%s\n' "$race" | tail -n 10
+err=$("$LABCTL" --root "$tree" race 01 --explore --runs 5 --release-build "$WORK/release" 2>&1 >/dev/null)
+status=$?
+check "race 01 --explore in the export: exit 2, one line saying why" \
+  "[ $status -eq 2 ] && [ \$(printf '%s\n' \"\$err\" | wc -l) -eq 1 ] && [[ \"\$err\" == *'needs the reference'* ]]"
 finish export_student_test

@@ -82,11 +82,13 @@ void check_svg_path(const fs::path& svg) {
   if (fs::is_directory(svg)) throw Error(fmt::format("{} is a directory, not a file name for the SVG", svg.string()));
 }
 
-// The sides to run: the student's code (unless --solution), then the reference.
-std::vector<RaceDemo> demos_of(const Lab& lab, const fs::path& build, bool solution_only) {
+// The sides to run: the student's code (unless --solution), then the reference (when the
+// course holds it: a student's copy of the course has no solutions/).
+std::vector<RaceDemo> demos_of(const Lab& lab, const fs::path& build, bool solution_only, bool has_reference) {
   std::vector<RaceDemo> demos;
   for (const std::string side : {"starter", "solution"}) {
     if (side == "starter" && solution_only) continue;
+    if (side == "solution" && !has_reference) continue;
     const std::string target = demo_target(lab, side);
     demos.push_back({side, side == "solution" ? "reference" : "your code", target, test_program_path(build, target)});
   }
@@ -100,8 +102,10 @@ Chart run_demos(const Lab& lab, const std::vector<RaceDemo>& demos, int runs, co
   for (const RaceDemo& demo : demos) {
     chart.sides.push_back({demo.name, count_outcomes(run_side(demo.program, demo.name, runs, scratch))});
   }
-  const Tally& solution = chart.sides.back().tally;
-  if (!solution.rows.empty()) chart.reference = solution.rows.front().outcome;
+  // The reference's most common answer is the right one; without a reference, none is marked.
+  if (demos.back().side == "solution" && !chart.sides.back().tally.rows.empty()) {
+    chart.reference = chart.sides.back().tally.rows.front().outcome;
+  }
   return chart;
 }
 
@@ -136,8 +140,19 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
   if (options.runs < 1) throw Error("--runs must be at least 1");
   check_svg_path(options.svg);
 
+  // A student's copy of the course (tools/lab export --student) has no solutions/: the chart
+  // is of their code alone, and --explore, which needs the reference's answer, cannot run.
+  const bool has_reference = fs::is_directory(workspace.root / "solutions" / lab->slug);
+  if (!has_reference && options.solution_only) {
+    throw Error("--solution runs the reference, which this copy of the course does not have (no solutions/)");
+  }
+  if (!has_reference && options.explore) {
+    throw Error(fmt::format("race {} --explore needs the reference's answer, which this copy of the course does not "
+                            "have (no solutions/); tools/lab race {} charts your code's answers alone",
+                            lab->number, lab->number));
+  }
   const fs::path build = options.release_build.empty() ? workspace.root / "build" / "release" : options.release_build;
-  const std::vector<RaceDemo> demos = demos_of(*lab, build, options.solution_only);
+  const std::vector<RaceDemo> demos = demos_of(*lab, build, options.solution_only, has_reference);
   if (!options.no_build) {
     if (!fs::is_regular_file(build / "CMakeCache.txt")) configure_release(workspace.root, build);
     for (const RaceDemo& demo : demos) build_demo(workspace.root, build, demo.target);
@@ -149,6 +164,9 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
 
   const Chart chart = run_demos(*lab, demos, options.runs, scratch);
   show_chart(chart, options.svg);
+  if (!has_reference) {
+    std::printf("(no reference in this copy of the course: a correct program gives one answer, every run)\n");
+  }
   if (options.explore) {
     explore_demos(*lab, workspace.root / "labs" / lab->slug, demos, chart.reference, options, scratch);
   }
