@@ -60,4 +60,17 @@ else
   bad "verify 99 passes at once"
 fi
 
+# The instructor's guide's example runs as written in this course (it once named lab 13,
+# which the course has): its `tools/lab new` line, in the guide's "Adding a lab" section.
+example=$(sed -n '/^## Adding a lab/,/^## The/p' "$ROOT/docs/instructor.md" | grep -m1 '^tools/lab new ')
+if [ -z "$example" ]; then
+  bad "docs/instructor.md's 'Adding a lab' has no tools/lab new example"
+else
+  eval "set -- ${example#tools/lab new }"
+  "$LABCTL" --root "$tree" new "$@" >"$WORK/example.log" 2>&1
+  status=$?
+  check "docs/instructor.md's example runs: $example" "[ $status -eq 0 ] && [ -f '$tree/tests/$1.cpp' ]"
+  [ $status -eq 0 ] || cat "$WORK/example.log"
+fi
+
 finish new_lab_test
