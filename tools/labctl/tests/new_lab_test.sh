@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # `labctl new`: a scaffolded lab is checked by verify at once. In a temporary copy of the
 # course: `new 99-example` (99: far from the course's own labs) creates the files and the
-# catalogue entry, a second `new` with the same number or a malformed slug is refused (exit 2, one line, nothing changed), then a
-# build of lab 99 only, and `labctl verify 99 --runs 3 --no-build` passes: the starter fails
-# with the data race the catalogue expects, the solution passes every run.
+# catalogue entry, a second `new` with the same number or a malformed slug is refused (exit 2,
+# one line, nothing changed), then a build of lab 99 only, and `labctl verify 99 --runs 3
+# --no-build` proves it: the starter fails with the data race the catalogue expects, the
+# solution passes every run; it flags the handout and hints as the scaffold's until they are
+# replaced, then passes.
 # Usage: new_lab_test.sh SOURCE_DIR LABCTL WORK_DIR
 #   WORK_DIR keeps the copy's build between runs (GoogleTest is not rebuilt); the copy of the
 #   course itself is temporary and removed.
@@ -53,11 +55,28 @@ else
   grep -E 'error|FAILED' "$WORK/build.log" | head -n 10
   bad "lab99_starter and lab99_solution build"
 fi
-if "$LABCTL" --root "$tree" --build "$build" verify 99 --runs 3 --no-build >"$WORK/verify.log" 2>&1; then
-  ok "verify 99 passes at once"
+# verify proves the scaffold at once (the starter fails as expected, the solution passes),
+# and flags that its handout and hints are still the example's: not a lab to hand out yet.
+"$LABCTL" --root "$tree" --build "$build" verify 99 --runs 3 --no-build >"$WORK/verify.log" 2>&1
+status=$?
+if [ $status -eq 1 ] && grep -Eq '^99 +data-race [0-9/]+ +pass [0-9/]+ +FAIL$' "$WORK/verify.log" &&
+   grep -q "not ready to hand out: its handout (README.md) and its hints are still the scaffold's" "$WORK/verify.log"; then
+  ok "verify 99 proves the scaffold at once, and flags its handout and hints as the example's"
 else
   cat "$WORK/verify.log"
-  bad "verify 99 passes at once"
+  bad "verify 99 proves the scaffold at once, and flags its handout and hints as the example's (exit $status)"
+fi
+# With a handout and hints of the lab's own, verify passes.
+printf '# Lab 99: our own handout\n' >"$tree/labs/99-example/README.md"
+awk '/slug = "99-example"/ { mine = 1 }
+     mine && /^hints = \[/ { print "hints = [\"Our own first hint.\"]"; skip = 1; next }
+     skip { if ($0 ~ /^\]/) skip = 0; next }
+     { print }' "$tree/labs/labs.toml" >"$tree/labs/labs.toml.new" && mv "$tree/labs/labs.toml.new" "$tree/labs/labs.toml"
+if "$LABCTL" --root "$tree" --build "$build" verify 99 --runs 3 --no-build >"$WORK/verify-own.log" 2>&1; then
+  ok "verify 99 passes once the handout and hints are the lab's own"
+else
+  cat "$WORK/verify-own.log"
+  bad "verify 99 passes once the handout and hints are the lab's own"
 fi
 
 # The instructor's guide's example runs as written in this course (it once named lab 13,

@@ -2,10 +2,12 @@
 
 #include "base/errors.hpp"
 #include "base/process.hpp"
+#include "course/catalogue.hpp"
 #include "course_tools/templates.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -138,6 +140,26 @@ int run_new(const Workspace& workspace, const NewLabOptions& options) {
   for (const auto& file : files) std::printf("racelab: created %s\n", file.path.c_str());
   std::printf("racelab: added lab %s to labs/labs.toml; `tools/lab verify %s` checks it\n", slug.c_str(), nn.c_str());
   return kExitOk;
+}
+
+std::vector<std::string> still_scaffolded(const fs::path& root, const Lab& lab) {
+  std::vector<std::string> left;
+  // The scaffold's handout says where it came from; a handout of the lab's own does not.
+  if (read_file(root / "labs" / lab.slug / "README.md").find("> Scaffolded by `tools/lab new") != std::string::npos) {
+    left.push_back("its handout (README.md)");
+  }
+  // The scaffold's hints, as `new` would write them for this lab.
+  try {
+    const Catalogue scaffold = parse_catalogue(catalogue_entry(lab.slug, lab.title), "the scaffold's entry");
+    const auto& theirs = scaffold.labs.front().hints;
+    const bool kept = std::any_of(lab.hints.begin(), lab.hints.end(), [&](const std::string& hint) {
+      return std::find(theirs.begin(), theirs.end(), hint) != theirs.end();
+    });
+    if (kept) left.push_back("its hints");
+  } catch (const Error&) {
+    // A title the scaffold's entry cannot hold: then no hint of this lab came from it.
+  }
+  return left;
 }
 
 }  // namespace labctl

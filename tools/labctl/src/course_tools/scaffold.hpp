@@ -40,4 +40,10 @@ std::vector<ScaffoldFile> scaffold_files(const std::string& slug, const std::str
 // The [[lab]] table appended to labs/labs.toml.
 std::string catalogue_entry(const std::string& slug, const std::string& title);
 
+// What of `lab` students would still get as `new` scaffolded it: "its handout (README.md)"
+// when the handout keeps the scaffold's note, "its hints" when a hint is one of the
+// scaffold's. verify flags these: the scaffold's example proves itself at once, but a lab
+// handed out like that teaches the example, not the lab.
+std::vector<std::string> still_scaffolded(const std::filesystem::path& root, const Lab& lab);
+
 }  // namespace labctl

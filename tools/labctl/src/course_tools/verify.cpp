@@ -4,6 +4,7 @@
 #include "base/process.hpp"
 #include "base/style.hpp"
 #include "course/rubric.hpp"
+#include "course_tools/scaffold.hpp"
 #include "run/criteria_run.hpp"
 #include "run/test_program.hpp"
 
@@ -184,8 +185,9 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
       }
       if (explored.empty()) explored = explored_failure(workspace, *lab);
     }
+    const std::vector<std::string> scaffolded = still_scaffolded(workspace.root, *lab);
     const bool ok = starter.build_error.empty() && solution.build_error.empty() && starter.good == runs &&
-                    solution.good == runs && !starter_earns_too_much && explored.empty();
+                    solution.good == runs && !starter_earns_too_much && explored.empty() && scaffolded.empty();
     (ok ? passed : failed) += 1;
     const Tone starter_tone = starter.build_error.empty() && starter.good == runs ? Tone::good : Tone::bad;
     const Tone solution_tone = solution.build_error.empty() && solution.good == runs ? Tone::good : Tone::bad;
@@ -204,6 +206,12 @@ int run_verify(const Workspace& workspace, const std::vector<std::string>& names
     explain(solution, "solution", "pass in every run", style);
     if (!explored.empty()) {
       fmt::print("     solution on the explorer fails {}; it must pass under every schedule the catalogue names\n", explored);
+    }
+    if (!scaffolded.empty()) {
+      std::string what;
+      for (const auto& part : scaffolded) what += (what.empty() ? "" : " and ") + part;
+      fmt::print("     not ready to hand out: {} {} still the scaffold's example (tools/lab new): write the lab's own\n",
+                 what, scaffolded.size() == 1 ? "is" : "are");
     }
     std::fflush(stdout);
   }
