@@ -139,7 +139,7 @@ Command export_command() {
 
 Command new_command() {
   auto options = std::make_shared<NewLabOptions>();
-  return {"new", "scaffold a lab (handout, starter, solution, tests, catalogue entry) that verify passes at once",
+  return {"new", "scaffold a lab (handout, starter, solution, tests, catalogue entry) that verify proves at once",
           [options](CLI::App& app) {
             app.add_option("slug", options->slug, "NN-slug, like 12-thread-pool")->required();
             app.add_option("--title", options->title, "the scoreboard's one-line title (default: from the slug)");
