@@ -88,4 +88,9 @@ std::string size_words(std::uintmax_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
+std::string file_name_of(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
 }  // namespace labctl

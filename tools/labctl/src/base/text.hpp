@@ -33,4 +33,8 @@ std::string size_words(std::uintmax_t bytes);
 // characters other than tab and newline, which XML 1.0 forbids, are dropped.
 std::string xml_escape(std::string_view text);
 
+// The last part of a path, after its last '/': "src/a/lost_update.cpp" → "lost_update.cpp"
+// (a path as a report prints it, which need not exist here).
+std::string file_name_of(std::string_view path);
+
 }  // namespace labctl

@@ -29,6 +29,8 @@ std::string criterion_title(std::string_view criterion) {
 
 bool is_hidden_suite(std::string_view suite) { return suite.substr(0, 6) == "Hidden" && suite.size() > 6; }
 
+std::string suite_of(std::string_view test) { return std::string(test.substr(0, test.find('.'))); }
+
 std::string criterion_of_suite(std::string_view suite) {
   if (is_hidden_suite(suite)) suite.remove_prefix(6);
   // A parameterised suite is "Prefix/Suite"; the criterion is in the last part.

@@ -27,6 +27,9 @@ std::string criteria_text();  // "correct, race_free, deterministic, no_globals,
 // Words for reports: "race-free".
 std::string criterion_title(std::string_view criterion);
 
+// The suite of a GoogleTest test's full name: "Correctness.EmptyLog" → "Correctness".
+std::string suite_of(std::string_view test);
+
 // The criterion a test suite belongs to. Instructors' hidden suites carry a "Hidden"
 // prefix (HiddenCorrectness): the same criterion, reported without names.
 std::string criterion_of_suite(std::string_view suite);

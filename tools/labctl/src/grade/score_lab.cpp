@@ -20,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string suite_of(const std::string& test) { return test.substr(0, test.find('.')); }
 
 // A criterion's tests, and the gtest filter for its suites.
 struct CriterionTests {

@@ -23,10 +23,6 @@ bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
-std::string basename_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
-}
 
 void add_reason(Verdict& verdict, const std::string& reason) {
   if (!verdict.has(reason)) verdict.reasons.push_back(reason);
@@ -91,7 +87,7 @@ std::optional<SourceLocation> headline_frame(const Report& report, std::string_v
 }
 
 std::string located(const SourceLocation& where) {
-  return where.line > 0 ? fmt::format("{}:{}", basename_of(where.file), where.line) : basename_of(where.file);
+  return where.line > 0 ? fmt::format("{}:{}", file_name_of(where.file), where.line) : file_name_of(where.file);
 }
 
 // ---------------------------------------------------------------- GoogleTest results
@@ -353,7 +349,7 @@ void add_sanitizer_findings(Verdict& verdict, const OutputScan& scan, std::strin
   if (!scan.ub.empty()) {
     const auto at = scan.ub.find(": runtime error: ");
     propose_headline(verdict, "undefined-behaviour",
-                     fmt::format("undefined behaviour in {}: {}", basename_of(scan.ub.substr(0, at)),
+                     fmt::format("undefined behaviour in {}: {}", file_name_of(scan.ub.substr(0, at)),
                                  scan.ub.substr(at + 17)));
   }
 }

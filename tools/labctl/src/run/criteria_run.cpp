@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string suite_of(const std::string& test) { return test.substr(0, test.find('.')); }
 
 // Why one criterion did not pass, from its own tests: the first that failed or never ran.
 std::string failure_of(const std::string& criterion, const RunFindings& findings) {

@@ -15,8 +15,6 @@ namespace {
 
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
-std::string basename_of(const std::string& path) { return std::filesystem::path(path).filename().string(); }
-
 // "lab10::transfer(lab10::Transfer const&, std::function<bool (X const&)> const&)" ->
 // "lab10::transfer()": every bracketed group emptied, so a frame fits on a line.
 std::string short_function(std::string_view full) {
@@ -208,7 +206,7 @@ std::optional<HangPattern> hang_pattern(const std::vector<ThreadStack>& threads,
     std::string where;
     for (const auto& frame : looping->frames) {
       if (in_code(frame, code_dir)) {
-        where = fmt::format(" in {}:{}", basename_of(frame.file), frame.line);
+        where = fmt::format(" in {}:{}", file_name_of(frame.file), frame.line);
         break;
       }
     }
@@ -230,7 +228,7 @@ std::vector<std::string> describe_threads(const std::vector<ThreadStack>& thread
     int shown = 0;
     for (const auto& frame : thread.frames) {
       if (!in_code(frame, code_dir)) continue;
-      lines.push_back(fmt::format("  {}:{}  in {}", basename_of(frame.file), frame.line, frame.function));
+      lines.push_back(fmt::format("  {}:{}  in {}", file_name_of(frame.file), frame.line, frame.function));
       if (const std::string* text = sources.find(frame.file); text != nullptr && frame.line > 0) {
         const auto all = split_lines(*text);
         if (static_cast<std::size_t>(frame.line) <= all.size()) {
