@@ -12,6 +12,7 @@ class report's (tools/labctl/tests/grading).
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -142,6 +143,16 @@ class Browser:
             self.driver.terminate()
             self.driver.wait(timeout=10)
             shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def embedded_json(page, element_id):
+    """The JSON a page embeds in <script type="application/json" id=ELEMENT_ID>, read from the
+    file itself, independently of the browser: what the page shows is checked against it."""
+    html = open(page, encoding="utf-8").read()
+    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
+    if not match:
+        fail(f"{page} has no embedded data (#{element_id})")
+    return json.loads(match.group(1))
 
 
 def require_browser(what):

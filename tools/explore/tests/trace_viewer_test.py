@@ -11,28 +11,18 @@ highlighted row's words, the number of rows, the flagged points, the replay comm
 its copy button; and that the browser's console holds no error. Keeps a screenshot of the
 end of the run. Exit 0 when every check holds, 1 otherwise.
 """
-import json
 import os
 import re
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "webdriver"))
-from webdriver import Browser, fail, require_browser  # noqa: E402  (tools/webdriver/webdriver.py)
-
-
-def embedded_data(page):
-    """The trace as the page embeds it, read from the file, independently of the browser."""
-    html = open(page, encoding="utf-8").read()
-    match = re.search(r'<script type="application/json" id="trace-data">(.*?)</script>', html, re.S)
-    if not match:
-        fail(f"{page} has no embedded trace data")
-    return json.loads(match.group(1))
+from webdriver import Browser, embedded_json, fail, require_browser  # noqa: E402  (tools/webdriver/webdriver.py)
 
 
 def main():
     page, screenshot = os.path.abspath(sys.argv[1]), sys.argv[2]
-    data = embedded_data(page)
+    data = embedded_json(page, "trace-data")
     rows = data["rows"]
     if len(rows) < 4:
         fail(f"the trace has {len(rows)} rows: too few to step through")

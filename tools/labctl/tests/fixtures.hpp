@@ -1,10 +1,13 @@
-// Shared by the unit tests: the captured outputs under tests/fixtures/runs, and a lab to score.
+// Shared by the unit tests: the captured outputs under tests/fixtures/runs, a lab to score,
+// and the points of an explorer's trace.
 #pragma once
 
 #include "course/catalogue.hpp"
+#include "explore/explore_trace.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -28,6 +31,19 @@ inline labctl::Lab ten_point_lab() {
   lab.slug = "01-alpha";
   lab.points = 10;
   return lab;
+}
+
+// One scheduling point of an explorer's trace: `thread` making `event` on `object`, called
+// from ./prog at offset `step` (a trace's words and windows are tested on these).
+inline labctl::TraceEvent trace_point(std::uint64_t step, int thread, const char* event, const char* object) {
+  labctl::TraceEvent e;
+  e.step = step;
+  e.thread = thread;
+  e.event = event;
+  e.object = object;
+  e.module = "./prog";
+  e.offset = step;
+  return e;
 }
 
 }  // namespace labctl::testing

@@ -55,6 +55,16 @@ class ExportTest : public ::testing::Test {
     fs::create_directories(file.parent_path());
     std::ofstream(file) << text;
   }
+  // Runs `script` (git commands) in the course folder; a test failure when it fails.
+  void git(const std::string& script) {
+    ProcessSpec spec;
+    spec.argv = {"sh", "-c", script};
+    spec.cwd = root_;
+    spec.log = dir_ / "git.log";
+    spec.limit = std::chrono::seconds(30);
+    ASSERT_TRUE(run_process(spec).status.ok()) << read_file(spec.log);
+  }
+  static constexpr const char* kCommit = "git -c user.name=t -c user.email=t@t commit -qm x";
   Workspace workspace() const {
     Options options;
     options.root = root_;
@@ -108,13 +118,7 @@ TEST_F(ExportTest, WalkedTreeSkipsBuildAndDotFolders) {
 
 // In a git checkout only tracked files ship: an untracked scratch file does not.
 TEST_F(ExportTest, GitCheckoutShipsTrackedFilesOnly) {
-  ProcessSpec git;
-  git.argv = {"sh", "-c",
-              "git init -q . && git add labs README.md tools && git -c user.name=t -c user.email=t@t commit -qm x"};
-  git.cwd = root_;
-  git.log = dir_ / "git.log";
-  git.limit = std::chrono::seconds(30);
-  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  git(std::string("git init -q . && git add labs README.md tools && ") + kCommit);
   write(root_ / "labs/scratch.txt", "not tracked\n");
   const auto files = course_files(root_);
   EXPECT_NE(std::find(files.begin(), files.end(), "README.md"), files.end());
@@ -145,14 +149,7 @@ TEST_F(ExportTest, StudentExportLeavesOutWhatStudentsMustNotSee) {
 // would break every student's `start`: both exports refuse, in one line naming the lab and its
 // files, and write nothing.
 TEST_F(ExportTest, ALabNotCommittedIsRefusedByBothExports) {
-  ProcessSpec git;
-  git.argv = {"sh", "-c",
-              "git init -q . && git add labs/labs.toml labs/01-alpha tests/01-alpha.cpp README.md tools && "
-              "git -c user.name=t -c user.email=t@t commit -qm x"};
-  git.cwd = root_;
-  git.log = dir_ / "git.log";
-  git.limit = std::chrono::seconds(30);
-  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  git(std::string("git init -q . && git add labs/labs.toml labs/01-alpha tests/01-alpha.cpp README.md tools && ") + kCommit);
   ExportOptions student;
   student.student_dir = dir_ / "student";
   try {
@@ -169,8 +166,7 @@ TEST_F(ExportTest, ALabNotCommittedIsRefusedByBothExports) {
   EXPECT_THROW(run_export(workspace(), gradescope), Error);
   EXPECT_FALSE(fs::exists(gradescope.gradescope_zip));
   // Committed, it ships.
-  git.argv = {"sh", "-c", "git add labs tests && git -c user.name=t -c user.email=t@t commit -qm lab02"};
-  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  git(std::string("git add labs tests && ") + kCommit);
   EXPECT_EQ(run_export(workspace(), student), kExitOk);
 }
 
@@ -180,13 +176,7 @@ TEST_F(ExportTest, StudentsGetTheCourseWorkflowActiveAndNotTheProjects) {
   write(root_ / ".github/workflows/ci.yml", "name: racelab's own tests\n");
   write(root_ / ".github/workflows/course-ci.yml.template", "name: racelab\n");
   write(root_ / ".github/workflows/grade-class.yml.template", "name: grade-class\n");
-  ProcessSpec git;
-  git.argv = {"sh", "-c", "git init -q . && git add labs tests README.md tools .github && "
-                          "git -c user.name=t -c user.email=t@t commit -qm x"};
-  git.cwd = root_;
-  git.log = dir_ / "git.log";
-  git.limit = std::chrono::seconds(30);
-  ASSERT_TRUE(run_process(git).status.ok()) << read_file(git.log);
+  git(std::string("git init -q . && git add labs tests README.md tools .github && ") + kCommit);
   ExportOptions options;
   options.student_dir = dir_ / "student";
   EXPECT_EQ(run_export(workspace(), options), kExitOk);

@@ -2,6 +2,8 @@
 // page in a real browser is tested by tools/explore/tests/trace_viewer_test.sh.
 #include "explore/explore_trace.hpp"
 
+#include "fixtures.hpp"
+
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
@@ -10,16 +12,8 @@
 
 namespace {
 
-labctl::TraceEvent point(std::uint64_t step, int thread, const char* event, const char* object) {
-  labctl::TraceEvent e;
-  e.step = step;
-  e.thread = thread;
-  e.event = event;
-  e.object = object;
-  e.module = "./prog";
-  e.offset = step;
-  return e;
-}
+// A point of a trace (tests/fixtures.hpp), short for the traces below.
+const auto point = labctl::testing::trace_point;
 
 // A lock-order deadlock: T1 takes A then asks for B, T2 takes B then asks for A.
 std::vector<labctl::TraceEvent> deadlock_trace() {

@@ -3,18 +3,14 @@
 // alone would miss.
 #include "student/race_explore.hpp"
 
+#include "fixtures.hpp"
+
 #include <gtest/gtest.h>
 
 namespace {
 
-labctl::TraceEvent point(std::uint64_t step, int thread, const char* event, const char* object) {
-  labctl::TraceEvent e;
-  e.step = step;
-  e.thread = thread;
-  e.event = event;
-  e.object = object;
-  return e;
-}
+// A point of a trace (tests/fixtures.hpp), short for the traces below.
+const auto point = labctl::testing::trace_point;
 
 // A lock-order deadlock whose first locks come long before the end: T1 takes A, then many
 // points of other work, then the requests that deadlock. Where A was taken (point 1) matters

@@ -13,22 +13,11 @@ the filter shows only matching names; the student's quoted code made no markup (
 own two scripts, no image); and the browser's console holds no error. Keeps a screenshot
 with one submission's details open. Exit 0 when every check holds, 1 otherwise.
 """
-import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "webdriver"))
-from webdriver import Browser, fail, require_browser  # noqa: E402  (tools/webdriver/webdriver.py)
-
-
-def embedded_data(page):
-    """The grades as the page embeds them, read from the file, independently of the browser."""
-    html = open(page, encoding="utf-8").read()
-    match = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
-    if not match:
-        fail(f"{page} has no embedded report data")
-    return json.loads(match.group(1))
+from webdriver import Browser, embedded_json, fail, require_browser  # noqa: E402  (tools/webdriver/webdriver.py)
 
 
 def lab_of(submission, number):
@@ -37,7 +26,7 @@ def lab_of(submission, number):
 
 def main():
     page, screenshot = os.path.abspath(sys.argv[1]), sys.argv[2]
-    data = embedded_data(page)
+    data = embedded_json(page, "report-data")
     submissions = data["submissions"]
     if len(submissions) < 3 or not data["labs"]:
         fail(f"the report has {len(submissions)} submissions and {len(data['labs'])} labs: too few to check")
