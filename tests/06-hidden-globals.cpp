@@ -202,14 +202,14 @@ struct HiddenStateFunction {
 
 constexpr const char* kOneGenerator = "one random-number generator for the whole process";
 constexpr const char* kOwnGenerator =
-    "a generator the task owns: in this lab IdGenerator (random_r, rand()'s own numbers); elsewhere std::mt19937";
+    "a generator the task owns: in this lab IdGenerator (rand()'s own numbers, its state in the object); elsewhere std::mt19937";
 constexpr const char* kStaticTm = "returns a pointer to one static std::tm, overwritten by every call";
 constexpr const char* kStaticText = "returns one static buffer, overwritten by every call";
 constexpr const char* kStaticEntry = "returns one static entry, overwritten by every call";
 
 constexpr HiddenStateFunction kHiddenStateFunctions[] = {
     {"strtok", "remembers where it stopped in one hidden pointer",
-     "std::string_view with find_first_of / find_first_not_of, or strtok_r"},
+     "std::string_view with find_first_of / find_first_not_of"},
     {"rand", kOneGenerator, kOwnGenerator},
     {"srand", kOneGenerator, kOwnGenerator},
     {"random", kOneGenerator, kOwnGenerator},

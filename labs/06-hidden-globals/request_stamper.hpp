@@ -94,28 +94,44 @@ inline std::string format_http_date(const std::tm& utc) {
 /// The numbers request IDs are made from. IdGenerator(seed) gives exactly the numbers that
 /// `std::srand(seed)` followed by `std::rand()`, `std::rand()`, ... gives in a program where
 /// nothing else calls rand(), but its state lives in this object, not in a hidden global
-/// of the C library. (It uses random_r, the C library's reentrant twin of rand(), which
-/// takes the state as an argument.) Each task can own one: no sharing, no lock.
-/// Not copyable: the C library's state points into the object itself.
+/// of the C library. (rand()'s own generator, written out here: 34 numbers of state seeded
+/// from the seed, then each number the sum of the ones 31 and 3 places back.) Each task can
+/// own one: no sharing, no lock.
 class IdGenerator {
  public:
   explicit IdGenerator(unsigned seed) {
-    // 128 bytes of state: the same kind of generator rand() uses, seeded as srand() seeds it.
-    ::initstate_r(seed, state_, sizeof state_, &data_);
+    // As srand(seed) seeds rand(): the seed, then 30 steps of a multiplicative generator
+    // (Schrage's method, modulo 2^31 - 1), then 310 numbers drawn and thrown away.
+    std::int32_t word = static_cast<std::int32_t>(seed == 0 ? 1 : seed);
+    state_[0] = word;
+    for (int i = 1; i < kDegree; ++i) {
+      const std::int64_t hi = word / 127773;
+      const std::int64_t lo = word % 127773;
+      std::int64_t next = 16807 * lo - 2836 * hi;
+      if (next < 0) next += 2147483647;
+      word = static_cast<std::int32_t>(next);
+      state_[i] = word;
+    }
+    front_ = kSeparation;
+    rear_ = 0;
+    for (int i = 0; i < 10 * kDegree; ++i) next();
   }
-  IdGenerator(const IdGenerator&) = delete;
-  IdGenerator& operator=(const IdGenerator&) = delete;
 
   /// The next number, 0 .. 2^31-1.
   std::uint32_t next() {
-    std::int32_t number = 0;
-    ::random_r(&data_, &number);
-    return static_cast<std::uint32_t>(number);
+    const std::uint32_t sum = static_cast<std::uint32_t>(state_[front_]) + static_cast<std::uint32_t>(state_[rear_]);
+    state_[front_] = static_cast<std::int32_t>(sum);
+    front_ = (front_ + 1) % kDegree;
+    rear_ = (rear_ + 1) % kDegree;
+    return sum >> 1;
   }
 
  private:
-  char state_[128] = {};
-  ::random_data data_ = {};
+  static constexpr int kDegree = 31;     // the numbers of state
+  static constexpr int kSeparation = 3;  // how far the two added numbers are apart
+  std::int32_t state_[kDegree] = {};
+  int front_ = 0;
+  int rear_ = 0;
 };
 
 /// A tiny HTTP front end. For every connection, for every request line of its bytes:

@@ -87,7 +87,7 @@ fi
 # stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
-  forged_task_count mutate_inputs race_via_strcat"
+  forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r"
 hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer"
 for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
@@ -216,6 +216,10 @@ feedback forged_task_count 'refused: .*explicit instantiations' "an explicit ins
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
 feedback race_via_strcat 'refused: .*uses strcat, which a lab file may not use' \
   "strcat, whose store the explorer cannot be told before the call, is refused (a lost update that scored 10/10)"
+feedback race_via_random_r 'refused: .*uses (random_r|initstate_r|srandom_r), which a lab file may not use' \
+  "random_r, which stores through a pointer inside its argument, is refused (a lost update that scored 10/10)"
+feedback race_via_strtok_r 'refused: .*uses strtok_r, which a lab file may not use' \
+  "strtok_r, which stores through the position its caller keeps, is refused (a race that scored 10/10)"
 feedback atomic_lost_update 'correct 0/4: under the explored schedule random:seed=1: failed: Correctness\.' \
   "a lost update through atomics fails correct under an explored schedule, named"
 feedback atomic_lost_update 'deterministic 0/1: the answer is not correct yet' \
