@@ -32,7 +32,7 @@ const std::map<std::string, std::vector<LibraryWrite>>& c_functions() {
       {"jrand48", {{0, 6}}},
       {"gmtime_r", {{1, 56}}},    {"localtime_r", {{1, 56}}}, {"mktime", {{0, 56}}},
       {"timegm", {{0, 56}}},      {"time", {{0, 8}}},         {"clock_gettime", {{1, 16}}},
-      {"gettimeofday", {{0, 16}}},
+      {"gettimeofday", {{0, 16}}},  {"nanosleep", {{1, 16}}},  {"clock_nanosleep", {{3, 16}}},
   };
   return table;
 }
