@@ -32,6 +32,9 @@ labctl_cli_test(catalogue_missing_folder --exit 2 --stderr "lab 07-nowhere: its 
   -- --root "${_tree}" --build @BUILD@ --catalogue "${_fixtures}/catalogues/missing_folder.toml" list --no-build)
 labctl_cli_test(catalogue_missing_file --exit 2 --stderr "^racelab: cannot read the catalogue .*nothing\\.toml: no such file"
   -- --root "${_tree}" --catalogue "${_fixtures}/nothing.toml" list)
+# A missing argument names the command students type, not labctl (issue 17).
+labctl_cli_test(lab_missing --exit 2 --stderr "^racelab: lab is required \\(tools/lab --help\\)$"
+  -- --root "${_tree}" check)
 labctl_cli_test(missing_root --exit 2 --stderr "^racelab: no source tree at /nonexistent/racelab"
   -- --root /nonexistent/racelab list)
 labctl_cli_test(missing_build --exit 2 --stderr "^racelab: no build in /nonexistent/labctl-build: run tools/lab start$"
@@ -185,6 +188,13 @@ labctl_cli_test(export_needs_one_kind --exit 2 --stderr "^racelab: export needs 
   -- --root "${_tree}" export)
 labctl_cli_test(export_gradescope_unknown_lab --exit 2 --stderr "^racelab: no lab 99. labs are 01–02"
   -- --root "${_tree}" export --gradescope @BUILD@/autograder.zip --labs 99)
+labctl_cli_test(grade_bad_shard --exit 2 --stderr "^racelab: --shard 3/2: give K/N with 1 <= K <= N, like 2/3$"
+  -- --root "${_tree}" grade --shard 3/2 /nonexistent)
+labctl_cli_test(grade_merge_without_reports --exit 2 --stderr "^racelab: --merge: .*/labs holds no grade reports"
+  -- --root "${_tree}" grade --merge "${_tree}/labs")
+labctl_cli_test(grade_merge_a_file_not_a_report --exit 2
+  --stderr "^racelab: --merge: .*/racelab-build\\.json is not a grade report of this course$"
+  -- --root "${_tree}" grade --merge @BUILD@)
 labctl_cli_test(new_malformed_slug --exit 2 --stderr "^racelab: new 1x: a lab is named NN-slug: two digits, a dash, then lowercase words \\(like 12-thread-pool\\)$"
   -- --root "${_tree}" new 1x)
 labctl_cli_test(new_taken_number --exit 2 --stderr "^racelab: lab 01 already exists \\(01-alpha\\): pick another number$"
