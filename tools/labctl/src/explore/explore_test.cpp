@@ -220,6 +220,16 @@ TEST(ExploreTrace, DrawsAtMostTwelveLanes) {
   EXPECT_LT(std::stoi(svg.substr(width_at)), 4000);
 }
 
+// The heading's lines are never cut at the drawing's edge: a long schedule string (a replay
+// of a long delay schedule) widens a one-lane drawing to hold it.
+TEST(ExploreTrace, TheHeadingFitsTheDrawing) {
+  const auto events = labctl::parse_trace("1\t0\tlock\t0xa\t./prog\t0x10\n");
+  const std::string schedule = "racelab-schedule:v1:delay:seed=1:delays=3:steps=" + std::string(200, '9');
+  const std::string svg = labctl::render_trace_svg(events, {}, schedule);
+  const auto width_at = svg.find("width=\"") + 7;
+  EXPECT_GE(std::stoi(svg.substr(width_at)), static_cast<int>(schedule.size()) * 6);
+}
+
 // Replay commands are printed for a shell: plain words as they are, others single-quoted.
 TEST(ExploreDriver, QuotesWordsForTheShell) {
   EXPECT_EQ(labctl::shell_quote("./build/release/tests/lab05_starter_demo"), "./build/release/tests/lab05_starter_demo");

@@ -25,6 +25,7 @@ constexpr int kLaneWidth = 270;
 constexpr int kRowHeight = 32;  // two lines: the call, then where it came from
 constexpr int kStepColumn = 56;  // the step numbers, left of the lanes
 constexpr std::size_t kMaxLanes = 12;  // threads drawn side by side, at most
+constexpr int kCharWidth = 7;  // a character of the 11 px monospace font, rounded up
 
 // A fill per kind of call: blocking ones warm, releasing ones cool, the ending red.
 const char* fill_of(const std::string& event) {
@@ -65,9 +66,21 @@ std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceL
   int lane_count = 0;
   for (auto& [thread, lane] : lane_of) lane = lane_count++;
 
-  const int width = 2 * kMargin + kStepColumn + std::max(lane_count, 1) * kLaneWidth;
-  const int top = kMargin + kHeaderHeight + kLaneHeaderHeight;
   const int rows = static_cast<int>(events.size() - first);
+  const std::string what = scope.empty() ? "" : " " + std::string(scope);
+  const std::string note =
+      first == 0 ? fmt::format("{} scheduling points{}; one thread runs at a time, time goes down; a dashed line is "
+                               "a hand-over of control",
+                               point_count(events), what)
+                 : fmt::format("the last {} of {} entries ({} scheduling points{}; the rest are in the text trace); "
+                               "time goes down; a dashed line is a hand-over of control",
+                               rows, events.size(), point_count(events), what);
+  // Wide enough for the lanes, and for the heading's lines whole (SVG text does not wrap: a
+  // line wider than the drawing was cut at its edge).
+  const int heading_width = 2 * kMargin + kCharWidth * static_cast<int>(std::max(display_width(schedule),
+                                                                                 display_width(note)));
+  const int width = std::max(2 * kMargin + kStepColumn + std::max(lane_count, 1) * kLaneWidth, heading_width);
+  const int top = kMargin + kHeaderHeight + kLaneHeaderHeight;
   const int height = top + rows * kRowHeight + kMargin;
   auto lane_x = [&](int thread) { return kMargin + kStepColumn + lane_of[thread] * kLaneWidth; };
 
@@ -80,14 +93,6 @@ std::string render_trace_svg(const std::vector<TraceEvent>& events, const TraceL
   svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"bold\">The failing interleaving</text>\n",
                      kMargin, kMargin + 14);
   svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kMargin, kMargin + 34, xml_escape(schedule));
-  const std::string what = scope.empty() ? "" : " " + std::string(scope);
-  const std::string note =
-      first == 0 ? fmt::format("{} scheduling points{}; one thread runs at a time, time goes down; a dashed line is "
-                               "a hand-over of control",
-                               point_count(events), what)
-                 : fmt::format("the last {} of {} entries ({} scheduling points{}; the rest are in the text trace); "
-                               "time goes down; a dashed line is a hand-over of control",
-                               rows, events.size(), point_count(events), what);
   svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{}</text>\n", kMargin, kMargin + 52, xml_escape(note));
 
   // Lane headings and guide lines.
