@@ -140,9 +140,13 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
   if (options.runs < 1) throw Error("--runs must be at least 1");
   check_svg_path(options.svg);
 
-  // A student's copy of the course (tools/lab export --student) has no solutions/: the chart
-  // is of their code alone, and --explore, which needs the reference's answer, cannot run.
-  const bool has_reference = fs::is_directory(workspace.root / "solutions" / lab->slug);
+  // A student's copy of the course (tools/lab export --student) has no solutions/, and its
+  // build no reference demo: the chart is of their code alone, and --explore, which needs
+  // the reference's answer, cannot run. (A build given with --no-build may hold the reference
+  // demo without the course's solutions/: then it is used.)
+  const fs::path build = options.release_build.empty() ? workspace.root / "build" / "release" : options.release_build;
+  const bool has_reference = fs::is_directory(workspace.root / "solutions" / lab->slug) ||
+                             fs::exists(test_program_path(build, demo_target(*lab, "solution")));
   if (!has_reference && options.solution_only) {
     throw Error("--solution runs the reference, which this copy of the course does not have (no solutions/)");
   }
@@ -151,7 +155,6 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
                             "have (no solutions/); tools/lab race {} charts your code's answers alone",
                             lab->number, lab->number));
   }
-  const fs::path build = options.release_build.empty() ? workspace.root / "build" / "release" : options.release_build;
   const std::vector<RaceDemo> demos = demos_of(*lab, build, options.solution_only, has_reference);
   if (!options.no_build) {
     if (!fs::is_regular_file(build / "CMakeCache.txt")) configure_release(workspace.root, build);
