@@ -157,10 +157,22 @@ std::vector<LibraryWrite> library_writes(const std::string& symbol) {
   if (const auto it = c_functions().find(symbol); it != c_functions().end()) return it->second;
   const auto text = demangle(symbol);
   if (!text) return {};
-  const std::string_view name = *text;
+  std::string_view name = *text;
+  // A const (volatile, ref-qualified) member: its qualifiers follow the parameter list, and
+  // only a member that has a `this` can carry them.
+  bool qualified = false;
+  for (bool more = true; more;) {
+    more = false;
+    for (const std::string_view qualifier : {" const", " volatile", " &&", " &"}) {
+      if (name.ends_with(qualifier)) {
+        name.remove_suffix(qualifier.size());
+        qualified = more = true;
+      }
+    }
+  }
   // "std::from_chars(char const*, char const*, double&, std::chars_format)": the parameter
   // list is the last top-level parenthesis; a template's return type may come first.
-  if (!name.ends_with(")")) return {};  // a const member, a variable, a special name
+  if (!name.ends_with(")")) return {};  // a variable, a special name
   int depth = 0;
   std::size_t open = std::string_view::npos;
   for (std::size_t i = name.size(); i-- > 0;) {
@@ -178,7 +190,7 @@ std::vector<LibraryWrite> library_writes(const std::string& symbol) {
   if (has_top_level_space(function)) return {};
   const auto scope_end = last_top_level_scope(function);
   const std::string_view scope = scope_end == std::string_view::npos ? std::string_view{} : function.substr(0, scope_end);
-  const bool member = !is_namespace(scope);
+  const bool member = qualified || !is_namespace(scope);
   if (member && is_synchronisation(scope)) return {};
   if (!member && function.find('<') != std::string_view::npos) return {};
 
