@@ -37,4 +37,9 @@ std::string xml_escape(std::string_view text);
 // (a path as a report prints it, which need not exist here).
 std::string file_name_of(std::string_view path);
 
+// A hash that is the same on every machine and in every run (std::hash need not be): FNV-1a,
+// 64 bits. `hash` continues an earlier one, so a file can be hashed piece by piece.
+inline constexpr std::uint64_t kStableHashStart = 14695981039346656037ull;
+std::uint64_t stable_hash(std::string_view bytes, std::uint64_t hash = kStableHashStart);
+
 }  // namespace labctl

@@ -3,6 +3,7 @@
 
 #include "base/errors.hpp"
 #include "base/process.hpp"
+#include "base/text.hpp"
 #include "grade/grade_report.hpp"
 
 #include <fmt/format.h>
@@ -33,16 +34,6 @@ std::string shard_key(const std::string& source) {
     }
   }
   return name;
-}
-
-// FNV-1a, 64 bits: the same on every machine and every run (std::hash need not be).
-std::uint64_t stable_hash(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  return hash;
 }
 
 // Whether `file` is one submission's JSON report: not the resume cache (hidden) and not a

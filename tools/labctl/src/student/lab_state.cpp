@@ -3,6 +3,7 @@
 #include "base/errors.hpp"
 #include "base/process.hpp"
 #include "base/style.hpp"
+#include "base/text.hpp"
 
 #include <fmt/format.h>
 #include <labkit/protocol.hpp>
@@ -207,15 +208,12 @@ LabState check_lab_unless_unchanged(const Workspace& workspace, const Lab& lab, 
 }
 
 std::string program_key(const fs::path& program, std::chrono::seconds time_limit) {
-  // FNV-1a over the program's bytes, 64 KiB at a time: a few milliseconds per lab.
-  std::uint64_t hash = 14695981039346656037ull;
+  // base/text.hpp's stable_hash over the program's bytes, 64 KiB at a time: a few milliseconds per lab.
+  std::uint64_t hash = kStableHashStart;
   std::ifstream in(program, std::ios::binary);
   std::vector<char> buffer(1 << 16);
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      hash ^= static_cast<unsigned char>(buffer[static_cast<std::size_t>(i)]);
-      hash *= 1099511628211ull;
-    }
+    hash = stable_hash(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())), hash);
   }
   // labctl itself: a new labctl may judge the same runs differently.
   static const std::string labctl = [] {

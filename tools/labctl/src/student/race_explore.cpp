@@ -38,8 +38,8 @@ std::vector<TraceEvent> in_lab_code(const ExploreFinding& finding, const fs::pat
 // without its comment lines (the schedule is printed above them): a ⚑ marks a point that
 // matters to the failure, and a "…" line says how many points a gap leaves out.
 std::string trace_rows(const std::vector<TraceEvent>& events, const TraceLocations& locations, std::size_t points) {
-  const std::vector<std::size_t> shown = shown_points(events, points);
   const std::vector<TracePointWords> words = explain_trace(events);
+  const std::vector<std::size_t> shown = shown_points(words, points);
   std::vector<TraceEvent> picked;
   for (std::size_t i : shown) picked.push_back(events[i]);
   const std::string text = format_trace(picked, locations, "");
@@ -123,15 +123,18 @@ bool explore_side(const Lab& lab, const fs::path& lab_dir, const RaceDemo& demo,
 }  // namespace
 
 std::vector<std::size_t> shown_points(const std::vector<TraceEvent>& events, std::size_t points) {
+  return shown_points(explain_trace(events), points);
+}
+
+std::vector<std::size_t> shown_points(const std::vector<TracePointWords>& words, std::size_t points) {
   constexpr std::size_t kEarlierKeyPoints = 6;
-  const std::size_t window = events.size() - std::min(points, events.size());
-  const std::vector<TracePointWords> words = explain_trace(events);
+  const std::size_t window = words.size() - std::min(points, words.size());
   std::vector<std::size_t> shown;
   for (std::size_t i = window; i-- > 0 && shown.size() < kEarlierKeyPoints;) {
     if (words[i].key) shown.push_back(i);
   }
   std::reverse(shown.begin(), shown.end());
-  for (std::size_t i = window; i < events.size(); ++i) shown.push_back(i);
+  for (std::size_t i = window; i < words.size(); ++i) shown.push_back(i);
   return shown;
 }
 

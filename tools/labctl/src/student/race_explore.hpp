@@ -32,5 +32,7 @@ void explore_demos(const Lab& lab, const std::filesystem::path& lab_dir, const s
 // `points`, and before them the latest few that matter to the failure (explain_trace's key
 // points), which a window of the last points alone would miss.
 std::vector<std::size_t> shown_points(const std::vector<TraceEvent>& events, std::size_t points);
+// The same from the trace's words (explain_trace), when the caller has them already.
+std::vector<std::size_t> shown_points(const std::vector<TracePointWords>& words, std::size_t points);
 
 }  // namespace labctl
