@@ -7,9 +7,10 @@
 //   asio      Debian's asio::thread_pool: asio::post(pool, asio::use_future(fn)) → std::future
 //   textbook  one mutex, one condition variable, a deque of std::packaged_task → std::future
 //
-//   pool_cost --pool labkit|asio|textbook --tasks N [--mode batch|roundtrip]
+//   pool_cost --pool labkit|asio|textbook --tasks N [--mode batch|roundtrip|map]
 //
-// batch: N submits, then every get(); roundtrip: submit then get, N times. Prints one line:
+// batch: N submits, then every get(); roundtrip: submit then get, N times; map (labkit only):
+// one map() over N inputs, chunked as the pool chooses. Prints one line:
 //   pool=labkit mode=batch tasks=N allocations=A bytes=B seconds=S
 // (allocations and bytes counted between the pool's start and its shutdown, so the pool's own
 // setup is in them once; tools/bench-pools takes the difference of two sizes per task).
@@ -122,7 +123,7 @@ long long run(Submit submit, long long tasks, bool batch) {
 }
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "pool_cost: %s\nusage: pool_cost --pool labkit|asio|textbook --tasks N [--mode batch|roundtrip]\n",
+  std::fprintf(stderr, "pool_cost: %s\nusage: pool_cost --pool labkit|asio|textbook --tasks N [--mode batch|roundtrip|map]\n",
                why);
   std::exit(2);
 }
@@ -141,12 +142,22 @@ int main(int argc, char** argv) {
   }
   if (argc % 2 == 0) usage("an option without its value");
   if (tasks <= 0) usage("--tasks must be a positive number");
-  if (mode != "batch" && mode != "roundtrip") usage("--mode is batch or roundtrip");
+  if (mode != "batch" && mode != "roundtrip" && mode != "map") usage("--mode is batch, roundtrip or map");
+  if (mode == "map" && pool != "labkit") usage("--mode map is for --pool labkit (the others have no map)");
   const bool batch = mode == "batch";
+  std::vector<int> inputs;  // map's inputs, made before counting starts
+  if (mode == "map") {
+    inputs.resize(static_cast<std::size_t>(tasks));
+    for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = static_cast<int>(i);
+  }
   long long sum = 0;
   const auto started = std::chrono::steady_clock::now();
   g_counting = true;
-  if (pool == "labkit") {
+  if (mode == "map") {
+    labkit::ThreadPoolExecutor executor(2);
+    for (int result : executor.map(trivial, inputs)) sum += result;
+    executor.shutdown(true);
+  } else if (pool == "labkit") {
     labkit::ThreadPoolExecutor executor(2);
     sum = run([&](int x) { return executor.submit(trivial, x); }, tasks, batch);
     executor.shutdown(true);

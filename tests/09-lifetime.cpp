@@ -168,7 +168,7 @@ class WatchedExecutor final : public labkit::Executor {
   void release_held() { state_->somebody_waits(); }
 
  protected:
-  void schedule(std::unique_ptr<labkit::detail::Task> task) override {
+  void schedule(labkit::detail::TaskPtr task) override {
     std::lock_guard<std::mutex> lock(state_->m);
     if (state_->shut_down) throw labkit::ExecutorShutdown{};
     std::shared_ptr<labkit::detail::Task> shared(std::move(task));
@@ -224,7 +224,7 @@ class ThreadPerTaskExecutor final : public labkit::Executor {
   std::size_t max_workers() const noexcept override { return 64; }
 
  protected:
-  void schedule(std::unique_ptr<labkit::detail::Task> task) override {
+  void schedule(labkit::detail::TaskPtr task) override {
     std::lock_guard<std::mutex> lock(m_);
     if (shut_down_) throw labkit::ExecutorShutdown{};
     threads_.emplace_back([task = std::shared_ptr<labkit::detail::Task>(std::move(task))] { task->run(); });

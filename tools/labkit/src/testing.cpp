@@ -121,7 +121,7 @@ ExposureExecutor::ExposureExecutor(std::size_t max_held)
 
 ExposureExecutor::~ExposureExecutor() { shutdown(true); }
 
-void ExposureExecutor::schedule(std::unique_ptr<detail::Task> task) {
+void ExposureExecutor::schedule(detail::TaskPtr task) {
   // TSan keeps a finished thread until it is joined and supports about 8000, so
   // after this many the executor opens the gate and joins them all. Tasks on either
   // side of such a join are ordered by it: a race between them is not exposed.
@@ -206,14 +206,14 @@ void ExposureExecutor::shutdown(bool wait, bool cancel_futures) {
 struct ShuffledExecutor::State {
   explicit State(std::uint64_t seed) : rng(seed) {}
   std::mutex m;  // guards everything below
-  std::vector<std::unique_ptr<detail::Task>> held;
+  std::vector<detail::TaskPtr> held;
   std::mt19937_64 rng;
   bool shut_down = false;
 
   // Runs held tasks one at a time, each time picking one at random, until none is left.
   void run_all() {
     for (;;) {
-      std::unique_ptr<detail::Task> task;
+      detail::TaskPtr task;
       {
         std::lock_guard<std::mutex> lock(m);
         if (held.empty()) return;
@@ -231,7 +231,7 @@ ShuffledExecutor::ShuffledExecutor(std::uint64_t seed)
 
 ShuffledExecutor::~ShuffledExecutor() { shutdown(true); }
 
-void ShuffledExecutor::schedule(std::unique_ptr<detail::Task> task) {
+void ShuffledExecutor::schedule(detail::TaskPtr task) {
   std::lock_guard<std::mutex> lock(state_->m);
   if (state_->shut_down) throw ExecutorShutdown{};
   state_->held.push_back(std::move(task));
@@ -244,7 +244,7 @@ std::function<void()> ShuffledExecutor::driver() {
 }
 
 void ShuffledExecutor::shutdown(bool /*wait*/, bool cancel_futures) {
-  std::vector<std::unique_ptr<detail::Task>> cancelled;
+  std::vector<detail::TaskPtr> cancelled;
   {
     std::lock_guard<std::mutex> lock(state_->m);
     state_->shut_down = true;

@@ -4,6 +4,7 @@
 // No test asserts on elapsed time: where an order must be forced, a Gate holds a task
 // until the test opens it, so the outcome does not depend on how fast the machine is.
 #include <labkit/executor.hpp>
+#include <labkit/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -488,7 +490,7 @@ class RefusesAfter final : public labkit::Executor {
   std::size_t max_workers() const noexcept override { return limit_; }
 
  protected:
-  void schedule(std::unique_ptr<labkit::detail::Task> task) override {
+  void schedule(labkit::detail::TaskPtr task) override {
     std::lock_guard<std::mutex> lock(m_);
     if (threads_.size() == limit_) throw labkit::ExecutorShutdown{};
     threads_.emplace_back([task = std::move(task)] { task->run(); });
@@ -541,4 +543,100 @@ TEST(ThreadPoolExecutor, TasksSubmittedCounts) {
   EXPECT_EQ(ex.tasks_submitted(), 5u);
   EXPECT_EQ(ex.map(square, std::vector<int>{1, 2, 3}), (std::vector<int>{1, 4, 9}));
   EXPECT_EQ(ex.tasks_submitted(), 8u);
+}
+
+// map() with a chunksize runs that many inputs per task: 10 inputs in chunks of 3 are 4
+// tasks (3, 3, 3 and the last 1), and the results still come back in input order.
+TEST(ThreadPoolExecutor, MapInChunksKeepsInputOrder) {
+  labkit::ThreadPoolExecutor ex{2};
+  std::vector<int> inputs(10);
+  std::iota(inputs.begin(), inputs.end(), 0);
+  EXPECT_EQ(ex.map(square, inputs, 3), (std::vector<int>{0, 1, 4, 9, 16, 25, 36, 49, 64, 81}));
+  EXPECT_EQ(ex.tasks_submitted(), 4u);
+  EXPECT_EQ(ex.map(square, inputs, 100), ex.map(square, inputs, 1));  // one chunk, or one each
+  EXPECT_EQ(ex.tasks_submitted(), 4u + 1u + 10u);
+}
+
+// Left to choose, the pool gives short inputs one task each (what a lab's few chunks need:
+// each on a worker of its own) and cuts a long input into about 64 chunks per worker: a
+// hundred thousand inputs on two workers are a few hundred tasks, not 100,000.
+TEST(ThreadPoolExecutor, MapChoosesChunksOnlyForLongInputs) {
+  labkit::ThreadPoolExecutor ex{2};
+  std::vector<int> few(100);
+  std::iota(few.begin(), few.end(), 0);
+  (void)ex.map(square, few);
+  EXPECT_EQ(ex.tasks_submitted(), 100u);
+
+  std::vector<int> many(100'000);
+  std::iota(many.begin(), many.end(), 0);
+  const std::vector<int> results = ex.map([](int x) { return x % 7; }, many);
+  ASSERT_EQ(results.size(), many.size());
+  for (std::size_t i = 0; i < many.size(); ++i) ASSERT_EQ(results[i], many[i] % 7) << "input " << i;
+  const std::size_t tasks = ex.tasks_submitted() - 100u;
+  EXPECT_GE(tasks, 2u * 64u);
+  EXPECT_LE(tasks, 2u * 64u + 1u);
+}
+
+// In chunks, every input still runs when one throws, and map() rethrows the exception of
+// the first failing input in input order: inputs 2 and 7 throw, in different chunks of 4,
+// input 7's chunk is made to throw first, and "input 2" is what leaves.
+TEST(ThreadPoolExecutor, MapInChunksRunsEveryInputAndRethrowsTheFirstFailure) {
+  labkit::ThreadPoolExecutor ex{2};
+  Gate seven_threw;
+  std::atomic<int> ran{0};
+  std::vector<int> inputs(10);
+  std::iota(inputs.begin(), inputs.end(), 0);
+  auto task = [&](int i) -> int {
+    ++ran;
+    if (i == 2) {
+      seven_threw.wait();
+      throw std::runtime_error("input 2");
+    }
+    if (i == 7) {
+      seven_threw.open();
+      throw std::runtime_error("input 7");
+    }
+    return i;
+  };
+  try {
+    const std::vector<int> results = ex.map(task, inputs, 4);
+    FAIL() << "map() should have thrown, not returned " << results.size() << " results";
+  } catch (const std::runtime_error& error) {
+    EXPECT_STREQ(error.what(), "input 2");
+    EXPECT_EQ(ran.load(), 10) << "an input after a failing one in its chunk was skipped";
+  }
+}
+
+// The test executors never chunk on their own: each input is a task of its own, so
+// ExposureExecutor can still show TSan every pair of inputs unordered.
+TEST(Executor, TestExecutorsGiveEveryInputATaskOfItsOwn) {
+  labkit::testing::ShuffledExecutor ex{7};
+  std::vector<int> many(2'000);
+  std::iota(many.begin(), many.end(), 0);
+  (void)ex.map(square, many);
+  EXPECT_EQ(ex.tasks_submitted(), many.size());
+}
+
+// The task's block is shared by its Future and the queue; whichever lets go last frees
+// it. A future dropped before its task runs leaves the task to run and free the block; a
+// future kept after get() keeps answering done() and wait(). (Under ASan a leak or a use
+// after free here fails the test; under TSan a free unordered with the other side's use.)
+TEST(Future, TheBlockOutlivesWhicheverSideLetsGoFirst) {
+  labkit::ThreadPoolExecutor ex{1};
+  Gate open;
+  auto blocker = ex.submit([&open] { open.wait(); });
+  std::atomic<int> ran{0};
+  {
+    auto dropped = ex.submit([&ran](std::string text) { ++ran; return text; }, std::string(100, 'x'));
+  }  // dropped before it runs: the queue still owns the block
+  auto kept = ex.submit([](std::string text) { return text + "!"; }, std::string("kept"));
+  open.open();
+  blocker.get();
+  EXPECT_EQ(kept.get(), "kept!");
+  EXPECT_FALSE(kept.valid());
+  EXPECT_TRUE(kept.done());
+  kept.wait();  // still fine after get()
+  EXPECT_THROW((void)kept.get(), std::future_error);
+  ex.shutdown();
+  EXPECT_EQ(ran.load(), 1);
 }

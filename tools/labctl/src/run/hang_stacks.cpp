@@ -160,7 +160,8 @@ std::vector<ThreadStack> parse_hang_stacks(std::string_view output) {
     thread.in_pool_task = std::any_of(thread.frames.begin(), thread.frames.end(), [](const StackFrame& f) {
       return contains(f.function, "labkit::ThreadPoolExecutor::work");
     }) && std::any_of(thread.frames.begin(), thread.frames.end(), [](const StackFrame& f) {
-      return contains(f.function, "labkit::detail::TaskImpl");
+      // TaskBlock<...>::run() (TaskImpl<...>::run() in labkit before issue 18's executor)
+      return contains(f.function, "labkit::detail::TaskBlock") || contains(f.function, "labkit::detail::TaskImpl");
     });
     kept.push_back(std::move(thread));
   }

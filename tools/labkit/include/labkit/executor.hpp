@@ -25,7 +25,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
-#include <future>
+#include <future>  // std::future_error, as std::future throws it
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -57,16 +57,36 @@ class Future;  // below; detail::map_on() returns its results
 
 namespace detail {
 
-// The completion signal shared by a task and its Future. Kept apart from std::future
-// so that as_completed() can be told when a task ends, in the order tasks end.
+// ---- the one block a task lives in
+//
+// A submitted task costs one allocation: the callable with its arguments, the slot for its
+// outcome and the signal that it has finished live in one block (TaskBlock below), which
+// the task's Future and the executor's queue share through an intrusive count. (The first
+// version used a std::promise, a shared completion object and a task object: four
+// allocations and two type erasures per task. docs/performance.md has the figures.)
+
+// The part of the block that does not depend on the result's type: the count of owners,
+// and the completion signal that Future::wait() and as_completed() wait on.
 class Completion {
  public:
-  // Marks the task finished and runs the observers registered so far.
-  void complete() {
+  Completion(const Completion&) = delete;
+  Completion& operator=(const Completion&) = delete;
+
+  // One more owner. The count starts at the owners the block is made for.
+  void retain() noexcept { owners_.fetch_add(1, std::memory_order_relaxed); }
+  // One owner fewer; the last one frees the block. acq_rel: whatever an owner did with the
+  // block happens before the last owner destroys it (the pattern of std::shared_ptr).
+  void release() noexcept {
+    if (owners_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+  }
+
+  // Marks the task finished and runs the observers registered so far. The outcome is set,
+  // and the callable destroyed, before this: see TaskBlock::run().
+  void complete() noexcept {
     std::vector<std::function<void()>> observers;
     {
       std::lock_guard<std::mutex> lock(m_);
-      done_ = true;
+      done_.store(true, std::memory_order_release);
       observers.swap(observers_);
     }
     cv_.notify_all();
@@ -76,97 +96,191 @@ class Completion {
   void on_complete(std::function<void()> observer) {
     {
       std::lock_guard<std::mutex> lock(m_);
-      if (!done_) {
+      if (!done_.load(std::memory_order_relaxed)) {
         observers_.push_back(std::move(observer));
         return;
       }
     }
     observer();
   }
-  bool done() const {
-    std::lock_guard<std::mutex> lock(m_);
-    return done_;
-  }
-  // Blocks until complete(). Calls the executor's driver first: executors that
-  // hold tasks back until somebody waits (the test executors) release them here.
+  // True once complete() has run. acquire: the outcome it published is visible.
+  bool done() const noexcept { return done_.load(std::memory_order_acquire); }
+  // Blocks until complete(). Calls the executor's driver first: executors that hold tasks
+  // back until somebody waits (the test executors) release them here.
   void wait() const {
     drive();
+    if (done()) return;
     std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [this] { return done_; });
+    cv_.wait(lock, [this] { return done_.load(std::memory_order_relaxed); });
   }
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
     drive();
+    if (done()) return true;
     std::unique_lock<std::mutex> lock(m_);
-    return cv_.wait_for(lock, timeout, [this] { return done_; });
+    return cv_.wait_for(lock, timeout, [this] { return done_.load(std::memory_order_relaxed); });
   }
   void drive() const {
     if (driver_) driver_();
   }
+  // Set once, before the task is queued.
   void set_driver(std::function<void()> driver) { driver_ = std::move(driver); }
 
+ protected:
+  explicit Completion(int owners) noexcept : owners_(owners) {}
+  ~Completion() = default;
+  // Frees the whole block (called by the last release()).
+  virtual void destroy() noexcept = 0;
+
  private:
+  std::atomic<int> owners_;
+  std::atomic<bool> done_{false};  // written under m_, read without it by done()
   mutable std::mutex m_;
   mutable std::condition_variable cv_;
-  bool done_ = false;
-  std::vector<std::function<void()>> observers_;
-  std::function<void()> driver_;  // set once, before the task is queued
+  std::vector<std::function<void()>> observers_;  // guarded by m_
+  std::function<void()> driver_;
 };
 
-// A queued unit of work: run() it exactly once, or cancel() it instead.
+// The outcome of a task: a value (nothing, for void) or an exception.
+template <class R>
+class Outcome : public Completion {
+ public:
+  void set_value(R value) { value_.emplace(std::move(value)); }
+  void set_exception(std::exception_ptr error) noexcept { error_ = std::move(error); }
+  // After done(): the value, moved out, or the exception, rethrown. Once.
+  R take() {
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    return std::move(*value_);
+  }
+
+ protected:
+  using Completion::Completion;
+  ~Outcome() = default;
+
+ private:
+  std::optional<R> value_;
+  std::exception_ptr error_;
+};
+
+template <>
+class Outcome<void> : public Completion {
+ public:
+  void set_value() noexcept {}
+  void set_exception(std::exception_ptr error) noexcept { error_ = std::move(error); }
+  void take() {
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ protected:
+  using Completion::Completion;
+  ~Outcome() = default;
+
+ private:
+  std::exception_ptr error_;
+};
+
+// An owning pointer to a block, for the Future and whoever else keeps one: moving it moves
+// the ownership, destroying it releases it.
+template <class State>
+class Owner {
+ public:
+  Owner() noexcept = default;
+  explicit Owner(State* adopted) noexcept : state_(adopted) {}  // takes over one ownership
+  Owner(Owner&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+  Owner& operator=(Owner&& other) noexcept {
+    if (this != &other) {
+      reset();
+      state_ = std::exchange(other.state_, nullptr);
+    }
+    return *this;
+  }
+  ~Owner() { reset(); }
+  void reset() noexcept {
+    if (state_ != nullptr) std::exchange(state_, nullptr)->release();
+  }
+  State* get() const noexcept { return state_; }
+  State* operator->() const noexcept { return state_; }
+  explicit operator bool() const noexcept { return state_ != nullptr; }
+
+ private:
+  State* state_ = nullptr;
+};
+
+// A queued unit of work, as an executor sees it: run() it exactly once, or cancel() it
+// instead. The queue owns it through a TaskPtr, which releases the block when dropped.
 class Task {
  public:
-  virtual ~Task() = default;
   virtual void run() noexcept = 0;
   virtual void cancel() noexcept = 0;
-};
 
-// Runs the callable once and publishes its outcome. Before the completion is signalled,
-// the task drops everything it holds on its own thread: the callable (so its copies of
-// the arguments) and its reference to the result's shared state. Whoever returns from
-// Future::wait()/get() is therefore ordered after those releases, and the last owner of
-// the result (or of the exception a task threw) is always the caller. Dropping them
-// after complete() instead races with a caller that already reads the result: TSan
-// reports it, for exceptions whose reference count lives inside libstdc++.
+ protected:
+  ~Task() = default;
+
+ private:
+  friend struct ReleaseTask;
+  virtual void release_task() noexcept = 0;
+};
+struct ReleaseTask {
+  void operator()(Task* task) const noexcept { task->release_task(); }
+};
+using TaskPtr = std::unique_ptr<Task, ReleaseTask>;
+
+// The block itself: callable, outcome and completion, owned by the Future and the queue.
+// run() drops the callable (so its copies of the arguments) on its own thread BEFORE the
+// completion is signalled, so whoever returns from Future::wait()/get() is ordered after
+// that. Dropping it after complete() instead races with a caller that already reads the
+// result: TSan reports it, for arguments or exceptions whose reference counts live inside
+// libstdc++, where TSan sees no synchronisation.
 template <class R, class Fn>
-class TaskImpl final : public Task {
+class TaskBlock final : public Outcome<R>, public Task {
  public:
-  TaskImpl(Fn fn, std::promise<R> promise, std::shared_ptr<Completion> signal)
-      : fn_(std::in_place, std::move(fn)), promise_(std::move(promise)), signal_(std::move(signal)) {}
+  // Two owners: the Future and the queue.
+  explicit TaskBlock(Fn&& fn) : Outcome<R>(2), fn_(std::in_place, std::move(fn)) {}
+
   void run() noexcept override {
-    {
-      std::promise<R> promise(std::move(promise_));
-      try {
-        if constexpr (std::is_void_v<R>) {
-          (*fn_)();
-          promise.set_value();
-        } else {
-          promise.set_value((*fn_)());
-        }
-      } catch (...) {
-        promise.set_exception(std::current_exception());
+    try {
+      if constexpr (std::is_void_v<R>) {
+        (*fn_)();
+        this->set_value();
+      } else {
+        this->set_value((*fn_)());
       }
-      fn_.reset();
-    }  // the promise lets go of the shared state here
-    signal_->complete();
+    } catch (...) {
+      this->set_exception(std::current_exception());
+    }
+    fn_.reset();
+    this->complete();
   }
   void cancel() noexcept override {
-    {
-      std::promise<R> promise(std::move(promise_));
-      promise.set_exception(std::make_exception_ptr(CancelledError{}));
-      fn_.reset();
-    }
-    signal_->complete();
+    this->set_exception(std::make_exception_ptr(CancelledError{}));
+    fn_.reset();
+    this->complete();
   }
 
  private:
+  void release_task() noexcept override { this->release(); }
+  void destroy() noexcept override { delete this; }
   std::optional<Fn> fn_;
-  std::promise<R> promise_;
-  std::shared_ptr<Completion> signal_;
 };
 
-// map() of both pools (this one and labkit/process_pool.hpp's): one task per input through
-// the pool's own submit(), every task waited for, the results in input order.
+// An outcome alone, for a task that runs elsewhere (labkit/process_pool.hpp keeps the
+// request apart): owned by the Future and by whoever will set it.
+template <class R>
+class SharedOutcome final : public Outcome<R> {
+ public:
+  SharedOutcome() noexcept : Outcome<R>(2) {}
+
+ private:
+  void destroy() noexcept override { delete this; }
+};
+
+// How many chunks per worker map() cuts a long input into, when the executor chooses the
+// chunk size: enough that a slow chunk does not leave the other workers idle for long, few
+// enough that a task's own cost is spread over hundreds of items.
+inline constexpr std::size_t kChunksPerWorker = 64;
+
+// map() of both pools (this one and labkit/process_pool.hpp's), one task per input: every
+// task waited for, the results in input order.
 template <class Pool, class F, class Range>
 auto map_on(Pool& pool, F&& fn, const Range& inputs) {
   using Item = std::decay_t<decltype(*std::begin(inputs))>;
@@ -176,6 +290,7 @@ auto map_on(Pool& pool, F&& fn, const Range& inputs) {
                 "come back through futures); use submit() for a task with no result");
   const std::decay_t<F> shared_fn(std::forward<F>(fn));
   std::vector<Future<R>> futures;
+  if constexpr (requires { std::size(inputs); }) futures.reserve(std::size(inputs));
   try {
     for (const auto& input : inputs) futures.push_back(pool.submit(shared_fn, input));
   } catch (...) {
@@ -188,6 +303,57 @@ auto map_on(Pool& pool, F&& fn, const Range& inputs) {
   std::vector<R> results;
   results.reserve(futures.size());
   for (auto& future : futures) results.push_back(future.get());
+  return results;
+}
+
+// map() in chunks of `chunksize` inputs per task: each task runs fn over its chunk, in order,
+// and returns the chunk's results. Every input is run; the exception of the first input that
+// threw (in input order) leaves after every task has finished.
+template <class Pool, class F, class Range>
+auto map_in_chunks(Pool& pool, F&& fn, const Range& inputs, std::size_t chunksize) {
+  using Item = std::decay_t<decltype(*std::begin(inputs))>;
+  using R = std::invoke_result_t<std::decay_t<F>&, Item>;
+  static_assert(!std::is_void_v<R>,
+                "labkit::map: the function must RETURN its result (the discipline: results "
+                "come back through futures); use submit() for a task with no result");
+  auto run_chunk = [fn = std::decay_t<F>(std::forward<F>(fn))](std::vector<Item> chunk) {
+    std::vector<R> results;
+    results.reserve(chunk.size());
+    std::exception_ptr first_error;
+    for (auto& item : chunk) {
+      try {
+        results.push_back(fn(std::move(item)));
+      } catch (...) {
+        if (!first_error) first_error = std::current_exception();
+      }
+    }
+    if (first_error) std::rethrow_exception(first_error);
+    return results;
+  };
+  std::vector<Future<std::vector<R>>> futures;
+  std::size_t count = 0;
+  try {
+    std::vector<Item> chunk;
+    chunk.reserve(chunksize);
+    for (const auto& input : inputs) {
+      chunk.push_back(input);
+      ++count;
+      if (chunk.size() == chunksize) {
+        futures.push_back(pool.submit(run_chunk, std::move(chunk)));
+        chunk.clear();
+        chunk.reserve(chunksize);
+      }
+    }
+    if (!chunk.empty()) futures.push_back(pool.submit(run_chunk, std::move(chunk)));
+  } catch (...) {
+    for (auto& future : futures) future.wait();  // as in map_on()
+    throw;
+  }
+  for (auto& future : futures) future.wait();
+  std::vector<R> results;
+  results.reserve(count);
+  for (auto& future : futures)
+    for (auto& result : future.get()) results.push_back(std::move(result));
   return results;
 }
 
@@ -212,7 +378,9 @@ class Future {
   /// nothing, so nothing is checked there.)
   [[nodiscard]] T get() {
     completion().wait();
-    return future_.get();
+    if (taken_) throw std::future_error(std::future_errc::no_state);
+    taken_ = true;
+    return state_->take();
   }
   /// Blocks until the task has finished, without taking the result.
   /// Throws std::future_error (no_state) on an empty future.
@@ -224,24 +392,24 @@ class Future {
     return completion().wait_for(timeout);
   }
   /// True once the task has finished (with a value, an exception or cancelled). Never blocks.
-  bool done() const { return signal_ && signal_->done(); }
+  bool done() const { return state_ && state_->done(); }
   /// True while the future still holds a result to get().
-  bool valid() const noexcept { return future_.valid(); }
+  bool valid() const noexcept { return state_ && !taken_; }
 
  private:
   template <class>
   friend class AsCompleted;
   friend class Executor;
   friend class ProcessPoolExecutor;
-  Future(std::future<T> future, std::shared_ptr<detail::Completion> signal)
-      : future_(std::move(future)), signal_(std::move(signal)) {}
+  // Takes over one ownership of `state`.
+  explicit Future(detail::Outcome<T>* state) noexcept : state_(state) {}
   const detail::Completion& completion() const {
-    if (!signal_) throw std::future_error(std::future_errc::no_state);
-    return *signal_;
+    if (!state_) throw std::future_error(std::future_errc::no_state);
+    return *state_.get();
   }
 
-  std::future<T> future_;
-  std::shared_ptr<detail::Completion> signal_;
+  detail::Owner<detail::Outcome<T>> state_;
+  bool taken_ = false;  // get() has been called
 };
 
 /// What every executor offers. Labs and their tests depend on this interface only,
@@ -270,25 +438,33 @@ class Executor {
       return std::apply(fn, std::move(args));
     };
     using R = std::invoke_result_t<decltype(call)&>;
-    std::promise<R> promise;
-    auto future = promise.get_future();
-    auto signal = std::make_shared<detail::Completion>();
-    signal->set_driver(driver());
-    accept(std::make_unique<detail::TaskImpl<R, decltype(call)>>(std::move(call), std::move(promise),
-                                                                  signal));
-    return Future<R>(std::move(future), std::move(signal));
+    auto* block = new detail::TaskBlock<R, decltype(call)>(std::move(call));  // owned twice:
+    Future<R> future(block);                                                  // by the future
+    detail::TaskPtr queued(block);                                            // and by the queue
+    if (auto wake = driver()) block->set_driver(std::move(wake));
+    schedule(std::move(queued));  // throws ExecutorShutdown: the queue's share is let go
+    submitted_.fetch_add(1);
+    return future;
   }
 
-  /// Runs `fn(x)` for every x in `inputs` as separate tasks and returns the results
-  /// in INPUT order, however the tasks were scheduled. Blocks until every task has
-  /// finished; if any threw, rethrows the exception of the first such input (in
-  /// input order) after all have finished, so no task outlives the call.
-  /// Throws ExecutorShutdown after shutdown().
+  /// Runs `fn(x)` for every x in `inputs` as tasks and returns the results in INPUT
+  /// order, however the tasks were scheduled. Each task takes `chunksize` inputs (the
+  /// last one what is left) and runs fn over them in order; 0, the default, lets the
+  /// executor choose: the ThreadPoolExecutor takes one input per task below 128 inputs
+  /// per worker, and beyond cuts about 64 chunks per worker (100,000 trivial inputs
+  /// then cost a few hundred tasks, not 100,000); the test executors of
+  /// labkit/testing.hpp always take one, so every input is a task of its own. Python's
+  /// Executor.map has the same parameter.
+  /// Blocks until every task has finished. Every input is run; if any threw, rethrows
+  /// the exception of the first such input (in input order) after all have finished,
+  /// so no task outlives the call. Throws ExecutorShutdown after shutdown().
   /// [[nodiscard]]: the results are what map() is for; dropping them computed them for
   /// nothing (and a map() run for its side effects shares state between tasks).
   template <class F, class Range>
-  [[nodiscard]] auto map(F&& fn, const Range& inputs) {
-    return detail::map_on(*this, std::forward<F>(fn), inputs);
+  [[nodiscard]] auto map(F&& fn, const Range& inputs, std::size_t chunksize = 0) {
+    if (chunksize == 0) chunksize = default_chunksize(std::distance(std::begin(inputs), std::end(inputs)));
+    if (chunksize <= 1) return detail::map_on(*this, std::forward<F>(fn), inputs);
+    return detail::map_in_chunks(*this, std::forward<F>(fn), inputs, chunksize);
   }
 
   /// Stops accepting tasks. With wait=true, blocks until every accepted task has
@@ -308,17 +484,20 @@ class Executor {
  protected:
   /// Takes ownership of one task: runs it or, at shutdown with cancel, cancels it.
   /// Must throw ExecutorShutdown (and keep nothing) once shut down.
-  virtual void schedule(std::unique_ptr<detail::Task> task) = 0;
+  /// The block is shared with the task's Future; dropping the TaskPtr lets go of the
+  /// executor's share.
+  virtual void schedule(detail::TaskPtr task) = 0;
 
   /// A function every Future of this executor calls before it blocks. Executors
   /// that run tasks eagerly return an empty function (the default).
   virtual std::function<void()> driver() { return {}; }
 
+  /// How many inputs one task of map() takes when the caller leaves it to the executor,
+  /// for `inputs` inputs: 1 here (every input a task of its own, as the test executors
+  /// need to see every pair of inputs unordered).
+  virtual std::size_t default_chunksize(std::ptrdiff_t /*inputs*/) const { return 1; }
+
  private:
-  void accept(std::unique_ptr<detail::Task> task) {
-    schedule(std::move(task));
-    submitted_.fetch_add(1);
-  }
   std::atomic<std::size_t> submitted_{0};
 };
 
@@ -338,7 +517,7 @@ class ThreadPoolExecutor final : public Executor {
   /// wait or not. Throws std::logic_error, and changes nothing, if called with
   /// wait=true from one of the pool's own tasks (a worker cannot join itself).
   void shutdown(bool wait = true, bool cancel_futures = false) override {
-    std::deque<std::unique_ptr<detail::Task>> cancelled;
+    std::deque<detail::TaskPtr> cancelled;
     {
       std::lock_guard<std::mutex> lock(m_);
       if (wait) {
@@ -366,25 +545,41 @@ class ThreadPoolExecutor final : public Executor {
   std::size_t max_workers() const noexcept override { return max_workers_; }
 
  protected:
-  void schedule(std::unique_ptr<detail::Task> task) override {
-    std::lock_guard<std::mutex> lock(m_);
-    if (shut_down_) throw ExecutorShutdown{};
-    queue_.push_back(std::move(task));
-    if (idle_ < queue_.size() && workers_.size() < max_workers_) {
-      workers_.emplace_back([this] { work(); });
-    } else {
-      cv_.notify_one();
+  void schedule(detail::TaskPtr task) override {
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (shut_down_) throw ExecutorShutdown{};
+      queue_.push_back(std::move(task));
+      if (idle_ < queue_.size() && workers_.size() < max_workers_) {
+        workers_.emplace_back([this] { work(); });
+      } else {
+        wake = idle_ != 0;  // every worker busy: the first to finish takes it anyway
+      }
     }
+    // Woken after the unlock, the worker finds the lock free instead of blocking on it
+    // at once (a context switch per task fewer on a round trip).
+    if (wake) cv_.notify_one();
+  }
+
+  /// One input per task below 2 * kChunksPerWorker inputs per worker; beyond, about
+  /// kChunksPerWorker chunks per worker.
+  std::size_t default_chunksize(std::ptrdiff_t inputs) const override {
+    const std::size_t chunks = detail::kChunksPerWorker * max_workers_;
+    return std::max<std::size_t>(1, static_cast<std::size_t>(std::max<std::ptrdiff_t>(inputs, 0)) / chunks);
   }
 
  private:
   void work() {
     std::unique_lock<std::mutex> lock(m_);
     for (;;) {
-      ++idle_;
-      cv_.wait(lock, [this] { return shut_down_ || !queue_.empty(); });
-      --idle_;
-      if (queue_.empty()) return;  // shut down and nothing left to do
+      if (queue_.empty()) {
+        if (shut_down_) return;
+        ++idle_;
+        cv_.wait(lock, [this] { return shut_down_ || !queue_.empty(); });
+        --idle_;
+        if (queue_.empty()) return;  // shut down and nothing left to do
+      }
       auto task = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
@@ -397,7 +592,7 @@ class ThreadPoolExecutor final : public Executor {
   const std::size_t max_workers_;
   std::mutex m_;                 // guards everything below
   std::condition_variable cv_;   // work arrived, or shut down
-  std::deque<std::unique_ptr<detail::Task>> queue_;
+  std::deque<detail::TaskPtr> queue_;
   std::vector<std::thread> workers_;
   std::size_t idle_ = 0;         // workers waiting for work
   bool shut_down_ = false;
@@ -416,8 +611,8 @@ class AsCompleted {
   explicit AsCompleted(std::vector<Future<T>>& futures) : futures_(futures) {
     auto q = queue_;
     for (std::size_t i = 0; i < futures.size(); ++i) {
-      if (!futures[i].signal_) throw std::invalid_argument("labkit::as_completed: an empty future");
-      futures[i].signal_->on_complete([q, i] {
+      if (!futures[i].state_) throw std::invalid_argument("labkit::as_completed: an empty future");
+      futures[i].state_->on_complete([q, i] {
         {
           std::lock_guard<std::mutex> lock(q->m);
           q->ready.push_back(i);
@@ -485,7 +680,7 @@ class AsCompleted {
     // Release tasks that an executor holds until somebody waits. A future the loop body
     // has already moved out of the vector is empty: skip it.
     for (auto& future : futures_)
-      if (future.signal_ && !future.signal_->done()) future.signal_->drive();
+      if (future.state_ && !future.state_->done()) future.state_->drive();
     std::unique_lock<std::mutex> lock(queue_->m);
     queue_->cv.wait(lock, [this] { return !queue_->ready.empty(); });
     std::size_t index = queue_->ready.front();

@@ -305,16 +305,17 @@ inline std::string describe_end(pid_t pid, int status) {
   return how + " before its task finished";
 }
 
-// One submitted task, as the parent keeps it: the request to send, and the promise that
-// the reply (or the worker's death) fulfils. Like TaskImpl in executor.hpp, it lets go of
-// its promise before it signals completion, so the caller is the last owner of the result.
+// One submitted task, as the parent keeps it: the request to send, and its share of the
+// outcome that the reply (or the worker's death) sets. As TaskBlock in executor.hpp, the
+// outcome is set before the completion is signalled and nothing else of the task's is
+// touched after, so the caller, once woken, may take the result while the keeper thread
+// lets go of its share (the last owner frees the block).
 class RemoteTask {
  public:
-  RemoteTask(std::string request, std::shared_ptr<Completion> signal)
-      : request_(std::move(request)), signal_(std::move(signal)) {}
+  explicit RemoteTask(std::string request) : request_(std::move(request)) {}
   virtual ~RemoteTask() = default;
   const std::string& request() const noexcept { return request_; }
-  // The worker answered: decode its reply into the promise.
+  // The worker answered: decode its reply into the outcome.
   void answer(const std::string& reply) noexcept {
     try {
       if (reply.empty()) throw serial::Truncated{};
@@ -324,7 +325,7 @@ class RemoteTask {
     } catch (...) {
       set_error(std::current_exception());
     }
-    signal_->complete();
+    complete();
   }
   // No answer will come: `error` is what get() throws. Pass the only reference to it, and
   // no temporary exception object in the same expression: whatever refers to the exception
@@ -332,46 +333,38 @@ class RemoteTask {
   // reference-counted string in libstdc++).
   void fail(std::exception_ptr error) noexcept {
     set_error(std::move(error));
-    signal_->complete();
+    complete();
   }
 
  protected:
   virtual void set_value(serial::Reader& in) = 0;
   virtual void set_error(std::exception_ptr error) noexcept = 0;
+  virtual void complete() noexcept = 0;
 
  private:
   std::string request_;
-  std::shared_ptr<Completion> signal_;
 };
 
 template <class R>
 class RemoteTaskImpl final : public RemoteTask {
  public:
-  RemoteTaskImpl(std::string request, std::promise<R> promise, std::shared_ptr<Completion> signal)
-      : RemoteTask(std::move(request), std::move(signal)), promise_(std::move(promise)) {}
+  RemoteTaskImpl(std::string request, Owner<SharedOutcome<R>> outcome)
+      : RemoteTask(std::move(request)), outcome_(std::move(outcome)) {}
 
  protected:
-  // Decodes first: if that throws, promise_ is still there for set_error().
+  // Decodes first: if that throws, nothing is set and set_error() follows.
   void set_value(serial::Reader& in) override {
     if constexpr (std::is_void_v<R>) {
-      std::promise<R> promise(std::move(promise_));
-      promise.set_value();
+      outcome_->set_value();
     } else {
-      R value = serial::read<R>(in);
-      std::promise<R> promise(std::move(promise_));
-      promise.set_value(std::move(value));
+      outcome_->set_value(serial::read<R>(in));
     }
   }
-  void set_error(std::exception_ptr error) noexcept override {
-    std::promise<R> promise(std::move(promise_));
-    try {
-      promise.set_exception(std::move(error));
-    } catch (const std::future_error&) {  // already satisfied or moved: nothing left to tell
-    }
-  }
+  void set_error(std::exception_ptr error) noexcept override { outcome_->set_exception(std::move(error)); }
+  void complete() noexcept override { outcome_->complete(); }
 
  private:
-  std::promise<R> promise_;
+  Owner<SharedOutcome<R>> outcome_;
 };
 
 // A task may be a function pointer or an empty, trivially copyable class (a lambda that
@@ -438,12 +431,12 @@ class ProcessPoolExecutor {
       serial::write(request, &detail::invoke_task<R, Fn, std::decay_t<Args>...>);
       serial::write(request, static_cast<const Fn&>(fn));
       serial::write(request, std::tuple<std::decay_t<Args>...>(std::forward<Args>(args)...));
-      std::promise<R> promise;
-      auto future = promise.get_future();
-      auto signal = std::make_shared<detail::Completion>();
-      schedule(std::make_unique<detail::RemoteTaskImpl<R>>(std::move(request), std::move(promise), signal));
+      auto* outcome = new detail::SharedOutcome<R>;               // owned twice:
+      Future<R> future(outcome);                                  // by the future
+      detail::Owner<detail::SharedOutcome<R>> task_share(outcome);  // and by the task
+      schedule(std::make_unique<detail::RemoteTaskImpl<R>>(std::move(request), std::move(task_share)));
       submitted_.fetch_add(1);
-      return Future<R>(std::move(future), std::move(signal));
+      return future;
     }
   }
 
@@ -550,7 +543,7 @@ class ProcessPoolExecutor {
   }
 
   // Sends one task to `worker` (starting it first if needed) and fulfils the task's
-  // promise with the reply, or with WorkerCrashed if the worker dies first.
+  // outcome with the reply, or with WorkerCrashed if the worker dies first.
   void run_on(Worker& worker, detail::RemoteTask& task) {
     if (worker.pid > 0 && has_ended(worker)) {
       // Died while idle (killed from outside, say): reaped already; the task gets a new one.

@@ -76,7 +76,7 @@ class ExposureExecutor final : public Executor {
   std::size_t tasks_at_once() const;
 
  protected:
-  void schedule(std::unique_ptr<detail::Task> task) override;
+  void schedule(detail::TaskPtr task) override;
   std::function<void()> driver() override;
 
  private:
@@ -104,7 +104,7 @@ class ShuffledExecutor final : public Executor {
   std::uint64_t seed() const noexcept { return seed_; }
 
  protected:
-  void schedule(std::unique_ptr<detail::Task> task) override;
+  void schedule(detail::TaskPtr task) override;
   std::function<void()> driver() override;
 
  private:
