@@ -6,8 +6,10 @@
 //   labkit    labkit::ThreadPoolExecutor: submit() → labkit::Future
 //   asio      Debian's asio::thread_pool: asio::post(pool, asio::use_future(fn)) → std::future
 //   textbook  one mutex, one condition variable, a deque of std::packaged_task → std::future
+//   process   labkit::ProcessPoolExecutor: submit() to a worker process → labkit::Future (held
+//             against Python's ProcessPoolExecutor, bench/python_pool.py; wall time only)
 //
-//   pool_cost --pool labkit|asio|textbook --tasks N [--mode batch|roundtrip|map]
+//   pool_cost --pool labkit|asio|textbook|process --tasks N [--mode batch|roundtrip|map]
 //
 // batch: N submits, then every get(); roundtrip: submit then get, N times; map (labkit only):
 // one map() over N inputs, chunked as the pool chooses. Prints one line:
@@ -15,6 +17,7 @@
 // (allocations and bytes counted between the pool's start and its shutdown, so the pool's own
 // setup is in them once; tools/bench-pools takes the difference of two sizes per task).
 #include <labkit/executor.hpp>
+#include <labkit/process_pool.hpp>
 
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
@@ -123,7 +126,7 @@ long long run(Submit submit, long long tasks, bool batch) {
 }
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "pool_cost: %s\nusage: pool_cost --pool labkit|asio|textbook --tasks N [--mode batch|roundtrip|map]\n",
+  std::fprintf(stderr, "pool_cost: %s\nusage: pool_cost --pool labkit|asio|textbook|process --tasks N [--mode batch|roundtrip|map]\n",
                why);
   std::exit(2);
 }
@@ -168,8 +171,12 @@ int main(int argc, char** argv) {
   } else if (pool == "textbook") {
     TextbookPool executor(2);
     sum = run([&](int x) { return executor.submit([x] { return trivial(x); }); }, tasks, batch);
+  } else if (pool == "process") {
+    labkit::ProcessPoolExecutor executor(2);
+    sum = run([&](int x) { return executor.submit(trivial, x); }, tasks, batch);
+    executor.shutdown(true);
   } else {
-    usage("--pool is labkit, asio or textbook");
+    usage("--pool is labkit, asio, textbook or process");
   }
   g_counting = false;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

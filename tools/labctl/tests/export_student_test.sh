@@ -3,8 +3,9 @@
 # course, checks what it holds (no solutions/, no graders' fixtures; the catalogue, README
 # and tests kept), that a second export into the same folder is refused (exit 2, one line),
 # then configures the export with the tsan preset (lab 01 only) and builds lab01_starter:
-# no solution target and no verify test exist there; and `race 01` charts the student's
-# code there (the release preset, in WORK_DIR/release).
+# no solution target and no verify test exist there; `race 01` charts the student's
+# code there (the release preset, in WORK_DIR/release); and the course CI's grading step
+# (tools/course-ci-grade) grades each lab on its own against the exported starters.
 # Usage: export_student_test.sh SOURCE_DIR LABCTL WORK_DIR
 #   WORK_DIR keeps the export's build between runs (GoogleTest is not rebuilt); the exported
 #   tree itself is temporary and removed.
@@ -62,4 +63,42 @@ err=$("$LABCTL" --root "$tree" race 01 --explore --runs 5 --release-build "$WORK
 status=$?
 check "race 01 --explore in the export: exit 2, one line saying why" \
   "[ $status -eq 2 ] && [ \$(printf '%s\n' \"\$err\" | wc -l) -eq 1 ] && [[ \"\$err\" == *'needs the reference'* ]]"
+# The course CI's grading step, run by hand in the export as its workflow runs it (issue 19):
+# the students' labs graded against the starters the export kept in .racelab/starters, each
+# lab on its own. A student has solved lab 01 and broken lab 02 (it does not compile): lab
+# 01 scores 10/10 and lab 02 scores 0 with the compiler's message, in both reports.
+check "the export keeps the starters for the course CI (.racelab/starters)" \
+  "cmp -s '$ROOT/labs/01-lost-update/lost_update.cpp' '$tree/.racelab/starters/labs/01-lost-update/lost_update.cpp'"
+check "the course's workflow calls tools/course-ci-grade" \
+  "grep -q 'tools/course-ci-grade' '$tree/.github/workflows/course-ci.yml'"
+cp "$ROOT/solutions/01-lost-update/lost_update.cpp" "$tree/labs/01-lost-update/lost_update.cpp"
+echo 'this line is not C++;' >>"$tree/labs/02-shared-results/shared_results.cpp"
+ci_grade() {
+  rm -rf "$WORK/reports"
+  (cd "$tree" && tools/course-ci-grade --labs 01,02 --out "$WORK/reports" --work "$WORK/ci" --labctl "$LABCTL") \
+    >"$WORK/ci-grade.log" 2>&1
+}
+ci_grade
+status=$?
+report=$WORK/reports/submission.md
+check "course-ci-grade writes its reports with one lab broken (exit 0)" \
+  "[ $status -eq 0 ] && [ -f '$report' ] && [ -f '$WORK/reports/submission.xml' ]"
+[ $status -eq 0 ] || tail -n 15 "$WORK/ci-grade.log"
+check "... lab 01, solved, scores 10/10 against the starters" "grep -q '^| 01 .* | 10/10 |' '$report'"
+check "... lab 02 scores 0: does not compile, with the compiler's message" \
+  "grep -q '^| 02 .* | 0/10 |' '$report' && grep -q 'does not compile: .*shared_results.cpp.*error' '$report'"
+check "... the JUnit report says so too" "grep -q 'does not compile' '$WORK/reports/submission.xml'"
+check "... the pristine side is the starter, not the student's file" \
+  "cmp -s '$ROOT/labs/01-lost-update/lost_update.cpp' '$WORK/ci/course/labs/01-lost-update/lost_update.cpp'"
+# The grader's own build keeps going past a lab the course itself cannot build: a broken
+# starter in .racelab/starters costs that lab its grade ("no tests", with the build's error),
+# and lab 01 is still graded.
+echo 'this line is not C++ either;' >>"$tree/.racelab/starters/labs/02-shared-results/shared_results.cpp"
+ci_grade
+status=$?
+check "with the course's own lab 02 broken, the reports are still written (exit 0)" "[ $status -eq 0 ] && [ -f '$report' ]"
+[ $status -eq 0 ] || tail -n 15 "$WORK/ci-grade.log"
+check "... lab 01 is still graded: 10/10" "grep -q '^| 01 .* | 10/10 |' '$report'"
+check "... lab 02: no tests, the course's own build of it failed, with the error" \
+  "grep -q \"no tests: .*the course's own build of this lab failed.*error\" '$report'"
 finish export_student_test

@@ -23,6 +23,8 @@ namespace {
 
 // Where GitHub looks for a repository's workflows.
 const fs::path kWorkflows = ".github/workflows";
+// Where a students' repository keeps the starters as exported (tools/course-ci-grade).
+const fs::path kStarters = ".racelab/starters";
 
 std::vector<fs::path> git_files(const fs::path& root) {
   const TempDir temp("racelab-export");
@@ -123,6 +125,14 @@ void export_student(const Workspace& workspace, const ExportOptions& options) {
     // The course's CI, active: its template becomes the students' repository's workflow.
     const fs::path course_ci = workspace.root / kWorkflows / "course-ci.yml.template";
     if (fs::is_regular_file(course_ci)) copy_member(course_ci, dir / kWorkflows / "course-ci.yml");
+    // The starters once more, out of the students' way: the side the course CI grades
+    // against (tools/course-ci-grade), which the students' own edits to labs/ never reach.
+    for (const Lab& lab : workspace.catalogue.labs) {
+      for (const auto& file : lab.editable) {
+        const fs::path rel = fs::path("labs") / lab.slug / file;
+        copy_member(workspace.root / rel, dir / kStarters / rel);
+      }
+    }
   } catch (const std::exception& error) {
     // Nothing half-exported: the folder goes back to how it was (absent, or empty).
     std::error_code ignored;

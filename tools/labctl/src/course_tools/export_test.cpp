@@ -187,6 +187,30 @@ TEST_F(ExportTest, StudentsGetTheCourseWorkflowActiveAndNotTheProjects) {
   EXPECT_EQ(names, std::vector<std::string>{"course-ci.yml"});
 }
 
+// The course CI grades the students' labs against the starters as exported, which the
+// export keeps a second time under .racelab/starters/ (tools/course-ci-grade): every
+// editable file of every lab, byte for byte, and nothing else.
+TEST_F(ExportTest, StudentExportKeepsTheStartersForTheCourseCi) {
+  ExportOptions options;
+  options.student_dir = dir_ / "student";
+  EXPECT_EQ(run_export(workspace(), options), kExitOk);
+  const fs::path starters = options.student_dir / ".racelab/starters";
+  std::vector<std::string> kept;
+  for (const auto& entry : fs::recursive_directory_iterator(starters)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path rel = entry.path().lexically_relative(starters);
+    kept.push_back(rel.generic_string());
+    EXPECT_EQ(read_file(entry.path()), read_file(root_ / rel)) << rel;
+  }
+  std::sort(kept.begin(), kept.end());
+  std::vector<std::string> editable;
+  for (const Lab& lab : workspace().catalogue.labs)
+    for (const auto& file : lab.editable) editable.push_back((fs::path("labs") / lab.slug / file).generic_string());
+  std::sort(editable.begin(), editable.end());
+  EXPECT_FALSE(editable.empty());
+  EXPECT_EQ(kept, editable);
+}
+
 // An export into the course tree itself does not copy itself.
 TEST_F(ExportTest, StudentExportInsideTheTreeSkipsItself) {
   ExportOptions options;

@@ -318,6 +318,18 @@ std::vector<std::string> list_tests(const fs::path& dir, const Lab& lab) {
   return parse_test_list(read_file(spec.stdout_log));
 }
 
+// Whether ninja has nothing left to do for `target` (a dry run).
+bool up_to_date(const fs::path& dir, const std::string& target) {
+  ProcessSpec spec;
+  spec.argv = {"cmake", "--build", dir.string(), "--target", target, "--", "-n"};
+  spec.stdout_log = dir / "racelab-runs" / (target + ".dry-run");
+  spec.log = dir / "racelab-runs" / (target + ".dry-run.log");
+  spec.limit = std::chrono::seconds(60);
+  fs::create_directories(spec.stdout_log.parent_path());
+  const ProcessResult result = run_process(spec);
+  return result.status.ok() && read_file(spec.stdout_log).find("no work to do") != std::string::npos;
+}
+
 }  // namespace
 
 GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& dir_in, const fs::path& hidden_tests,
@@ -330,18 +342,40 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
   }
   configure(workspace, dir, hidden_tests, graded);
   if (stderr_is_terminal()) say("building what submissions share (a no-op once built)");
+  // -k 0: one lab the course cannot build (an instructor's lab half-written, a broken
+  // pristine side) must not stop the others from being built and graded.
   ProcessSpec spec;
-  spec.argv = {"cmake", "--build", dir.string()};
+  spec.argv = {"cmake", "--build", dir.string(), "--", "-k", "0"};
   spec.log = dir / "build.log";
   spec.limit = kBuildLimit;
-  run_or_fail(spec, "building the course for grading");
+  const ProcessResult built = run_process(spec);
+  std::string build_error;
+  if (!built.status.ok()) {
+    build_error = first_error_line(read_file(spec.log));
+    if (build_error.empty()) build_error = built.status.describe();
+    if (built.status.kind == ExitStatus::Kind::timed_out || !fs::exists(dir / "compile_commands.json")) {
+      throw Error(fmt::format("building the course for grading failed: {} (full log: {})", build_error,
+                              spec.log.string()));
+    }
+    say(fmt::format("the course's build failed for some labs (they score 0: \"no tests\"): {} (full log: {})",
+                    build_error, spec.log.string()));
+  }
 
   const auto commands = compile_commands(dir);
   const fs::path root = fs::absolute(workspace.root).lexically_normal();
   const ImportAllowlist allowed = ImportAllowlist::load(root);
   for (const auto& lab : workspace.catalogue.labs) {
     const std::string target = lab.target("starter");
-    if (!fs::exists(test_program_path(dir, target))) continue;  // a lab the course cannot build yet
+    if (!fs::exists(test_program_path(dir, target))) {  // a lab the course cannot build (yet)
+      if (!build_error.empty()) build.unbuilt_[lab.number] = build_error;
+      continue;
+    }
+    // After a failed build, a test program left from an earlier build may be stale: a lab
+    // counts as built only if nothing of its program is left to do.
+    if (!build_error.empty() && !up_to_date(dir, target)) {
+      build.unbuilt_[lab.number] = build_error;
+      continue;
+    }
     LabRecipe recipe;
     recipe.lab = &lab;
     recipe.build_dir = dir;
@@ -375,6 +409,13 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
     build.recipes_.emplace(lab.number, std::move(recipe));
   }
   return build;
+}
+
+std::string GradingBuild::why_unbuilt(const Lab& lab) const {
+  const auto it = unbuilt_.find(lab.number);
+  if (it == unbuilt_.end()) return "the course's build has no test program for this lab";
+  return fmt::format("the course's own build of this lab failed (not the submission's code): {} (full log: {})",
+                     it->second, (dir_ / "build.log").string());
 }
 
 const LabRecipe* GradingBuild::recipe(const Lab& lab) const {

@@ -47,19 +47,24 @@ class GradingBuild {
   // Configures (first time, or when the hidden tests folder or the labs changed) and builds
   // DIR from the course tree, then reads each lab's recipe. `graded`: the labs named with
   // --labs (empty: every lab); the build holds those and any it held before. Slow the first
-  // time (a minute or more), a no-op check after that. Throws labctl::Error with one line
-  // when the course itself does not build.
+  // time (a minute or more), a no-op check after that. A lab the course cannot build gets no
+  // recipe (why_unbuilt() says why) and the others are graded; throws labctl::Error with one
+  // line only when the build cannot run at all (configure fails, the build times out).
   static GradingBuild prepare(const Workspace& workspace, const std::filesystem::path& dir,
                               const std::filesystem::path& hidden_tests, const std::vector<const Lab*>& graded);
 
   // The recipe of this lab; nullptr if the build has no test program for it.
   const LabRecipe* recipe(const Lab& lab) const;
+  // Why a lab has no recipe, in one line: the course's build failed for it (with the first
+  // error), or the build has no test program for it.
+  std::string why_unbuilt(const Lab& lab) const;
 
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
   std::filesystem::path dir_;
   std::map<std::string, LabRecipe> recipes_;  // by lab number
+  std::map<std::string, std::string> unbuilt_;  // by lab number: the build's first error
 };
 
 // --- pieces, public for the tests ---

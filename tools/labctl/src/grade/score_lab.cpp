@@ -381,7 +381,7 @@ LabGrade grade_lab(const GradingBuild& build, const LabFiles& files, const fs::p
   if (!files.refused.empty()) return unscored(lab, "refused", files.refused);
   if (files.files.empty()) return unscored(lab, "not submitted", fmt::format("no labs/{}/ files in the submission", lab.slug));
   const LabRecipe* recipe = build.recipe(lab);
-  if (recipe == nullptr) return unscored(lab, "no tests", "the course's build has no test program for this lab");
+  if (recipe == nullptr) return unscored(lab, "no tests", build.why_unbuilt(lab));
   if (const auto deadline = budget.next(); deadline.left() < std::chrono::seconds(1))
     return unscored(lab, "out of time", deadline.words + " ran out before this lab was graded");
   const fs::path lab_stage = stage / lab.number;

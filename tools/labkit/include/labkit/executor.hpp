@@ -67,26 +67,39 @@ namespace detail {
 
 // The part of the block that does not depend on the result's type: the count of owners,
 // and the completion signal that Future::wait() and as_completed() wait on.
+//
+// Everything here is ordered by the one mutex, and nothing by an atomic. This header is
+// compiled into code that the explorer instruments (the lab's) and into code it does not
+// (the tests'), and the linker keeps ONE copy of each inline function: an atomic's
+// ordering would be invisible to the explorer in the uninstrumented copy, while a mutex
+// is seen in both (the explorer interposes pthread_mutex_*). With an atomic "done" flag
+// read without the mutex, lab 09's reference was reported racing under the explorer (its
+// read of a result against the worker's write of it); with an atomic count of owners, a
+// worker freeing the block after the caller had moved the result out would be too.
 class Completion {
  public:
   Completion(const Completion&) = delete;
   Completion& operator=(const Completion&) = delete;
 
-  // One more owner. The count starts at the owners the block is made for.
-  void retain() noexcept { owners_.fetch_add(1, std::memory_order_relaxed); }
-  // One owner fewer; the last one frees the block. acq_rel: whatever an owner did with the
-  // block happens before the last owner destroys it (the pattern of std::shared_ptr).
+  // One owner fewer; the last one frees the block. Under the mutex: whatever an owner did
+  // with the block happens before the last owner destroys it.
   void release() noexcept {
-    if (owners_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+    bool last = false;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      last = --owners_ == 0;
+    }
+    if (last) destroy();
   }
 
   // Marks the task finished and runs the observers registered so far. The outcome is set,
-  // and the callable destroyed, before this: see TaskBlock::run().
+  // and the callable destroyed, before this: see TaskBlock::run(). The caller still owns
+  // the block, so it is alive for the notify after the unlock.
   void complete() noexcept {
     std::vector<std::function<void()>> observers;
     {
       std::lock_guard<std::mutex> lock(m_);
-      done_.store(true, std::memory_order_release);
+      done_ = true;
       observers.swap(observers_);
     }
     cv_.notify_all();
@@ -96,29 +109,30 @@ class Completion {
   void on_complete(std::function<void()> observer) {
     {
       std::lock_guard<std::mutex> lock(m_);
-      if (!done_.load(std::memory_order_relaxed)) {
+      if (!done_) {
         observers_.push_back(std::move(observer));
         return;
       }
     }
     observer();
   }
-  // True once complete() has run. acquire: the outcome it published is visible.
-  bool done() const noexcept { return done_.load(std::memory_order_acquire); }
+  // True once complete() has run.
+  bool done() const {
+    std::lock_guard<std::mutex> lock(m_);
+    return done_;
+  }
   // Blocks until complete(). Calls the executor's driver first: executors that hold tasks
   // back until somebody waits (the test executors) release them here.
   void wait() const {
     drive();
-    if (done()) return;
     std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [this] { return done_.load(std::memory_order_relaxed); });
+    cv_.wait(lock, [this] { return done_; });
   }
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
     drive();
-    if (done()) return true;
     std::unique_lock<std::mutex> lock(m_);
-    return cv_.wait_for(lock, timeout, [this] { return done_.load(std::memory_order_relaxed); });
+    return cv_.wait_for(lock, timeout, [this] { return done_; });
   }
   void drive() const {
     if (driver_) driver_();
@@ -133,11 +147,11 @@ class Completion {
   virtual void destroy() noexcept = 0;
 
  private:
-  std::atomic<int> owners_;
-  std::atomic<bool> done_{false};  // written under m_, read without it by done()
-  mutable std::mutex m_;
+  mutable std::mutex m_;  // guards the three below
   mutable std::condition_variable cv_;
-  std::vector<std::function<void()>> observers_;  // guarded by m_
+  int owners_;
+  bool done_ = false;
+  std::vector<std::function<void()>> observers_;
   std::function<void()> driver_;
 };
 
