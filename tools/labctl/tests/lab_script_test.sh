@@ -37,6 +37,31 @@ check "not root: prints the install command" 2 \
   "sudo apt-get update && sudo apt-get install -y --no-install-recommends .*racelab-pretend-pkg" \
   env RACELAB_PRETEND_MISSING=racelab-pretend-pkg RACELAB_PRETEND_NOT_ROOT=1 "$LAB" start
 
+# Package names per release (issue 19: Gradescope runs Ubuntu), read from recorded os-release
+# files. Debian 12's names as they are; Ubuntu 24.04's clang, llvm and lld are clang 14's
+# (its defaults are 18); Ubuntu 22.04 and anything else are refused in one line, exit 2.
+RELEASES="$ROOT/tools/labctl/tests/fixtures/os-release"
+check "dry run on Debian 12: Debian's names" 0 \
+  "^would run: apt-get install -y --no-install-recommends clang libclang-rt-14-dev cmake .* lld llvm gdb$" \
+  env RACELAB_OS_RELEASE="$RELEASES/debian-12" "$LAB" packages --dry-run
+check "dry run on Ubuntu 24.04: clang 14's packages, and CMake from the release" 0 \
+  "^would run: apt-get install -y --no-install-recommends clang-14 libclang-rt-14-dev cmake .*libtomlplusplus-dev.* lld-14 llvm-14 gdb$" \
+  env RACELAB_OS_RELEASE="$RELEASES/ubuntu-24.04" "$LAB" packages --dry-run
+check "... and says where CMake comes from" 0 "^cmake: Ubuntu 24.04's package, 3.28" \
+  env RACELAB_OS_RELEASE="$RELEASES/ubuntu-24.04" "$LAB" packages --dry-run
+check "dry run on Ubuntu 22.04: refused, saying why" 2 "^refused: Ubuntu 22.04 .*toml\+\+.*CMake is 3.22" \
+  env RACELAB_OS_RELEASE="$RELEASES/ubuntu-22.04" "$LAB" packages --dry-run
+check "dry run on Fedora: refused" 2 "^refused: racelab knows the packages of Debian 12 and Ubuntu 24.04, not of fedora:40" \
+  env RACELAB_OS_RELEASE="$RELEASES/fedora-40" "$LAB" packages --dry-run
+check "a missing package on Ubuntu 24.04 is installed by its Ubuntu name" 2 \
+  "sudo apt-get install -y --no-install-recommends clang-14$" \
+  env RACELAB_OS_RELEASE="$RELEASES/ubuntu-24.04" RACELAB_PRETEND_MISSING=clang RACELAB_PRETEND_NOT_ROOT=1 "$LAB" start
+check "a missing package on Ubuntu 22.04: one line, exit 2, before any apt-get" 2 \
+  "^racelab: missing packages \(clang\): Ubuntu 22.04 cannot build racelab" \
+  env RACELAB_OS_RELEASE="$RELEASES/ubuntu-22.04" RACELAB_PRETEND_MISSING=clang "$LAB" start
+check "... in one line" 0 "^1$" bash -c "RACELAB_OS_RELEASE='$RELEASES/ubuntu-22.04' RACELAB_PRETEND_MISSING=clang '$LAB' start 2>&1 | wc -l"
+check "packages takes only --dry-run" 2 "^racelab: unknown argument to packages: --frob" "$LAB" packages --frob
+
 # The student commands refuse to run without the toolchain, in one line.
 check "list without packages" 2 "^racelab: missing packages: racelab-pretend-pkg.*tools/lab start" \
   env RACELAB_PRETEND_MISSING=racelab-pretend-pkg "$LAB" list

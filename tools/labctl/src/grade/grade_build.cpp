@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
+#include <sstream>
+#include <string>
 
 namespace labctl {
 
@@ -318,19 +321,42 @@ std::vector<std::string> list_tests(const fs::path& dir, const Lab& lab) {
   return parse_test_list(read_file(spec.stdout_log));
 }
 
-// Whether ninja has nothing left to do for `target` (a dry run).
-bool up_to_date(const fs::path& dir, const std::string& target) {
+// Whether `target` needs any of `failed` (outputs ninja could not build): ninja's own list of
+// everything the target is built from (-t inputs, transitively).
+bool needs_any(const fs::path& dir, const std::string& target, const std::set<std::string>& failed) {
+  std::string ninja = cache_value(dir, "CMAKE_MAKE_PROGRAM");
+  if (ninja.empty()) ninja = "ninja";
   ProcessSpec spec;
-  spec.argv = {"cmake", "--build", dir.string(), "--target", target, "--", "-n"};
-  spec.stdout_log = dir / "racelab-runs" / (target + ".dry-run");
-  spec.log = dir / "racelab-runs" / (target + ".dry-run.log");
+  spec.argv = {ninja, "-C", dir.string(), "-t", "inputs", target};
+  spec.stdout_log = dir / "racelab-runs" / (target + ".inputs");
+  spec.log = dir / "racelab-runs" / (target + ".inputs.log");
   spec.limit = std::chrono::seconds(60);
   fs::create_directories(spec.stdout_log.parent_path());
-  const ProcessResult result = run_process(spec);
-  return result.status.ok() && read_file(spec.stdout_log).find("no work to do") != std::string::npos;
+  if (!run_process(spec).status.ok()) return true;  // cannot tell: not built
+  std::istringstream inputs(read_file(spec.stdout_log));
+  for (std::string input; std::getline(inputs, input);) {
+    if (failed.count(input) != 0) return true;
+  }
+  return false;
 }
 
 }  // namespace
+
+std::set<std::string> failed_outputs(std::string_view build_log) {
+  std::set<std::string> failed;
+  constexpr std::string_view kFailed = "FAILED: ";
+  std::size_t at = 0;
+  while (at < build_log.size()) {
+    std::size_t end = build_log.find('\n', at);
+    if (end == std::string_view::npos) end = build_log.size();
+    const std::string_view line = build_log.substr(at, end - at);
+    if (line.substr(0, kFailed.size()) == kFailed) {
+      for (const auto& output : split_command(line.substr(kFailed.size()))) failed.insert(output);
+    }
+    at = end + 1;
+  }
+  return failed;
+}
 
 GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& dir_in, const fs::path& hidden_tests,
                                    const std::vector<const Lab*>& graded) {
@@ -350,6 +376,7 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
   spec.limit = kBuildLimit;
   const ProcessResult built = run_process(spec);
   std::string build_error;
+  std::set<std::string> failed;  // what ninja could not build
   if (!built.status.ok()) {
     build_error = first_error_line(read_file(spec.log));
     if (build_error.empty()) build_error = built.status.describe();
@@ -357,6 +384,7 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
       throw Error(fmt::format("building the course for grading failed: {} (full log: {})", build_error,
                               spec.log.string()));
     }
+    failed = failed_outputs(read_file(spec.log));
     say(fmt::format("the course's build failed for some labs (they score 0: \"no tests\"): {} (full log: {})",
                     build_error, spec.log.string()));
   }
@@ -371,8 +399,8 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
       continue;
     }
     // After a failed build, a test program left from an earlier build may be stale: a lab
-    // counts as built only if nothing of its program is left to do.
-    if (!build_error.empty() && !up_to_date(dir, target)) {
+    // counts as built only if none of what ninja could not build goes into its programs.
+    if (!failed.empty() && (needs_any(dir, target, failed) || needs_any(dir, lab.target("starter_explored"), failed))) {
       build.unbuilt_[lab.number] = build_error;
       continue;
     }

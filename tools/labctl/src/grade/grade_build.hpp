@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace labctl {
@@ -72,6 +74,9 @@ class GradingBuild {
 // Splits a command line as a POSIX shell would split words (quotes and backslashes; no
 // expansions): compile_commands.json and `ninja -t commands` print commands that way.
 std::vector<std::string> split_command(std::string_view command);
+
+// The outputs a build could not make: the words of ninja's "FAILED: ..." lines in its log.
+std::set<std::string> failed_outputs(std::string_view build_log);
 
 // The tests of `ninja --gtest_list_tests` output, as "Suite.Name".
 std::vector<std::string> parse_test_list(std::string_view listing);

@@ -151,6 +151,21 @@ TEST(GradeBuild, SplitsCommandsLikeAShell) {
             (std::vector<std::string>{"clang++", "-I/a b", "-DX=\"y\"", "c d", "-o", "out"}));
 }
 
+// What a keep-going build could not make, from ninja's log: every output of every FAILED
+// line (a command may have several), nothing from the other lines.
+TEST(GradeBuild, ReadsTheFailedOutputsOfABuildLog) {
+  const std::string log =
+      "[1/9] Building CXX object tests/CMakeFiles/lab01_code.dir/a.cpp.o\n"
+      "FAILED: tests/CMakeFiles/lab02_code.dir/b.cpp.o \n"
+      "/usr/bin/clang++ -c b.cpp -o tests/CMakeFiles/lab02_code.dir/b.cpp.o\n"
+      "b.cpp:3:1: error: expected unqualified-id (FAILED: is not at the start here)\n"
+      "FAILED: gen/x.h gen/y.h\n"
+      "ninja: build stopped: cannot make progress due to previous errors.\n";
+  EXPECT_EQ(failed_outputs(log),
+            (std::set<std::string>{"tests/CMakeFiles/lab02_code.dir/b.cpp.o", "gen/x.h", "gen/y.h"}));
+  EXPECT_TRUE(failed_outputs("[1/1] Linking CXX executable tests/lab01_starter\n").empty());
+}
+
 TEST(GradeBuild, ReadsTheTestList) {
   const std::string listing =
       "Correctness.\n  EmptyLog\n  OneLine\nParam/Suite.  # TypeParam = int\n  Case/0  # GetParam() = 1\n";
