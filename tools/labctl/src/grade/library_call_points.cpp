@@ -45,8 +45,15 @@ std::string store_calls(const std::string& name) {
   std::string text;
   for (const LibraryWrite& write : library_writes(name)) {
     text += fmt::format("  movq {}(%rsp), %rdi\n", kSaved[write.reg]);
-    text += write.size_reg >= 0 ? fmt::format("  movq {}(%rsp), %rsi\n", kSaved[write.size_reg])
-                                : fmt::format("  movq ${}, %rsi\n", write.size);
+    if (write.end_reg >= 0) {
+      // [address, end): end - address bytes, none when the end comes first, kMaxRange at most.
+      text += fmt::format("  movq {}(%rsp), %rsi\n  subq %rdi, %rsi\n  jns 1f\n  xorl %esi, %esi\n"
+                          "1:\n  cmpq ${}, %rsi\n  jbe 2f\n  movq ${}, %rsi\n2:\n",
+                          kSaved[write.end_reg], kMaxRange, kMaxRange);
+    } else {
+      text += write.size_reg >= 0 ? fmt::format("  movq {}(%rsp), %rsi\n", kSaved[write.size_reg])
+                                  : fmt::format("  movq ${}, %rsi\n", write.size);
+    }
     text += "  movq 184(%rsp), %rdx\n";
     text += fmt::format("  call {}@PLT\n", labctl::explore::kLibraryWriteFunction);
   }

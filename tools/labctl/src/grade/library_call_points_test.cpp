@@ -100,3 +100,15 @@ TEST(LibraryCallPoints, StoresThroughArgumentsAreRecorded) {
   const std::string strlen_text = text.substr(strlen_at);
   EXPECT_EQ(strlen_text.find("racelab_explore_library_write"), std::string::npos);  // it only reads
 }
+
+// A range [first, last) is told as last - first bytes from first (std::to_chars), computed in
+// the wrapper from the saved %rdi and %rsi; an end before the start tells nothing, and more
+// than kMaxRange bytes are told as kMaxRange.
+TEST(LibraryCallPoints, RangesAreToldFromTheirTwoEnds) {
+  const std::string text = labctl::call_point_wrappers({"_ZSt8to_charsPcS_d"});
+  EXPECT_NE(text.find("  movq 176(%rsp), %rdi\n  movq 168(%rsp), %rsi\n  subq %rdi, %rsi\n  jns 1f\n  xorl %esi, %esi\n"
+                      "1:\n  cmpq $4096, %rsi\n  jbe 2f\n  movq $4096, %rsi\n2:\n  movq 184(%rsp), %rdx\n"
+                      "  call racelab_explore_library_write@PLT\n"),
+            std::string::npos)
+      << text;
+}

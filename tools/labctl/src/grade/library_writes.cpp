@@ -144,6 +144,34 @@ bool is_synchronisation(std::string_view scope) {
   return false;
 }
 
+// Static members, which have no `this` although a class scopes them: libstdc++ names its own
+// _S_... (std::string's _S_copy, _S_move, _S_assign, ...); the others of the allowed list by
+// name. `function`: the qualified name without its parameters.
+bool is_static_member(std::string_view function) {
+  const auto scope_end = last_top_level_scope(function);
+  const std::string_view unqualified = scope_end == std::string_view::npos ? function : function.substr(scope_end + 2);
+  if (unqualified.substr(0, 3) == "_S_") return true;
+  static const std::set<std::string_view> statics{"std::__detail::_List_node_base::swap",
+                                                  "std::thread::hardware_concurrency",
+                                                  "std::chrono::_V2::steady_clock::now",
+                                                  "std::chrono::_V2::system_clock::now",
+                                                  "std::locale::classic",
+                                                  "std::locale::global",
+                                                  "std::ios_base::sync_with_stdio",
+                                                  "std::ios_base::xalloc"};
+  return statics.count(function) > 0;
+}
+
+// Static members of libstdc++ that store a counted run of characters: which register holds
+// the count (std::string's _S_copy(char*, char const*, n), _S_move(char*, char const*, n),
+// _S_assign(char*, n, char)). Counted in characters: told for char only.
+std::optional<int> counted_store(std::string_view function) {
+  if (function.substr(0, 42) != "std::__cxx11::basic_string<char, std::char") return std::nullopt;
+  if (function.ends_with("::_S_copy") || function.ends_with("::_S_move")) return 2;
+  if (function.ends_with("::_S_assign")) return 1;
+  return std::nullopt;
+}
+
 std::optional<std::string> demangle(const std::string& symbol) {
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> text(abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status), std::free);
@@ -190,14 +218,24 @@ std::vector<LibraryWrite> library_writes(const std::string& symbol) {
   if (has_top_level_space(function)) return {};
   const auto scope_end = last_top_level_scope(function);
   const std::string_view scope = scope_end == std::string_view::npos ? std::string_view{} : function.substr(0, scope_end);
-  const bool member = qualified || !is_namespace(scope);
+  const bool static_member = !qualified && !is_namespace(scope) && is_static_member(function);
+  const bool member = (qualified || !is_namespace(scope)) && !static_member;
   if (member && is_synchronisation(scope)) return {};
-  if (!member && function.find('<') != std::string_view::npos) return {};
+  if (!member && !static_member && function.find('<') != std::string_view::npos) return {};
+
+  const std::vector<std::string_view> parameters = split_parameters(name.substr(open + 1, name.size() - open - 2));
+  // std::to_chars(char* first, char* last, ...): the store is a range, [first, last).
+  if (function == "std::to_chars" && parameters.size() >= 2 && parameters[0] == "char*" && parameters[1] == "char*") {
+    return {LibraryWrite{0, 0, -1, 1}};
+  }
+  if (const auto count = counted_store(function); count && !parameters.empty() && parameters[0] == "char*") {
+    return {LibraryWrite{0, 0, *count, -1}};
+  }
 
   std::vector<LibraryWrite> writes;
   int reg = member ? 1 : 0;  // a member's own object is not counted a store: shared locks and
                              // condition variables are called on from every thread
-  for (const std::string_view parameter : split_parameters(name.substr(open + 1, name.size() - open - 2))) {
+  for (const std::string_view parameter : parameters) {
     const Passing passing = passing_of(parameter);
     if (passing == Passing::unknown || parameter == "...") break;  // the registers after it are not known
     if (passing == Passing::vector) continue;

@@ -10,14 +10,17 @@
 // %r9), with the size of what it points to.
 //
 // Read from the demangled name, whose parameters a mangled name spells out. A function scoped
-// by a class is taken as a member, its `this` in %rdi (a static member would shift the rest
-// by one: the libraries the labs call have none that store through an argument); the
+// by a class is taken as a member, its `this` in %rdi, unless it is static: libstdc++ names its
+// static members _S_... (the few others the labs may call are listed), and a mangled name does
+// not say, so a static member read as a member would have every argument read one register
+// off (its first not told, a register past its last told as a store); the
 // object itself is not counted (locks, condition variables and futures are shared on
 // purpose, and their classes are left out altogether). Any argument behind a parameter whose
 // register class the name does not tell (a class passed by value) is left out, and so are
 // operators and templates whose names carry their return types. C functions have no
 // parameters in their names: the few on the allowed list that store through a pointer are
-// listed by hand.
+// listed by hand. std::to_chars stores into [first, last) (told up to kMaxRange bytes from
+// first: it writes only what the number needs, never past last).
 #pragma once
 
 #include <cstddef>
@@ -30,9 +33,14 @@ struct LibraryWrite {
   int reg = 0;           // integer argument register: 0 %rdi, 1 %rsi, ... 5 %r9
   std::size_t size = 1;  // bytes stored from that address (1 when the type's size is unknown)
   int size_reg = -1;     // or, when not -1: the register holding the byte count (memcpy's n)
+  int end_reg = -1;      // or, when not -1: the register holding the end of [address, end)
 
   bool operator==(const LibraryWrite&) const = default;
 };
+
+// The most bytes told for one range [address, end): more, or an end before the address, is
+// told as this many (an end before the address: none).
+inline constexpr std::size_t kMaxRange = 4096;
 
 // The stores a call of the function with this (mangled) symbol name may make through its
 // arguments; empty when none, or when the name does not say.

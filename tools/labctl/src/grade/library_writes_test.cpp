@@ -22,9 +22,29 @@ TEST(LibraryWrites, ConstArgumentsAreReads) {
 }
 
 // A double passed by value travels in %xmm0: the integer registers after it are not shifted.
+// std::frexp(double, int*) stores its exponent at %rdi, not %rsi.
 TEST(LibraryWrites, FloatingArgumentsTakeNoIntegerRegister) {
-  // std::to_chars(char*, char*, double): the buffer's two ends, %rdi and %rsi
-  EXPECT_EQ(library_writes("_ZSt8to_charsPcS_d"), (std::vector<LibraryWrite>{{0, 1, -1}, {1, 1, -1}}));
+  EXPECT_EQ(library_writes("_ZSt5frexpdPi"), (std::vector<LibraryWrite>{{0, 4, -1}}));
+}
+
+// std::to_chars stores into the range [first, last), not one byte at each end (the third
+// attack: a bounded char* output was told as one byte): %rdi to %rsi, whatever the value's type.
+TEST(LibraryWrites, ToCharsStoresIntoItsWholeRange) {
+  EXPECT_EQ(library_writes("_ZSt8to_charsPcS_d"), (std::vector<LibraryWrite>{{0, 0, -1, 1}}));
+  EXPECT_EQ(library_writes("_ZSt8to_charsPcS_dSt12chars_formati"), (std::vector<LibraryWrite>{{0, 0, -1, 1}}));
+}
+
+// A static member has no `this`: its arguments start at %rdi. libstdc++ names them _S_...;
+// std::string's _S_copy(char* d, char const* s, n) stores n chars at d (%rdi, count in %rdx),
+// where read as a member it would tell one byte at the source it only reads.
+TEST(LibraryWrites, StaticMembersHaveNoThis) {
+  EXPECT_EQ(library_writes("_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE7_S_copyEPcPKcm"),
+            (std::vector<LibraryWrite>{{0, 0, 2}}));
+  EXPECT_EQ(library_writes("_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_S_assignEPcmc"),
+            (std::vector<LibraryWrite>{{0, 0, 1}}));
+  // std::__detail::_List_node_base::swap(_List_node_base&, _List_node_base&): both, from %rdi
+  EXPECT_EQ(library_writes("_ZNSt8__detail15_List_node_base4swapERS0_S1_"),
+            (std::vector<LibraryWrite>{{0, 1, -1}, {1, 1, -1}}));
 }
 
 // A member's `this` takes %rdi, so its arguments start at %rsi; its own object is not counted.
