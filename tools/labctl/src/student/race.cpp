@@ -141,19 +141,15 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
   check_svg_path(options.svg);
 
   // A student's copy of the course (tools/lab export --student) has no solutions/, and its
-  // build no reference demo: the chart is of their code alone, and --explore, which needs
-  // the reference's answer, cannot run. (A build given with --no-build may hold the reference
-  // demo without the course's solutions/: then it is used.)
+  // build no reference demo: the chart is of their code alone, and --explore looks for an
+  // interleaving that changes their code's usual answer (there is no right one to compare
+  // with). (A build given with --no-build may hold the reference demo without the course's
+  // solutions/: then it is used.)
   const fs::path build = options.release_build.empty() ? workspace.root / "build" / "release" : options.release_build;
   const bool has_reference = fs::is_directory(workspace.root / "solutions" / lab->slug) ||
                              fs::exists(test_program_path(build, demo_target(*lab, "solution")));
   if (!has_reference && options.solution_only) {
     throw Error("--solution runs the reference, which this copy of the course does not have (no solutions/)");
-  }
-  if (!has_reference && options.explore) {
-    throw Error(fmt::format("race {} --explore needs the reference's answer, which this copy of the course does not "
-                            "have (no solutions/); tools/lab race {} charts your code's answers alone",
-                            lab->number, lab->number));
   }
   const std::vector<RaceDemo> demos = demos_of(*lab, build, options.solution_only, has_reference);
   if (!options.no_build) {
@@ -171,7 +167,16 @@ int run_race(const Workspace& workspace, const RaceOptions& options) {
     std::printf("(no reference in this copy of the course: a correct program gives one answer, every run)\n");
   }
   if (options.explore) {
-    explore_demos(*lab, workspace.root / "labs" / lab->slug, demos, chart.reference, options, scratch);
+    // Without a reference, the answer to keep is the one the student's code gave most often:
+    // a schedule that changes it shows the race; a wrong answer given every time is the
+    // tests' to catch (tools/lab check).
+    std::string expected = chart.reference;
+    if (!has_reference && !chart.sides.empty() && !chart.sides.front().tally.rows.empty()) {
+      expected = chart.sides.front().tally.rows.front().outcome;
+      std::printf("(no reference: under the explorer, a run fails when your code's answer differs from its most "
+                  "common one above, \"%s\")\n", expected.c_str());
+    }
+    explore_demos(*lab, workspace.root / "labs" / lab->slug, demos, expected, options, scratch);
   }
   std::fflush(stdout);
   return kExitOk;
