@@ -76,6 +76,8 @@ check "... and finds the starter's race: a schedule that changes its answer, wit
 # 01 scores 10/10 and lab 02 scores 0 with the compiler's message, in both reports.
 check "the export keeps the starters for the course CI (.racelab/starters)" \
   "cmp -s '$ROOT/labs/01-lost-update/lost_update.cpp' '$tree/.racelab/starters/labs/01-lost-update/lost_update.cpp'"
+check "... and git commits them with the rest (.racelab/ is ignored but for its starters)" \
+  "(cd '$tree' && git init -q && git add -A && git ls-files .racelab/starters | grep -qx '.racelab/starters/labs/01-lost-update/lost_update.cpp')"
 check "the course's workflow calls tools/course-ci-grade" \
   "grep -q 'tools/course-ci-grade' '$tree/.github/workflows/course-ci.yml'"
 cp "$ROOT/solutions/01-lost-update/lost_update.cpp" "$tree/labs/01-lost-update/lost_update.cpp"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Recovering from mistakes (docs/student.md, "Starting over"): a deleted or renamed lab file
-# is named in one line with the way back, and `reset` puts the starter back from git while
-# keeping the student's copy. Runs labctl on a scratch git copy of fixtures/tree (seconds).
+# is named in one line with the way back, and `reset` puts the starter back (from git, or in a
+# students' export from .racelab/starters) while keeping the student's copy. Runs labctl on a scratch git copy of fixtures/tree (seconds).
 #
 #   reset_test.sh LABCTL
 set -uo pipefail
@@ -80,6 +80,17 @@ rm -rf "$work/course/.git"
 run 2 reset 01
 one_line_error "$work/course is not a git checkout: there is no committed starter to restore (nothing changed)"
 [ "$(cat "$work/course/labs/01-alpha/alpha.cpp")" = "// mine" ] || fail "a refused reset changed the file"
+
+# --- a students' export (.racelab/starters, kept by export --student): reset takes the starter
+# from there, not from git, where HEAD is the student's own last commit.
+mkdir -p "$work/course/.racelab/starters/labs/01-alpha"
+echo "// the starter as exported" >"$work/course/.racelab/starters/labs/01-alpha/alpha.cpp"
+git -C "$work/course" init -q && git -C "$work/course" add -A &&
+  git -C "$work/course" -c user.name=t -c user.email=t@t commit -qm "my work" || exit 2
+run 0 reset 01
+[ "$(cat "$work/course/labs/01-alpha/alpha.cpp")" = "// the starter as exported" ] ||
+  fail "reset in an export did not take the starter from .racelab/starters"
+grep -q "your copy is kept in .racelab/backups/" <<<"$out" || fail "reset in an export kept no copy: $out"
 
 [ "$failures" = 0 ] && echo ok
 exit $((failures > 0))

@@ -34,9 +34,26 @@ bool git_ok(const fs::path& root, std::vector<std::string> arguments, const fs::
   return run_process(spec).status.code == 0;
 }
 
-// The committed content of each file, all read before anything is written: either every
-// file can be restored, or nothing changes.
+// The starter of each file, all read before anything is written: either every file can be
+// restored, or nothing changes. From .racelab/starters/ when the course is a students' export
+// (the starters as exported: a student's own commits never reach them), else as committed.
 std::vector<Restore> committed_files(const Workspace& workspace, const Lab& lab, const std::vector<std::string>& files) {
+  const fs::path exported = workspace.root / ".racelab" / "starters";
+  if (fs::is_directory(exported)) {
+    std::vector<Restore> restores;
+    for (const auto& file : files) {
+      Restore restore{file, lab_file_path(lab, file), ""};
+      const fs::path starter = exported / restore.shown;
+      if (!fs::is_regular_file(starter)) {
+        throw Error(fmt::format("{} has no starter in .racelab/starters (the export keeps one for every file you "
+                                "edit): nothing changed",
+                                restore.shown));
+      }
+      restore.committed = read_file(starter);
+      restores.push_back(std::move(restore));
+    }
+    return restores;
+  }
   TempDir temp("racelab-reset");
   if (!git_ok(workspace.root, {"rev-parse", "--is-inside-work-tree"}, temp.path() / "out", temp.path() / "log")) {
     throw Error(fmt::format("{} is not a git checkout: there is no committed starter to restore (nothing changed)",
