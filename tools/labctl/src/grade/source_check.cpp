@@ -413,6 +413,29 @@ std::optional<std::string> source_check_violation(std::string_view preprocessed,
                          "nor read an object as another type)",
                          where(token), t);
     }
+    // Code that tells the executor it was given from another can race on every pool but the
+    // tests' own (helper-14: `typeid(executor) == typeid(labkit::ThreadPoolExecutor)` chose a
+    // racy branch on any other pool, 10/10). A lab's code works on any executor.
+    if (token.identifier && t == "typeid") {
+      return fmt::format("{}: `typeid` is not allowed in a lab file (the code must work the same on any executor "
+                         "it is given, not ask which one it is)",
+                         where(token));
+    }
+    // labkit::detail is the executor's inside (its task blocks, the queue's pointer): a lab file
+    // that reaches it can hand an executor tasks that never went through submit().
+    if (token.identifier && t == "detail" && next(1) == "::") {
+      return fmt::format("{}: `detail::` is not allowed in a lab file (labkit::detail is the executor's inside: use "
+                         "submit(), map() and the futures they return)",
+                         where(token));
+    }
+    // The executor a lab is given is used through its reference (labkit::Executor&): naming the
+    // class otherwise (deriving from it, an alias) reaches its protected members, such as
+    // schedule(), which takes tasks that never went through submit() (helper-14).
+    if (token.identifier && t == "Executor" && next(1) != "&") {
+      return fmt::format("{}: `Executor` may only be named as the reference a lab is given (labkit::Executor&), not "
+                         "derived from, aliased or used otherwise",
+                         where(token));
+    }
     if (token.identifier && t == "template" && next(1) == "<") {
       if (next(2) == ">") {
         return fmt::format("{}: explicit specialisations (`template <>`) are not allowed in a lab file", where(token));

@@ -83,6 +83,22 @@ TEST(SourceCheck, AccessAndConstBypassesAreRefused) {
             std::nullopt);
 }
 
+// A lab's code works on the executor it is given, whichever it is: asking which one
+// (typeid), reaching labkit's inside (detail::) or naming the Executor class other than as the
+// reference it is given (deriving from it reaches the protected schedule()) is refused
+// (helper-14: racy on every pool but the tests' own, and tasks that never went through
+// submit(), both 10/10). `labkit::Executor& executor` stays allowed.
+TEST(SourceCheck, TellingExecutorsApartAndReachingInsideThemAreRefused) {
+  EXPECT_NE(check("bool f(labkit::Executor& e) { return typeid(e) == typeid(int); }\n"), std::nullopt);
+  EXPECT_NE(check("void f(labkit::Executor& e) { labkit::detail::TaskPtr p; }\n"), std::nullopt);
+  EXPECT_NE(check("using namespace labkit;\nstruct T : detail::Task {};\n"), std::nullopt);
+  EXPECT_NE(check("struct Door : labkit::Executor { using Executor::schedule; };\n"), std::nullopt);
+  EXPECT_NE(check("using E = labkit::Executor;\n"), std::nullopt);
+  EXPECT_EQ(check("int f(labkit::Executor& executor) { return static_cast<int>(executor.max_workers()); }\n"),
+            std::nullopt);
+  EXPECT_EQ(check("struct Detail { int detail = 0; };\nint g(Detail d) { return d.detail; }\n"), std::nullopt);
+}
+
 // Each refusal names the student's file and the line.
 TEST(SourceCheck, InlineAssemblyIsRefused) {
   EXPECT_EQ(check("int x;\nvoid f() { asm volatile(\"nop\"); }\n"),

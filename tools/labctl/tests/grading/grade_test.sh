@@ -9,6 +9,8 @@
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
 #   serialised_tasks right, but waits for each task before the next  9/10 (not parallel)
+#   parallel_two_submitters right, one task from each of two threads, each waited for: 9/10
+#                (not parallel), in every grading (it was 9 or 10 by timing)
 #   fake_report  right (on the calling thread), but prints a fake TSan report and a fake
 #                explorer report naming secret files: no line of them shown   5/10
 #   atomic_lost_update  executor-based, no globals, but a load-then-store on shared atomics:
@@ -87,9 +89,10 @@ fi
 # stops it. The checks' own tests: grade/object_check_test.cpp, source_check_test.cpp.
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
-  forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r"
+  forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r detect_test_executor
+  forged_tasks_via_schedule"
 hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer"
-for name in wrong sequential serialised_tasks global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+for name in wrong sequential serialised_tasks parallel_two_submitters global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
@@ -147,6 +150,7 @@ expect_points racy.tgz 0
 expect_points wrong 0
 expect_points global_plain 9
 expect_points serialised_tasks 9
+expect_points parallel_two_submitters 9
 expect_points answers_by_lookup 0
 expect_points regex_stack_overflow 0
 expect_points a_b 0
@@ -214,6 +218,12 @@ feedback serialised_tasks 'parallel 0/1: .*Parallel\.' "tasks waited for one at 
 feedback not_utf8 'the explorer saw a data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
 feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
+feedback detect_test_executor 'refused: .*`typeid` is not allowed' \
+  "code that tells the tests' executors from a real pool by typeid is refused (it raced on other pools, 10/10)"
+feedback forged_tasks_via_schedule 'refused: .*(`detail::` is not allowed|`Executor` may only be named)' \
+  "tasks handed to schedule() without submit(), through labkit::detail, are refused (10/10 before)"
+feedback parallel_two_submitters 'parallel 0/1' \
+  "one task per thread, each waited for, is not parallel, in every grading (1 grading of 6 said it was)"
 feedback race_via_strcat 'refused: .*uses strcat, which a lab file may not use' \
   "strcat, whose store the explorer cannot be told before the call, is refused (a lost update that scored 10/10)"
 feedback race_via_random_r 'refused: .*uses (random_r|initstate_r|srandom_r), which a lab file may not use' \

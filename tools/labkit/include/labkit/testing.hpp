@@ -68,11 +68,13 @@ class ExposureExecutor final : public Executor {
   /// The most tasks held at one gate, released together. (Tasks of a gate that opened
   /// because it was full may still be running when the next gate opens.)
   std::size_t max_workers() const noexcept override { return max_held_; }
-  /// The most tasks that were let through one gate together so far: tasks submitted
-  /// before anybody waited on a future. Code that waits for each task before submitting
-  /// the next has 1, however many tasks it submits: the measure of "parallel" the labs'
-  /// Parallel tests use, the same in every run (tasks_submitted() counted such code as
-  /// parallel).
+  /// The most tasks one thread submitted before it waited on a future (or before shutdown,
+  /// for tasks nobody waited for). Code that waits for each task before submitting the next
+  /// has 1, however many tasks it submits, and so has code that submits one task from each
+  /// of several threads of its own: the measure of "parallel" the labs' Parallel tests use.
+  /// Counted per thread, in that thread's own order of submits and waits, so it is the same
+  /// in every run however the threads interleave (tasks_submitted() counted serialised code
+  /// as parallel; a count per gate depended on which of two submitting threads waited first).
   std::size_t tasks_at_once() const;
 
  protected:
