@@ -656,6 +656,8 @@ void point(const char* event, const void* object, const void* pc, bool read_only
     self->quiet_points = 0;
     yielded = true;
   }
+  // sync: a memory access or a library call is no choice, unless the thread spins.
+  if (g_schedule.strategy == Strategy::sync && !yielded) return;
   trace(self, event, object, -1, pc);
   schedule(self, yielded);
 }

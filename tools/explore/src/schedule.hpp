@@ -61,7 +61,12 @@ inline constexpr std::string_view kLibraryWriteFunction = "racelab_explore_libra
 // The first line of every message the library prints, so the driver and users can find it.
 inline constexpr std::string_view kReportPrefix = "racelab-explore: ";
 
-enum class Strategy { random, pct, delay };
+// sync: random, but control changes hands only at synchronisation (locks, condition
+// variables, threads created, joined, ending; a thread spinning on memory yields): memory
+// accesses and library calls are not choices. Two tasks whose critical sections are far
+// apart in memory accesses (a count between a locked read and a locked write) then meet at
+// their locks as often as random meets them at adjacent accesses.
+enum class Strategy { random, pct, delay, sync };
 
 struct Schedule {
   Strategy strategy = Strategy::random;
@@ -75,7 +80,7 @@ struct Schedule {
 
 // The strategy's name in a schedule string and on labctl's command line.
 inline const char* strategy_name(Strategy s) {
-  return s == Strategy::pct ? "pct" : s == Strategy::delay ? "delay" : "random";
+  return s == Strategy::pct ? "pct" : s == Strategy::delay ? "delay" : s == Strategy::sync ? "sync" : "random";
 }
 
 // What every schedule string starts with (the catalogue writes schedules without it).
@@ -117,6 +122,7 @@ inline std::optional<Schedule> parse_schedule(std::string_view text) {
   if (name == "random") s.strategy = Strategy::random;
   else if (name == "pct") s.strategy = Strategy::pct;
   else if (name == "delay") s.strategy = Strategy::delay;
+  else if (name == "sync") s.strategy = Strategy::sync;
   else return std::nullopt;
   bool have_seed = false;
   text = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
@@ -136,7 +142,7 @@ inline std::optional<Schedule> parse_schedule(std::string_view text) {
       s.depth = static_cast<int>(*value);
     } else if (key == "delays" && s.strategy == Strategy::delay && *value <= 100) {
       s.delays = static_cast<int>(*value);
-    } else if (key == "steps" && s.strategy != Strategy::random && *value >= 1) {
+    } else if (key == "steps" && (s.strategy == Strategy::pct || s.strategy == Strategy::delay) && *value >= 1) {
       s.steps = *value;
     } else {
       return std::nullopt;

@@ -63,7 +63,9 @@ class Chooser {
   // sched_yield or a sleep.
   int pick(const std::vector<int>& enabled, int current, bool yielded) {
     ++step_;
-    if (schedule_.strategy == Strategy::random) return enabled[rng_.below(enabled.size())];
+    if (schedule_.strategy == Strategy::random || schedule_.strategy == Strategy::sync) {
+      return enabled[rng_.below(enabled.size())];
+    }
     if (schedule_.strategy == Strategy::delay) return pick_delayed(enabled, current, yielded);
     if (yielded && current >= 0 && current < static_cast<int>(priority_.size())) priority_[current] = --floor_;
     for (std::size_t i = 0; i < change_points_.size(); ++i) {

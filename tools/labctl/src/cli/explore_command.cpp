@@ -23,7 +23,7 @@ Command explore_command() {
             app.add_option("--schedules", explore.schedules, "runs, each with its own schedule (default: 1000)")
                 ->check(CLI::Range(1, 10000000));
             app.add_option("--strategy", explore.strategy,
-                           "random, pct, delay (delay bounding) or mix (the three in turn) (default: random; "
+                           "random, pct, delay (delay bounding), sync (random at synchronisation only) or mix (random, pct and delay in turn) (default: random; "
                            "mix with --source)");
             app.add_option("--depth", explore.depth, "pct: the bug depth D (default: 3)")->check(CLI::Range(1, 100));
             app.add_option("--delays", explore.delays, "delay: deviations from round-robin per run (default: 2)")

@@ -213,11 +213,12 @@ ex::Strategy strategy_of_run(const std::string& strategy, int index) {
   if (strategy == "random" || strategy.empty()) return ex::Strategy::random;
   if (strategy == "pct") return ex::Strategy::pct;
   if (strategy == "delay") return ex::Strategy::delay;
+  if (strategy == "sync") return ex::Strategy::sync;
   if (strategy == "mix") {
     constexpr ex::Strategy turns[] = {ex::Strategy::random, ex::Strategy::pct, ex::Strategy::delay};
     return turns[index % 3];
   }
-  throw Error(fmt::format("explore: unknown strategy '{}'; use random, pct, delay or mix", strategy));
+  throw Error(fmt::format("explore: unknown strategy '{}'; use random, pct, delay, sync or mix", strategy));
 }
 
 std::string tail_lines(std::string_view text, int lines) {

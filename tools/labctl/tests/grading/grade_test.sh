@@ -16,6 +16,8 @@
 #   atomic_lost_update  executor-based, no globals, but a load-then-store on shared atomics:
 #                a race ThreadSanitizer cannot see; wrong under the catalogue's explored
 #                schedules on every grading                      0
+#   split_lock_lost_update  a lost update across two critical sections of one lock (no data
+#                race): wrong under one of the catalogue's sync schedules      0
 #   race_in_library_code  the same lost update, its store made by std::from_chars (library
 #                code neither TSan nor the explorer sees): the grader's wrapper tells the
 #                explorer about the store through its double& (grade/library_writes.hpp),
@@ -91,7 +93,8 @@ refused="forge_main environ_forge incbin_concat asm_include global_tsan_name glo
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r detect_test_executor
   forged_tasks_via_schedule"
-hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer"
+hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer
+  split_lock_lost_update"
 for name in wrong sequential serialised_tasks parallel_two_submitters global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -218,6 +221,8 @@ feedback serialised_tasks 'parallel 0/1: .*Parallel\.' "tasks waited for one at 
 feedback not_utf8 'the explorer saw a data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
 feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
+feedback split_lock_lost_update 'correct 0/4: under the explored schedule sync:seed=[0-9]+: failed: Correctness\.' \
+  "a lost update split across two critical sections fails correct under a sync schedule (10/10 before)"
 feedback detect_test_executor 'refused: .*`typeid` is not allowed' \
   "code that tells the tests' executors from a real pool by typeid is refused (it raced on other pools, 10/10)"
 feedback forged_tasks_via_schedule 'refused: .*(`detail::` is not allowed|`Executor` may only be named)' \

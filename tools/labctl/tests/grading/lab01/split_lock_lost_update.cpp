@@ -1,16 +1,12 @@
-// Grading fixture — KNOWN OPEN (helper-14, 2026-12-03; not in tools_grading's lists while it
-// is not held): lab 05's check-then-act in lab 01. Two tasks each read the shared total
-// under a mutex, unlock, add their counts, and write the total back under the mutex again:
-// a lost update with no data race (every access is locked), so ThreadSanitizer reports
-// nothing, and with only two merges the catalogue's three explored schedules never switch
-// threads inside the read-write window (the same file with 64 chunks fails under
-// random:seed=1). Scored 10/10 three times in three; it deserves 0. docs/grading.md, "Known
-// open": the fixed schedules find an atomicity violation only with some probability.
-// Each task counts its chunk locally, then adds it into a total shared by all tasks:
-// read the total under the lock, add, write it back under the lock. Every access is
-// under the mutex (no data race for ThreadSanitizer), but the read and the write are two
-// critical sections: two tasks that read the same total both write total+own, and one
-// task's counts are lost (a check-then-act lost update).
+// Grading fixture — CHEAT (helper-14, 2026-12-03): lab 05's check-then-act in lab 01. Two
+// tasks each read the shared total under a mutex, unlock, add their counts, and write the
+// total back under the mutex again: a lost update with no data race (every access is locked),
+// so ThreadSanitizer reports nothing, and with only two merges, thousands of memory points
+// apart, the catalogue's random, pct and delay schedules never switched threads inside the
+// read-write window (0 failures in 40 random and 40 pct schedules). Scored 10/10 three times
+// in three; it deserves 0. Closed by the `sync` strategy (switches only at synchronisation:
+// docs/determinism.md), three schedules of which the catalogue now runs: it fails
+// `correct` under sync:seed=5, in every grading: 0/10.
 #include "lost_update.hpp"
 
 #include <algorithm>
