@@ -257,6 +257,24 @@ TEST(ExploreSchedule, DelayRoundTripsAndOldStringsStillParse) {
   }
 }
 
+// The sync strategy's schedule string is its seed alone (it takes no steps, depth or delays),
+// and it chooses like random among the threads that can run.
+TEST(ExploreSchedule, SyncRoundTripsWithItsSeedAlone) {
+  ex::Schedule sync;
+  sync.strategy = ex::Strategy::sync;
+  sync.seed = 5;
+  EXPECT_EQ(ex::format_schedule(sync), "racelab-schedule:v1:sync:seed=5");
+  EXPECT_EQ(ex::parse_schedule("racelab-schedule:v1:sync:seed=5"), sync);
+  for (const char* bad : {"racelab-schedule:v1:sync:seed=1:steps=9", "racelab-schedule:v1:sync:seed=1:depth=2",
+                          "racelab-schedule:v1:sync"}) {
+    EXPECT_FALSE(ex::parse_schedule(bad).has_value()) << bad;
+  }
+  ex::Chooser chooser(sync);
+  std::set<int> picked;
+  for (int i = 0; i < 200; ++i) picked.insert(chooser.pick({1, 2, 3}, 1, false));
+  EXPECT_EQ(picked, (std::set<int>{1, 2, 3}));
+}
+
 // Without a delay due, delay bounding keeps the current thread, and moves on in id order
 // (cyclically) when it yields or cannot go on.
 TEST(ExploreStrategy, DelayIsRoundRobinWithoutDelays) {
