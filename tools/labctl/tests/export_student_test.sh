@@ -3,7 +3,8 @@
 # course, checks what it holds (no solutions/, no graders' fixtures; the catalogue, README
 # and tests kept), that a second export into the same folder is refused (exit 2, one line),
 # then configures the export with the tsan preset (lab 01 only) and builds lab01_starter:
-# no solution target and no verify test exist there; `race 01` charts the student's
+# no solution target and no verify test exist there; list, check 01, hint 01 and reset 01
+# work there with the export's build; `race 01` charts the student's
 # code there and `race 05 --explore` explores it (the release preset, in WORK_DIR/release);
 # and the course CI's grading step
 # (tools/course-ci-grade) grades each lab on its own against the exported starters.
