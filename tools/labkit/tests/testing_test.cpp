@@ -169,6 +169,20 @@ TEST(ExposureExecutor, TasksAtOnceIsCountedPerSubmittingThread) {
   }
 }
 
+// Short-lived helper threads, one after the other, each submitting one task: glibc hands a
+// joined thread's id to the next one, yet each helper is a thread of its own here, so serial
+// work is 1 at a time (helper-15: keyed by std::thread::id, it counted 2 and passed Parallel).
+TEST(ExposureExecutor, TasksAtOnceTellsApartThreadsThatReuseAnId) {
+  labkit::testing::ExposureExecutor ex;
+  std::vector<labkit::Future<int>> futures(2);
+  for (int i = 0; i < 2; ++i) {
+    std::thread helper([&, i] { futures[i] = ex.submit([i] { return i; }); });
+    helper.join();
+  }
+  for (auto& future : futures) (void)future.get();
+  EXPECT_EQ(ex.tasks_at_once(), 1u);
+}
+
 TEST(ExposureExecutor, RunsEveryTaskOnItsOwnThreadAndReturnsResults) {
   ExposureExecutor ex;
   std::vector<labkit::Future<std::thread::id>> futures;

@@ -9,6 +9,7 @@
 #   global_plain right, but keeps a plain global                   9/10 (no_globals, by the object)
 #   lib_state    right, but counts in std::cout's precision          9/10 (no_globals, by its imports)
 #   serialised_tasks right, but waits for each task before the next  9/10 (not parallel)
+#   thread_id_reuse right, serial tasks from helper threads that reuse a thread id: 9/10
 #   parallel_two_submitters right, one task from each of two threads, each waited for: 9/10
 #                (not parallel), in every grading (it was 9 or 10 by timing)
 #   fake_report  right (on the calling thread), but prints a fake TSan report and a fake
@@ -92,10 +93,10 @@ fi
 refused="forge_main environ_forge incbin_concat asm_include global_tsan_name global_asm_label global_namespace_std
   global_section global_pragma_section global_comm no_sanitize write_outside swallow_failures errno_state
   forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r detect_test_executor
-  forged_tasks_via_schedule"
+  forged_tasks_via_schedule spinlock_false_race"
 hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer
-  split_lock_lost_update"
-for name in wrong sequential serialised_tasks parallel_two_submitters global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
+  split_lock_lost_update atomic_merge_once exposure_lost_update_flaky"
+for name in wrong sequential serialised_tasks parallel_two_submitters thread_id_reuse global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
 # Its frames name the course's own solutions/ by their absolute path too.
@@ -154,6 +155,7 @@ expect_points wrong 0
 expect_points global_plain 9
 expect_points serialised_tasks 9
 expect_points parallel_two_submitters 9
+expect_points thread_id_reuse 9
 expect_points answers_by_lookup 0
 expect_points regex_stack_overflow 0
 expect_points a_b 0
@@ -223,6 +225,14 @@ feedback forged_task_count 'refused: .*explicit instantiations' "an explicit ins
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
 feedback split_lock_lost_update 'correct 0/4: under the explored schedule sync:seed=[0-9]+: failed: Correctness\.' \
   "a lost update split across two critical sections fails correct under a sync schedule (10/10 before)"
+feedback atomic_merge_once 'correct 0/4: under the explored schedule [a-z]+:seed=[0-9]+[^ ]*: failed: Correctness\.' \
+  "a one-point atomic lost update in one test fails correct under an explored schedule (10/10 before)"
+feedback exposure_lost_update_flaky 'correct 0/4: under the explored schedule' \
+  "the same merge on longer chunks fails correct on the explorer, every grading (7 or 10 by luck before)"
+feedback thread_id_reuse 'parallel 0/1' \
+  "serial tasks from helper threads that reuse an id are not parallel (10/10 before)"
+feedback spinlock_false_race 'refused: .*pthread_spin' \
+  "a spin lock, which the explorer does not model, is refused rather than judged racing (0 for correct code before)"
 feedback detect_test_executor 'refused: .*`typeid` is not allowed' \
   "code that tells the tests' executors from a real pool by typeid is refused (it raced on other pools, 10/10)"
 feedback forged_tasks_via_schedule 'refused: .*(`detail::` is not allowed|`Executor` may only be named)' \
