@@ -221,7 +221,7 @@ feedback lib_state 'no globals 0/1: .*std::cout \(a global object of the standar
 feedback object_ballast 'compiling stopped at the file-size limit' "a compile that writes a huge object is stopped at the file-size limit"
 feedback serialised_tasks 'parallel 0/1: .*Parallel\.' "tasks waited for one at a time are not parallel"
 feedback not_utf8 'the explorer saw a data race' "a byte that is not UTF-8 in the quoted code costs nobody their report"
-feedback forged_task_count 'refused: .*explicit instantiations' "an explicit instantiation reaching the executor's private count is refused"
+feedback forged_task_count 'refused: .*(explicit instantiations|`Executor` may only be named)' "an explicit instantiation reaching the executor's private count is refused"
 feedback mutate_inputs 'refused: .*const_cast' "casting const away to change the test's input is refused"
 feedback split_lock_lost_update 'correct 0/4: under the explored schedule sync:seed=[0-9]+: failed: Correctness\.' \
   "a lost update split across two critical sections fails correct under a sync schedule (10/10 before)"

@@ -1,4 +1,5 @@
-// HELD now: the source check refuses explicit instantiations (grade/source_check.cpp): 0, refused.
+// HELD now: the source check refuses explicit instantiations (grade/source_check.cpp): 0, refused
+// (since 2026-12-03 already at line 30, for naming `labkit::Executor` other than as a reference).
 // Grading fixture — CHEAT (new class: the code under test writes the test's instruments):
 // counts every line on the calling thread, submits nothing, and then adds 2 to the
 // executor's private count of submitted tasks, which Parallel.WorkIsSplitIntoSeveralTasks
