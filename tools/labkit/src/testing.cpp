@@ -116,9 +116,6 @@ struct ExposureExecutor::State {
   std::vector<std::thread> threads;
   bool shut_down = false;
 
-  // The current gate is about to open. m is held.
-  void count_opening() { held = 0; }
-
   // The tasks `thread` submitted before it waited count together. m is held.
   void count_wait(std::uint64_t thread) {
     if (const auto it = unwaited.find(thread); it != unwaited.end()) {
@@ -141,7 +138,7 @@ struct ExposureExecutor::State {
       count_wait(this_thread_serial());
       if (held == 0) return;
       opened = std::exchange(gate, std::make_shared<Gate>());
-      count_opening();
+      held = 0;  // the current gate opens
     }
     opened->release(/*cancel=*/false);
   }
@@ -164,7 +161,7 @@ void ExposureExecutor::schedule(detail::TaskPtr task) {
     if (state_->shut_down) throw ExecutorShutdown{};
     if (state_->held == max_held_) {
       to_open.push_back(std::exchange(state_->gate, std::make_shared<Gate>()));
-      state_->count_opening();
+      state_->held = 0;  // the current gate opens
     }
     std::shared_ptr<Gate> gate = state_->gate;
     gate->expect(true);
@@ -177,14 +174,14 @@ void ExposureExecutor::schedule(detail::TaskPtr task) {
         }
       });
     } catch (...) {
-      gate->expect(false);  // no thread: the task (and its promise) is gone with the lambda
+      gate->expect(false);  // no thread: the lambda, and with it the queue's share of the task, is gone
       throw;
     }
     ++state_->held;
     ++state_->unwaited[this_thread_serial()];
     if (state_->threads.size() >= kJoinEvery) {
       to_open.push_back(std::exchange(state_->gate, std::make_shared<Gate>()));
-      state_->count_opening();
+      state_->held = 0;  // the current gate opens
       finished.swap(state_->threads);
     }
   }
@@ -228,7 +225,7 @@ void ExposureExecutor::shutdown(bool wait, bool cancel_futures) {
     // Tasks never waited for run now, together; cancelled ones do not run at all.
     if (!cancel_futures) state_->most_at_once = std::max(state_->most_at_once, state_->most_unwaited());
     state_->unwaited.clear();
-    state_->count_opening();
+    state_->held = 0;  // the current gate opens
     if (wait) threads.swap(state_->threads);
   }
   last->release(/*cancel=*/cancel_futures);

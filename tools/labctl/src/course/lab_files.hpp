@@ -12,6 +12,11 @@
 
 namespace labctl {
 
+// Where a students' export keeps every lab's starter files as exported, under the course's
+// root (written by export --student; read by reset and by tools/course-ci-grade, a script,
+// which spells it the same).
+inline const std::filesystem::path kExportedStarters = ".racelab/starters";
+
 // "labs/01-lost-update/lost_update.cpp": a lab file as the student types it from the top.
 std::string lab_file_path(const Lab& lab, const std::string& file);
 

@@ -2,6 +2,7 @@
 
 #include "base/errors.hpp"
 #include "base/temp_dir.hpp"
+#include "course/lab_files.hpp"
 #include "course_tools/gradescope_scripts.hpp"
 #include "base/process.hpp"
 #include "course_tools/zip_writer.hpp"
@@ -23,8 +24,6 @@ namespace {
 
 // Where GitHub looks for a repository's workflows.
 const fs::path kWorkflows = ".github/workflows";
-// Where a students' repository keeps the starters as exported (tools/course-ci-grade).
-const fs::path kStarters = ".racelab/starters";
 
 std::vector<fs::path> git_files(const fs::path& root) {
   const TempDir temp("racelab-export");
@@ -130,7 +129,7 @@ void export_student(const Workspace& workspace, const ExportOptions& options) {
     for (const Lab& lab : workspace.catalogue.labs) {
       for (const auto& file : lab.editable) {
         const fs::path rel = fs::path("labs") / lab.slug / file;
-        copy_member(workspace.root / rel, dir / kStarters / rel);
+        copy_member(workspace.root / rel, dir / kExportedStarters / rel);
       }
     }
   } catch (const std::exception& error) {

@@ -3,6 +3,7 @@
 #include "base/errors.hpp"
 #include "base/process.hpp"
 #include "base/style.hpp"
+#include "base/text.hpp"
 #include "grade/object_check.hpp"
 #include "run/test_program.hpp"
 
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
-#include <sstream>
 #include <string>
 
 namespace labctl {
@@ -333,9 +333,9 @@ bool needs_any(const fs::path& dir, const std::string& target, const std::set<st
   spec.limit = std::chrono::seconds(60);
   fs::create_directories(spec.stdout_log.parent_path());
   if (!run_process(spec).status.ok()) return true;  // cannot tell: not built
-  std::istringstream inputs(read_file(spec.stdout_log));
-  for (std::string input; std::getline(inputs, input);) {
-    if (failed.count(input) != 0) return true;
+  const std::string inputs = read_file(spec.stdout_log);
+  for (const std::string_view input : split_lines(inputs)) {
+    if (failed.count(std::string(input)) != 0) return true;
   }
   return false;
 }
@@ -345,15 +345,9 @@ bool needs_any(const fs::path& dir, const std::string& target, const std::set<st
 std::set<std::string> failed_outputs(std::string_view build_log) {
   std::set<std::string> failed;
   constexpr std::string_view kFailed = "FAILED: ";
-  std::size_t at = 0;
-  while (at < build_log.size()) {
-    std::size_t end = build_log.find('\n', at);
-    if (end == std::string_view::npos) end = build_log.size();
-    const std::string_view line = build_log.substr(at, end - at);
-    if (line.substr(0, kFailed.size()) == kFailed) {
-      for (const auto& output : split_command(line.substr(kFailed.size()))) failed.insert(output);
-    }
-    at = end + 1;
+  for (const std::string_view line : split_lines(build_log)) {
+    if (!line.starts_with(kFailed)) continue;
+    for (const auto& output : split_command(line.substr(kFailed.size()))) failed.insert(output);
   }
   return failed;
 }
@@ -378,13 +372,14 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
   std::string build_error;
   std::set<std::string> failed;  // what ninja could not build
   if (!built.status.ok()) {
-    build_error = first_error_line(read_file(spec.log));
+    const std::string log = read_file(spec.log);
+    build_error = first_error_line(log);
     if (build_error.empty()) build_error = built.status.describe();
     if (built.status.kind == ExitStatus::Kind::timed_out || !fs::exists(dir / "compile_commands.json")) {
       throw Error(fmt::format("building the course for grading failed: {} (full log: {})", build_error,
                               spec.log.string()));
     }
-    failed = failed_outputs(read_file(spec.log));
+    failed = failed_outputs(log);
     say(fmt::format("the course's build failed for some labs (they score 0: \"no tests\"): {} (full log: {})",
                     build_error, spec.log.string()));
   }

@@ -166,7 +166,7 @@ bool is_static_member(std::string_view function) {
 // the count (std::string's _S_copy(char*, char const*, n), _S_move(char*, char const*, n),
 // _S_assign(char*, n, char)). Counted in characters: told for char only.
 std::optional<int> counted_store(std::string_view function) {
-  if (function.substr(0, 42) != "std::__cxx11::basic_string<char, std::char") return std::nullopt;
+  if (!function.starts_with("std::__cxx11::basic_string<char, std::char_traits<char>")) return std::nullopt;
   if (function.ends_with("::_S_copy") || function.ends_with("::_S_move")) return 2;
   if (function.ends_with("::_S_assign")) return 1;
   return std::nullopt;

@@ -38,7 +38,7 @@ bool git_ok(const fs::path& root, std::vector<std::string> arguments, const fs::
 // restored, or nothing changes. From .racelab/starters/ when the course is a students' export
 // (the starters as exported: a student's own commits never reach them), else as committed.
 std::vector<Restore> committed_files(const Workspace& workspace, const Lab& lab, const std::vector<std::string>& files) {
-  const fs::path exported = workspace.root / ".racelab" / "starters";
+  const fs::path exported = workspace.root / kExportedStarters;
   if (fs::is_directory(exported)) {
     std::vector<Restore> restores;
     for (const auto& file : files) {

@@ -293,15 +293,21 @@ class SharedOutcome final : public Outcome<R> {
 // enough that a task's own cost is spread over hundreds of items.
 inline constexpr std::size_t kChunksPerWorker = 64;
 
+// What map(fn, inputs) computes: the inputs' type and fn's result, which must be a value.
+template <class F, class Range>
+struct MapTypes {
+  using Item = std::decay_t<decltype(*std::begin(std::declval<const Range&>()))>;
+  using Result = std::invoke_result_t<std::decay_t<F>&, Item>;
+  static_assert(!std::is_void_v<Result>,
+                "labkit::map: the function must RETURN its result (the discipline: results "
+                "come back through futures); use submit() for a task with no result");
+};
+
 // map() of both pools (this one and labkit/process_pool.hpp's), one task per input: every
 // task waited for, the results in input order.
 template <class Pool, class F, class Range>
 auto map_on(Pool& pool, F&& fn, const Range& inputs) {
-  using Item = std::decay_t<decltype(*std::begin(inputs))>;
-  using R = std::invoke_result_t<std::decay_t<F>&, Item>;
-  static_assert(!std::is_void_v<R>,
-                "labkit::map: the function must RETURN its result (the discipline: results "
-                "come back through futures); use submit() for a task with no result");
+  using R = typename MapTypes<F, Range>::Result;
   const std::decay_t<F> shared_fn(std::forward<F>(fn));
   std::vector<Future<R>> futures;
   if constexpr (requires { std::size(inputs); }) futures.reserve(std::size(inputs));
@@ -320,16 +326,23 @@ auto map_on(Pool& pool, F&& fn, const Range& inputs) {
   return results;
 }
 
-// map() in chunks of `chunksize` inputs per task: each task runs fn over its chunk, in order,
-// and returns the chunk's results. Every input is run; the exception of the first input that
-// threw (in input order) leaves after every task has finished.
+// map() in chunks of `chunksize` inputs: map_on() over the chunks, each task running fn over
+// its chunk in order, then the chunks' results joined. Every input is run; the exception of
+// the first input that threw (in input order) leaves after every task has finished.
 template <class Pool, class F, class Range>
 auto map_in_chunks(Pool& pool, F&& fn, const Range& inputs, std::size_t chunksize) {
-  using Item = std::decay_t<decltype(*std::begin(inputs))>;
-  using R = std::invoke_result_t<std::decay_t<F>&, Item>;
-  static_assert(!std::is_void_v<R>,
-                "labkit::map: the function must RETURN its result (the discipline: results "
-                "come back through futures); use submit() for a task with no result");
+  using Item = typename MapTypes<F, Range>::Item;
+  using R = typename MapTypes<F, Range>::Result;
+  std::vector<std::vector<Item>> chunks;
+  for (const auto& input : inputs) {
+    if (chunks.empty() || chunks.back().size() == chunksize) {
+      chunks.emplace_back();
+      chunks.back().reserve(chunksize);
+    }
+    chunks.back().push_back(input);
+  }
+  // The chunk comes in by value (a task's own copy, as submit() gives every argument), and
+  // each item goes to fn as an rvalue, as it would as a task's argument of its own.
   auto run_chunk = [fn = std::decay_t<F>(std::forward<F>(fn))](std::vector<Item> chunk) {
     std::vector<R> results;
     results.reserve(chunk.size());
@@ -344,30 +357,9 @@ auto map_in_chunks(Pool& pool, F&& fn, const Range& inputs, std::size_t chunksiz
     if (first_error) std::rethrow_exception(first_error);
     return results;
   };
-  std::vector<Future<std::vector<R>>> futures;
-  std::size_t count = 0;
-  try {
-    std::vector<Item> chunk;
-    chunk.reserve(chunksize);
-    for (const auto& input : inputs) {
-      chunk.push_back(input);
-      ++count;
-      if (chunk.size() == chunksize) {
-        futures.push_back(pool.submit(run_chunk, std::move(chunk)));
-        chunk.clear();
-        chunk.reserve(chunksize);
-      }
-    }
-    if (!chunk.empty()) futures.push_back(pool.submit(run_chunk, std::move(chunk)));
-  } catch (...) {
-    for (auto& future : futures) future.wait();  // as in map_on()
-    throw;
-  }
-  for (auto& future : futures) future.wait();
   std::vector<R> results;
-  results.reserve(count);
-  for (auto& future : futures)
-    for (auto& result : future.get()) results.push_back(std::move(result));
+  for (auto& chunk_results : map_on(pool, run_chunk, chunks))
+    for (auto& result : chunk_results) results.push_back(std::move(result));
   return results;
 }
 
