@@ -57,6 +57,12 @@ inline constexpr std::string_view kCallPointFunction = "racelab_explore_call_poi
 // thread's write at `caller` (the call's return address), for the race detector, as if the
 // library code were instrumented.
 inline constexpr std::string_view kLibraryWriteFunction = "racelab_explore_library_write";
+// Source mode: the same for the object a library member function is called on (its `this`):
+// racelab_explore_library_object_write(object, caller) records a one-byte write at the
+// object, unless it lies in a shared library's own data (std::cout and the other standard
+// streams, shared by every thread on purpose). A member's read-add-store of its object's
+// state (a shared stream's seekp) is otherwise one point no schedule can split.
+inline constexpr std::string_view kLibraryObjectWriteFunction = "racelab_explore_library_object_write";
 
 // The first line of every message the library prints, so the driver and users can find it.
 inline constexpr std::string_view kReportPrefix = "racelab-explore: ";

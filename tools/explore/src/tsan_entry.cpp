@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 
 using labctl::explore::rt::Frames;
 namespace rt = labctl::explore::rt;
@@ -80,6 +81,18 @@ __attribute__((visibility("default"))) void racelab_explore_library_write(void* 
                                                                           const void* caller) {
   if (racelab_explore_tid < 0 || !rt::source_mode() || address == nullptr || size == 0) return;
   plain(address, size, true, caller);
+}
+
+// The object of a library member's call (schedule.hpp: kLibraryObjectWriteFunction): a write
+// at its first byte, unless it is a shared library's own global (std::cout: its module is a
+// ".so"), which every thread uses by design.
+__attribute__((visibility("default"))) void racelab_explore_library_object_write(void* object, const void* caller) {
+  if (racelab_explore_tid < 0 || !rt::source_mode() || object == nullptr) return;
+  Dl_info module{};
+  if (dladdr(object, &module) != 0 && module.dli_fname != nullptr && std::strstr(module.dli_fname, ".so") != nullptr) {
+    return;
+  }
+  plain(object, 1, true, caller);
 }
 
 // The call site of each instrumented function, for the stacks of race reports.

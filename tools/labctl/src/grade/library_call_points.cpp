@@ -3,7 +3,7 @@
 
 #include "grade/library_writes.hpp"
 
-#include "schedule.hpp"  // kCallPointFunction, kLibraryWriteFunction
+#include "schedule.hpp"  // kCallPointFunction, kLibraryWriteFunction, kLibraryObjectWriteFunction
 
 #include <fmt/format.h>
 
@@ -32,7 +32,8 @@ bool left_alone(const std::string& name) {
   for (const char* prefix : {"__tsan_", "_Unwind_", "__cxa_", "__gxx_personality"}) {
     if (name.rfind(prefix, 0) == 0) return true;
   }
-  return name == labctl::explore::kCallPointFunction || name == labctl::explore::kLibraryWriteFunction;
+  return name == labctl::explore::kCallPointFunction || name == labctl::explore::kLibraryWriteFunction ||
+         name == labctl::explore::kLibraryObjectWriteFunction;
 }
 
 // After the point: one call of the explorer's kLibraryWriteFunction(address, size) per
@@ -45,6 +46,11 @@ std::string store_calls(const std::string& name) {
   std::string text;
   for (const LibraryWrite& write : library_writes(name)) {
     text += fmt::format("  movq {}(%rsp), %rdi\n", kSaved[write.reg]);
+    if (write.object) {
+      text += "  movq 184(%rsp), %rsi\n";
+      text += fmt::format("  call {}@PLT\n", labctl::explore::kLibraryObjectWriteFunction);
+      continue;
+    }
     if (write.end_reg >= 0) {
       // [address, end): end - address bytes, none when the end comes first, kMaxRange at most.
       text += fmt::format("  movq {}(%rsp), %rsi\n  subq %rdi, %rsi\n  jns 1f\n  xorl %esi, %esi\n"

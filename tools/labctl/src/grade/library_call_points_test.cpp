@@ -112,3 +112,12 @@ TEST(LibraryCallPoints, RangesAreToldFromTheirTwoEnds) {
             std::string::npos)
       << text;
 }
+
+// A member that is not const: its object, the saved %rdi, goes to the explorer's own entry for
+// objects (kLibraryObjectWriteFunction), which leaves a shared library's globals (std::cout) alone.
+TEST(LibraryCallPoints, AMembersObjectIsToldAsSuch) {
+  const std::string text = labctl::call_point_wrappers({"_ZNSo5seekpElSt12_Ios_Seekdir"});
+  EXPECT_NE(text.find("  movq 176(%rsp), %rdi\n  movq 184(%rsp), %rsi\n  call racelab_explore_library_object_write@PLT\n"),
+            std::string::npos)
+      << text;
+}

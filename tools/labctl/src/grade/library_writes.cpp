@@ -189,12 +189,14 @@ std::vector<LibraryWrite> library_writes(const std::string& symbol) {
   // A const (volatile, ref-qualified) member: its qualifiers follow the parameter list, and
   // only a member that has a `this` can carry them.
   bool qualified = false;
+  bool const_member = false;
   for (bool more = true; more;) {
     more = false;
     for (const std::string_view qualifier : {" const", " volatile", " &&", " &"}) {
       if (name.ends_with(qualifier)) {
         name.remove_suffix(qualifier.size());
         qualified = more = true;
+        const_member = const_member || qualifier == " const";
       }
     }
   }
@@ -233,8 +235,9 @@ std::vector<LibraryWrite> library_writes(const std::string& symbol) {
   }
 
   std::vector<LibraryWrite> writes;
-  int reg = member ? 1 : 0;  // a member's own object is not counted a store: shared locks and
-                             // condition variables are called on from every thread
+  // A member that is not const may store into its own object (a stream's position).
+  if (member && !const_member) writes.push_back(LibraryWrite{0, 1, -1, -1, true});
+  int reg = member ? 1 : 0;  // the arguments start after `this`
   for (const std::string_view parameter : parameters) {
     const Passing passing = passing_of(parameter);
     if (passing == Passing::unknown || parameter == "...") break;  // the registers after it are not known

@@ -13,9 +13,13 @@
 // by a class is taken as a member, its `this` in %rdi, unless it is static: libstdc++ names its
 // static members _S_... (the few others the labs may call are listed), and a mangled name does
 // not say, so a static member read as a member would have every argument read one register
-// off (its first not told, a register past its last told as a store); the
-// object itself is not counted (locks, condition variables and futures are shared on
-// purpose, and their classes are left out altogether). Any argument behind a parameter whose
+// off (its first not told, a register past its last told as a store). A member that is not
+// const may store into its own object: that is told too, as a write at `this` (LibraryWrite's
+// `object`), which the explorer leaves alone when the object is a shared library's own global
+// (std::cout, shared by design). Until helper-16's seekp_lost_update (a shared stream's write
+// position used as a counter: read, add and store inside one library call, 10/10) the object
+// was not told at all. The classes that synchronise threads (locks, condition variables,
+// futures) are left out altogether: they are shared on purpose. Any argument behind a parameter whose
 // register class the name does not tell (a class passed by value) is left out, and so are
 // operators and templates whose names carry their return types. C functions have no
 // parameters in their names: the few on the allowed list that store through a pointer are
@@ -34,6 +38,7 @@ struct LibraryWrite {
   std::size_t size = 1;  // bytes stored from that address (1 when the type's size is unknown)
   int size_reg = -1;     // or, when not -1: the register holding the byte count (memcpy's n)
   int end_reg = -1;      // or, when not -1: the register holding the end of [address, end)
+  bool object = false;   // the member's own object (`this`, reg 0): told as such, see below
 
   bool operator==(const LibraryWrite&) const = default;
 };

@@ -95,7 +95,7 @@ refused="forge_main environ_forge incbin_concat asm_include global_tsan_name glo
   forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r detect_test_executor
   forged_tasks_via_schedule spinlock_false_race"
 hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer
-  split_lock_lost_update atomic_merge_once exposure_lost_update_flaky"
+  split_lock_lost_update atomic_merge_once exposure_lost_update_flaky seekp_lost_update seekp_lost_update_staggered"
 for name in wrong sequential serialised_tasks parallel_two_submitters thread_id_reuse global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -229,6 +229,10 @@ feedback atomic_merge_once 'correct 0/4: under the explored schedule [a-z]+:seed
   "a one-point atomic lost update in one test fails correct under an explored schedule (10/10 before)"
 feedback exposure_lost_update_flaky 'correct 0/4: under the explored schedule' \
   "the same merge on longer chunks fails correct on the explorer, every grading (7 or 10 by luck before)"
+feedback seekp_lost_update 'race-free 0/3: the explorer saw a data race' \
+  "a lost update kept in a shared stream's position (seekp) is seen as a race on the stream (10/10 before)"
+feedback seekp_lost_update_staggered 'race-free 0/3: the explorer saw a data race' \
+  "... and so is its staggered variant, whose adds rarely meet in real runs (10/10 three times before)"
 feedback thread_id_reuse 'parallel 0/1' \
   "serial tasks from helper threads that reuse an id are not parallel (10/10 before)"
 feedback spinlock_false_race 'refused: .*pthread_spin' \
