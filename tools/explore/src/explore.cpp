@@ -60,7 +60,7 @@ namespace {
 
 using namespace labctl::explore;
 
-enum class State { runnable, blocked_mutex, waiting_cond, blocked_join, finished };
+enum class State { runnable, blocked_mutex, waiting_cond, blocked_join, blocked_once, finished };
 
 struct Thread {
   int id = 0;
@@ -74,7 +74,6 @@ struct Thread {
   void* (*start)(void*) = nullptr;
   void* arg = nullptr;
   int quiet_points = 0;  // source mode: read-only memory points in a row (a spin, at length)
-  int once_depth = 0;    // source mode: inside a one-time initialisation (no memory points)
   bool in_sleep = false;  // parked at a sleep's point: waiting for time, not for work
 };
 
@@ -227,6 +226,23 @@ Thread* controlled() {
   return g_active ? t_self : nullptr;
 }
 
+// The one-time initialisations controlled threads are running (source mode): the object
+// (a pthread_once control, a function-local static's guard) and the thread. Nested ones
+// count; a handful at most are ever in flight.
+struct OnceRun {
+  const void* object = nullptr;
+  int thread = -1;
+};
+OnceRun g_once_runs[64];
+
+// The thread running the initialisation at `object`, or -1.
+int once_runner(const void* object) {
+  for (const OnceRun& run : g_once_runs) {
+    if (run.object == object) return run.thread;
+  }
+  return -1;
+}
+
 int holder_of(const void* mutex) {
   for (const Holder& h : *g_holders) {
     if (h.mutex == mutex) return h.owner;
@@ -285,6 +301,10 @@ void wake(State state, const void* object) {
       case State::blocked_join:
         std::snprintf(text, sizeof text, "  thread %d%s waits to join thread %d", t->id, name,
                       static_cast<const Thread*>(t->object)->id);
+        break;
+      case State::blocked_once:
+        std::snprintf(text, sizeof text, "  thread %d%s waits for a one-time initialisation at %p, run by thread %d",
+                      t->id, name, t->object, once_runner(t->object));
         break;
       default:
         continue;
@@ -630,12 +650,36 @@ const char* schedule_text() { return g_schedule_text; }
 
 int live_threads() { return g_live_threads; }
 
-void enter_once() {
-  if (Thread* self = g_active ? t_self : nullptr) ++self->once_depth;
+void before_once(const void* object) {
+  Thread* self = g_active ? t_self : nullptr;
+  if (!self) return;
+  for (;;) {
+    const int runner = once_runner(object);
+    if (runner < 0 || runner == self->id) return;
+    self->state = State::blocked_once;
+    self->object = object;
+    schedule(self);
+  }
 }
 
-void leave_once() {
-  if (Thread* self = g_active ? t_self : nullptr; self && self->once_depth > 0) --self->once_depth;
+void once_started(const void* object) {
+  Thread* self = g_active ? t_self : nullptr;
+  if (!self) return;
+  for (OnceRun& run : g_once_runs) {
+    if (run.object == nullptr) {
+      run = {object, self->id};
+      return;
+    }
+  }
+  // More initialisations at once than the table holds: this one is not modelled, and a
+  // thread reaching it meanwhile waits in the real call (a hang the watchdog ends).
+}
+
+void once_done(const void* object) {
+  for (OnceRun& run : g_once_runs) {
+    if (run.object == object) run = {};
+  }
+  wake(State::blocked_once, object);
 }
 
 // After this many read-only memory points in a row a thread counts as yielding: it is
@@ -648,7 +692,7 @@ void stop_scheduling() { g_active = false; }
 void point(const char* event, const void* object, const void* pc, bool read_only) {
   Thread* self = g_active ? t_self : nullptr;
   // With one thread alive there is nothing to choose: no point (and no PCT step) there.
-  if (!self || g_live_threads <= 1 || self->once_depth > 0) return;
+  if (!self || g_live_threads <= 1) return;
   bool yielded = false;
   if (!read_only) {
     self->quiet_points = 0;

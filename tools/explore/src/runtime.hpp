@@ -37,11 +37,18 @@ void enter_source_mode();
 // the thread it waits for).
 void point(const char* event, const void* object, const void* pc, bool read_only);
 // One-time initialisation (a function-local static between __cxa_guard_acquire and its
-// release, a pthread_once routine) runs without memory points: another thread reaching the
-// same initialisation meanwhile would block in libstdc++'s or glibc's futex, which the
-// explorer does not see (the run would hang). Nested calls count.
-void enter_once();
-void leave_once();
+// release or abort, a pthread_once routine), modelled: a thread that reaches one another
+// controlled thread is running blocks in the model until it is done, as the real call would
+// block it in libstdc++'s or glibc's futex, which the explorer does not see. So the
+// initialisation keeps its points like any code (it once ran without any, atomics included,
+// and a lost update on atomic totals wrapped in a std::call_once of its own passed every
+// schedule: helper-17's once_merge_staggered).
+// before_once: blocks the calling thread while another runs the initialisation at `object`.
+void before_once(const void* object);
+// The calling thread runs the initialisation at `object` from now on.
+void once_started(const void* object);
+// It ended (returned, threw or was aborted): the threads blocked on it may run again.
+void once_done(const void* object);
 // From here on no call is a scheduling point: the calling thread runs on alone, every other
 // controlled thread stays parked (a race report, about to end the run, must not be
 // interleaved with another thread's).

@@ -205,7 +205,7 @@ void __tsan_atomic_thread_fence(int mo) {
 }
 void __tsan_atomic_signal_fence(int /*mo*/) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
 
-// ---- one-time initialisation: happens-before, and no points inside (runtime.hpp)
+// ---- one-time initialisation: happens-before, and the model's waiting (runtime.hpp)
 // Function-local statics: the compiler's inline check is an instrumented acquire load of
 // the guard, but the store that ends the initialisation is inside libstdc++ (not
 // instrumented): draw that edge here. std::call_once goes through pthread_once: the thread
@@ -216,10 +216,12 @@ int __cxa_guard_acquire(std::uint64_t* guard) {
   if (!g_real_guard_acquire) {
     g_real_guard_acquire = reinterpret_cast<int (*)(std::uint64_t*)>(dlsym(RTLD_NEXT, "__cxa_guard_acquire"));
   }
+  const bool source = racelab_explore_tid >= 0 && rt::source_mode();
+  if (source) rt::before_once(guard);
   const int rc = g_real_guard_acquire(guard);
-  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) {
-    rt::hb_acquire(tid, guard);
-    if (rc != 0) rt::enter_once();  // this thread initialises: until release or abort
+  if (source) {
+    rt::hb_acquire(racelab_explore_tid, guard);
+    if (rc != 0) rt::once_started(guard);  // this thread initialises: until release or abort
   }
   return rc;
 }
@@ -227,31 +229,43 @@ void __cxa_guard_release(std::uint64_t* guard) {
   if (!g_real_guard_release) {
     g_real_guard_release = reinterpret_cast<void (*)(std::uint64_t*)>(dlsym(RTLD_NEXT, "__cxa_guard_release"));
   }
-  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) {
-    rt::hb_release(tid, guard);
-    rt::leave_once();
-  }
+  if (const int tid = racelab_explore_tid; tid >= 0 && rt::source_mode()) rt::hb_release(tid, guard);
   g_real_guard_release(guard);
+  if (racelab_explore_tid >= 0 && rt::source_mode()) rt::once_done(guard);
 }
 void __cxa_guard_abort(std::uint64_t* guard) {
   if (!g_real_guard_abort) {
     g_real_guard_abort = reinterpret_cast<void (*)(std::uint64_t*)>(dlsym(RTLD_NEXT, "__cxa_guard_abort"));
   }
-  if (racelab_explore_tid >= 0 && rt::source_mode()) rt::leave_once();
   g_real_guard_abort(guard);
+  if (racelab_explore_tid >= 0 && rt::source_mode()) rt::once_done(guard);
 }
+
+namespace {
+// Ends a pthread_once in the model however it ends: a routine that throws (std::call_once
+// with a throwing callable) unwinds through the interposer, and a thread left marked as
+// running it would block every later caller (helper-17's once_throw_leak once left a
+// worker without points for good instead).
+struct OnceDone {
+  const void* control;
+  ~OnceDone() { rt::once_done(control); }
+};
+}  // namespace
+
 int pthread_once(pthread_once_t* control, void (*routine)()) {
   if (!g_real_once) {
     g_real_once = reinterpret_cast<int (*)(pthread_once_t*, void (*)())>(dlsym(RTLD_NEXT, "pthread_once"));
   }
-  const bool source = racelab_explore_tid >= 0 && rt::source_mode();
-  if (source) rt::enter_once();
-  const int rc = g_real_once(control, routine);
-  if (source) {
-    rt::leave_once();
-    rt::hb_acquire(racelab_explore_tid, control);
-    rt::hb_release(racelab_explore_tid, control);
+  if (racelab_explore_tid < 0 || !rt::source_mode()) return g_real_once(control, routine);
+  rt::before_once(control);
+  rt::once_started(control);  // or finds it done, at once: the same to the model
+  int rc = 0;
+  {
+    const OnceDone done{control};
+    rc = g_real_once(control, routine);
   }
+  rt::hb_acquire(racelab_explore_tid, control);
+  rt::hb_release(racelab_explore_tid, control);
   return rc;
 }
 

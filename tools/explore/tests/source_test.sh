@@ -2,7 +2,7 @@
 # Source mode end to end (issue 16): labctl explore on a program built with clang's
 # -fsanitize=thread instrumentation and libracelab_explore.so as its runtime.
 #
-#   source_test.sh find|find-norace|find-delay|clean|source LABCTL LIBRARY PROGRAM|FILE EXPECTED
+#   source_test.sh find|find-norace|find-delay|clean|source|points LABCTL LIBRARY PROGRAM|FILE EXPECTED
 #
 # find         within the default budget (1000 schedules, --strategy mix) a schedule fails
 #              with EXPECTED ("data race", "exited 1") as the driver's failure line, and
@@ -14,6 +14,9 @@
 # clean        the fixed twin never fails in 200 schedules of mix (random, pct, delay).
 # source       `labctl explore --source FILE` (built by tools/racelab-cc/racelab-c++) finds
 #              EXPECTED, and the printed replay command (which rebuilds) fails the same way.
+# points       one run under random:seed=1 passes and takes at most EXPECTED scheduling
+#              points (the explorer's step count, RACELAB_EXPLORE_STATS): memory that is not
+#              shared must not be made points.
 set -u
 mode=$1 labctl=$2 library=$3 program=$4 expected=${5:-}
 export RACELAB_EXPLORE_LIB="$library"
@@ -78,7 +81,18 @@ case $mode in
     "$labctl" explore --timeout 5 --replay "$schedule" --source "$program" >"$out" 2>&1
     [ $? -eq 1 ] && [ "$(failure_kind "$out")" = "$kind" ] || fail "the replay of $schedule did not fail the same way"
     ;;
-  *) echo "usage: $0 find|find-norace|find-delay|clean|source LABCTL LIBRARY PROGRAM [EXPECTED]" >&2; exit 2 ;;
+  points)
+    stats=$(mktemp)
+    RACELAB_SCHEDULE=racelab-schedule:v1:random:seed=1 RACELAB_EXPLORE_STATS="$stats" "$program" >"$out" 2>&1
+    rc=$?
+    steps=$(cat "$stats")
+    rm -f "$stats"
+    [ $rc -eq 0 ] || fail "expected exit 0, got $rc"
+    [ -n "$steps" ] || fail "the explorer wrote no step count"
+    [ "$steps" -le "$expected" ] || fail "$steps scheduling points, more than $expected: unshared memory made points"
+    echo "$steps scheduling points (at most $expected)"
+    ;;
+  *) echo "usage: $0 find|find-norace|find-delay|clean|source|points LABCTL LIBRARY PROGRAM [EXPECTED]" >&2; exit 2 ;;
 esac
 cat "$out"
 exit 0
