@@ -167,7 +167,7 @@ class WatchedExecutor final : public labkit::Executor {
   // held tasks start. Allocates nothing when no task was submitted.
   void release_held() { state_->somebody_waits(); }
 
- protected:
+ private:
   void schedule(labkit::detail::TaskPtr task) override {
     std::lock_guard<std::mutex> lock(state_->m);
     if (state_->shut_down) throw labkit::ExecutorShutdown{};
@@ -181,7 +181,6 @@ class WatchedExecutor final : public labkit::Executor {
     };
   }
 
- private:
   struct State {
     State(std::shared_ptr<Watch> w, labkit::Executor& i) : watch(std::move(w)), inner(i) {}
     // Opens the hold, then drives every unfinished inner future without blocking
@@ -223,14 +222,13 @@ class ThreadPerTaskExecutor final : public labkit::Executor {
   }
   std::size_t max_workers() const noexcept override { return 64; }
 
- protected:
+ private:
   void schedule(labkit::detail::TaskPtr task) override {
     std::lock_guard<std::mutex> lock(m_);
     if (shut_down_) throw labkit::ExecutorShutdown{};
     threads_.emplace_back([task = std::shared_ptr<labkit::detail::Task>(std::move(task))] { task->run(); });
   }
 
- private:
   std::mutex m_;
   std::vector<std::thread> threads_;
   bool shut_down_ = false;

@@ -489,14 +489,13 @@ class RefusesAfter final : public labkit::Executor {
   }
   std::size_t max_workers() const noexcept override { return limit_; }
 
- protected:
+ private:
   void schedule(labkit::detail::TaskPtr task) override {
     std::lock_guard<std::mutex> lock(m_);
     if (threads_.size() == limit_) throw labkit::ExecutorShutdown{};
     threads_.emplace_back([task = std::move(task)] { task->run(); });
   }
 
- private:
   const std::size_t limit_;
   std::mutex m_;
   std::vector<std::thread> threads_;

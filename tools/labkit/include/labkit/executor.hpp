@@ -487,7 +487,14 @@ class Executor {
   /// work was really split into several tasks.
   std::size_t tasks_submitted() const noexcept { return submitted_.load(); }
 
- protected:
+ private:
+  // Private, not protected: a derived executor overrides these (a private virtual can be
+  // overridden), and only submit() and map() above call them. Protected, code handed an
+  // Executor& could derive a class of its own just to reach schedule() and hand the pool
+  // tasks that never went through submit(): do-nothing tasks that look like parallel work
+  // (the grading fixtures forged_tasks_via_schedule and alias_door). The language's one
+  // way past `private`, an explicit instantiation, is refused in lab files (grade/source_check).
+
   /// Takes ownership of one task: runs it or, at shutdown with cancel, cancels it.
   /// Must throw ExecutorShutdown (and keep nothing) once shut down.
   /// The block is shared with the task's Future; dropping the TaskPtr lets go of the
@@ -503,7 +510,6 @@ class Executor {
   /// need to see every pair of inputs unordered).
   virtual std::size_t default_chunksize(std::ptrdiff_t /*inputs*/) const { return 1; }
 
- private:
   std::atomic<std::size_t> submitted_{0};
 };
 
@@ -550,7 +556,7 @@ class ThreadPoolExecutor final : public Executor {
   /// The bound given at construction, or the hardware concurrency chosen for 0.
   std::size_t max_workers() const noexcept override { return max_workers_; }
 
- protected:
+ private:
   void schedule(detail::TaskPtr task) override {
     bool wake = false;
     {
@@ -575,7 +581,6 @@ class ThreadPoolExecutor final : public Executor {
     return std::max<std::size_t>(1, static_cast<std::size_t>(std::max<std::ptrdiff_t>(inputs, 0)) / chunks);
   }
 
- private:
   void work() {
     std::unique_lock<std::mutex> lock(m_);
     for (;;) {

@@ -77,11 +77,10 @@ class ExposureExecutor final : public Executor {
   /// as parallel; a count per gate depended on which of two submitting threads waited first).
   std::size_t tasks_at_once() const;
 
- protected:
+ private:
   void schedule(detail::TaskPtr task) override;
   std::function<void()> driver() override;
 
- private:
   struct Gate;
   struct State;
   const std::size_t max_held_;
@@ -105,11 +104,10 @@ class ShuffledExecutor final : public Executor {
   /// The seed this executor draws its order from.
   std::uint64_t seed() const noexcept { return seed_; }
 
- protected:
+ private:
   void schedule(detail::TaskPtr task) override;
   std::function<void()> driver() override;
 
- private:
   struct State;
   const std::uint64_t seed_;
   std::shared_ptr<State> state_;

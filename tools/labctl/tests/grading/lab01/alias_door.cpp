@@ -1,8 +1,7 @@
-// Grading fixture — KNOWN OPEN (helper-15, 2026-12-03; not in tools_grading's lists while it is
-// not held): forged_tasks_via_schedule without the refused tokens (the Executor class reached
-// as std::remove_reference_t<labkit::Executor&>, the task type read off schedule()'s member
-// pointer): 10/10 (9 deserved: the empty-tasks Parallel point). A token check cannot close
-// this class: docs/grading.md, "Known open".
+// Grading fixture (helper-15, 2026-12-03): 10/10 then (9 deserved: the empty-tasks Parallel
+// point), 0 since 2026-12-04 — it does not compile: labkit::Executor's schedule() is private
+// (executor.hpp), so no class of the code's own reaches it, whatever it calls Executor; and an
+// explicit instantiation, the one way past `private`, is refused by the source check.
 // forged_tasks_via_schedule without the tokens the source check now refuses: the Executor
 // class is reached as std::remove_reference_t<labkit::Executor&> (the token `Executor` is
 // followed by `&`), and labkit::detail::Task as the element type of schedule()'s parameter,
