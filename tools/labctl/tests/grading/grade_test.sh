@@ -95,7 +95,8 @@ refused="forge_main environ_forge incbin_concat asm_include global_tsan_name glo
   forged_task_count mutate_inputs race_via_strcat race_via_random_r race_via_strtok_r detect_test_executor
   forged_tasks_via_schedule spinlock_false_race"
 hostile="$hostile $refused answers_by_lookup regex_stack_overflow object_ballast atomic_lost_update race_in_library_code race_in_stream_extraction race_in_shared_string race_via_function_pointer detect_explorer
-  split_lock_lost_update atomic_merge_once exposure_lost_update_flaky seekp_lost_update seekp_lost_update_staggered"
+  split_lock_lost_update atomic_merge_once exposure_lost_update_flaky seekp_lost_update seekp_lost_update_staggered
+  alias_door once_merge_staggered once_throw_leak"
 for name in wrong sequential serialised_tasks parallel_two_submitters thread_id_reuse global_plain lib_state $hostile; do submission "$name" "$here/lab01/$name.cpp"; done
 submission racy_twin "$ROOT/labs/01-lost-update/lost_update.cpp"
 tar -czf "$subs/racy.tgz" -C "$subs/racy" labs
@@ -241,6 +242,12 @@ feedback detect_test_executor 'refused: .*`typeid` is not allowed' \
   "code that tells the tests' executors from a real pool by typeid is refused (it raced on other pools, 10/10)"
 feedback forged_tasks_via_schedule 'refused: .*(`detail::` is not allowed|`Executor` may only be named)' \
   "tasks handed to schedule() without submit(), through labkit::detail, are refused (10/10 before)"
+feedback alias_door "does not compile: .*'schedule' is a private member of 'labkit::Executor'" \
+  "schedule() reached through a class of the code's own, by an alias of Executor, is private now (10/10 before)"
+feedback once_merge_staggered 'correct 0/[0-9]+: under the explored schedule' \
+  "an atomic lost update inside a std::call_once of its own is split by a schedule (10/10 before)"
+feedback once_throw_leak 'correct 0/[0-9]+: under the explored schedule' \
+  "a call_once that throws no longer leaves its thread without scheduling points (10/10 before)"
 feedback parallel_two_submitters 'parallel 0/1' \
   "one task per thread, each waited for, is not parallel, in every grading (1 grading of 6 said it was)"
 feedback race_via_strcat 'refused: .*uses strcat, which a lab file may not use' \
