@@ -5,6 +5,7 @@
 #include "base/style.hpp"
 #include "base/temp_dir.hpp"
 #include "grade/grade_report.hpp"
+#include "grade/lab_costs.hpp"
 #include "grade/score_lab.hpp"
 #include "grade/submission/fingerprint.hpp"
 #include "grade/submission/intake.hpp"
@@ -112,18 +113,20 @@ std::vector<std::unique_ptr<SubmissionClock>> clocks_for(const Batch& batch, con
 // The work shared by the worker threads.
 struct Workers {
   Workers(Batch& work, const std::vector<const Lab*>& graded, const GradingBuild& grading_build,
-          const std::vector<std::unique_ptr<TempDir>>& staging, std::vector<std::unique_ptr<SubmissionClock>> times)
+          const std::vector<std::unique_ptr<TempDir>>& staging, std::vector<std::unique_ptr<SubmissionClock>> times,
+          LabCosts& lab_costs)
       : batch(work), labs(graded), build(grading_build), stages(staging), clocks(std::move(times)),
-        progress(work.work.size()) {}
+        costs(lab_costs), progress(work.work.size()) {}
 
   Batch& batch;
   const std::vector<const Lab*>& labs;
   const GradingBuild& build;
   const std::vector<std::unique_ptr<TempDir>>& stages;
   std::vector<std::unique_ptr<SubmissionClock>> clocks;  // one per submission
+  LabCosts& costs;  // what each lab took, when it was graded through
   Progress progress;
   std::atomic<std::size_t> next{0};
-  std::mutex mutex;  // for spent and first_error
+  std::mutex mutex;  // for spent, costs and first_error
   std::string first_error;
 
   // Grades work item `index` as `context` says.
@@ -148,7 +151,12 @@ struct Workers {
     clocks[i]->lab_ended();
     {
       std::lock_guard<std::mutex> lock(mutex);
-      batch.spent[i] += std::chrono::steady_clock::now() - started;
+      const auto took = std::chrono::steady_clock::now() - started;
+      batch.spent[i] += took;
+      // Only a lab graded through costs what the next one will: a refused or broken file
+      // stops early.
+      if (batch.grades[i].labs[l].status == "graded")
+        costs.record(labs[l]->number, std::chrono::duration<double>(took).count());
     }
     progress.step();
   }
@@ -291,7 +299,7 @@ Batch read_batch(const std::vector<std::string>& sources, const Catalogue& catal
 }
 
 std::string grade_batch(Batch& batch, const std::vector<const Lab*>& labs, const GradingBuild& build,
-                        RunContext context, int jobs) {
+                        RunContext context, int jobs, LabCosts& costs) {
   // Each submission is built and run in a fresh folder of its own under the system's
   // temporary directory (world-traversable, so the unprivileged user the sandbox runs the
   // program as can reach it even when the course tree is private), removed afterwards.
@@ -304,8 +312,11 @@ std::string grade_batch(Batch& batch, const std::vector<const Lab*>& labs, const
   for (const auto& stage : stages) {
     if (stage) context.stages.push_back(stage->path());
   }
+  std::vector<std::string> numbers;
+  for (const Lab* lab : labs) numbers.push_back(lab->number);
+  order_dearest_first(batch.work, numbers, costs);
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<std::size_t>(batch.work.size(), 1))));
-  Workers workers(batch, labs, build, stages, clocks_for(batch, *context.options, jobs));
+  Workers workers(batch, labs, build, stages, clocks_for(batch, *context.options, jobs), costs);
   std::vector<std::thread> threads;
   for (int j = 0; j < jobs; ++j) threads.emplace_back([&workers, &context, j] { workers.run(context, j); });
   for (auto& thread : threads) thread.join();

@@ -6,6 +6,7 @@
 #include "course/catalogue.hpp"
 #include "grade/grade.hpp"
 #include "grade/grade_build.hpp"
+#include "grade/lab_costs.hpp"
 #include "grade/observation.hpp"
 #include "grade/submission/submission.hpp"
 
@@ -76,10 +77,11 @@ Batch read_batch(const std::vector<std::string>& sources, const Catalogue& catal
                  const GradingBuild& build);
 
 // Grades the batch's work on `jobs` threads, each in a fresh staging folder per submission,
-// showing progress on a terminal. A lab whose grading threw is "not graded"; returns the
-// first such error's message ("" when none).
+// showing progress on a terminal; each submission's dearest labs first, as `costs` knows
+// them, and what each lab graded through took is recorded in `costs`. A lab whose grading
+// threw is "not graded"; returns the first such error's message ("" when none).
 std::string grade_batch(Batch& batch, const std::vector<const Lab*>& labs, const GradingBuild& build,
-                        RunContext context, int jobs);
+                        RunContext context, int jobs, LabCosts& costs);
 
 // Each graded submission's total and time; the complete ones go into the cache.
 void total_batch(Batch& batch, ResumeCache& cache);

@@ -111,7 +111,11 @@ int run_grade(const Workspace& workspace, const GradeOptions& options) {
 
   ResumeCache cache(options.out);
   Batch batch = read_batch(sources, workspace.catalogue, labs, cache, options, build);
-  const std::string first_error = grade_batch(batch, labs, build, context, options.jobs);
+  // Kept with the grader's build: what its labs cost on this machine (lab_costs.hpp).
+  const fs::path costs_file = build.dir() / "lab-seconds.json";
+  LabCosts costs = LabCosts::load(costs_file);
+  const std::string first_error = grade_batch(batch, labs, build, context, options.jobs, costs);
+  costs.save(costs_file);
   total_batch(batch, cache);
   cache.save();
   note_weak_isolation(weak, batch.grades);

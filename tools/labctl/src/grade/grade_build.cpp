@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <future>
+#include <map>
 #include <set>
 #include <string>
 
@@ -340,6 +343,45 @@ bool needs_any(const fs::path& dir, const std::string& target, const std::set<st
   return false;
 }
 
+// One lab's recipe, read off the grader's build: its commands, and the tests its pristine
+// program holds. Throws labctl::Error when the build lacks what a recipe needs.
+LabRecipe read_recipe(const fs::path& dir, const Lab& lab, const fs::path& root,
+                      const std::map<std::string, std::vector<std::string>>& commands,
+                      const ImportAllowlist& allowed) {
+  const std::string target = lab.target("starter");
+  LabRecipe recipe;
+  recipe.lab = &lab;
+  recipe.build_dir = dir;
+  for (const auto& file : lab.editable) {
+    if (fs::path(file).extension() != ".cpp") continue;
+    const std::string source = (root / "labs" / lab.slug / file).lexically_normal().string();
+    const auto it = commands.find(source);
+    if (it == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", source));
+    recipe.compile[file] = lab_file_template(it->second, source);
+  }
+  recipe.imports = allowed.rules_for(lab.number);
+  const std::string objects_source = (dir / "tests" / (target + "_objects.cpp")).string();
+  const auto objects = commands.find(objects_source);
+  if (objects == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", objects_source));
+  recipe.compile_objects_file = compile_template(objects->second, objects_source);
+  recipe.link = link_template(dir, lab, target, recipe.fixed_objects);
+  if (fs::exists(test_program_path(dir, lab.target("starter_explored")))) {
+    std::vector<fs::path> same_fixed_objects;
+    recipe.explored_link = link_template(dir, lab, lab.target("starter_explored"), same_fixed_objects);
+    // The program finds the explorer's library beside itself, where the sandbox's uid can
+    // surely read it (build_lab copies it there), not in the grader's build.
+    for (auto& word : recipe.explored_link) {
+      if (word.rfind("-Wl,-rpath,", 0) == 0) word = "-Wl,-rpath,$ORIGIN";
+      if (fs::path(word).filename() == "libracelab_explore.so") recipe.explored_library = dir / word;
+    }
+    if (recipe.explored_library.empty()) {
+      throw Error(fmt::format("cannot find the explorer's library in the link command of {}", lab.target("starter_explored")));
+    }
+  }
+  recipe.tests = list_tests(dir, lab);
+  return recipe;
+}
+
 }  // namespace
 
 std::set<std::string> failed_outputs(std::string_view build_log) {
@@ -387,6 +429,9 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
   const auto commands = compile_commands(dir);
   const fs::path root = fs::absolute(workspace.root).lexically_normal();
   const ImportAllowlist allowed = ImportAllowlist::load(root);
+  // Side by side: each lab's recipe asks ninja twice and its test program once (about 0.1 s
+  // a lab, 1.3 s in all one after another: at the start of every grading, before any work).
+  std::vector<std::pair<const Lab*, std::future<LabRecipe>>> readers;
   for (const auto& lab : workspace.catalogue.labs) {
     const std::string target = lab.target("starter");
     if (!fs::exists(test_program_path(dir, target))) {  // a lab the course cannot build (yet)
@@ -399,38 +444,10 @@ GradingBuild GradingBuild::prepare(const Workspace& workspace, const fs::path& d
       build.unbuilt_[lab.number] = build_error;
       continue;
     }
-    LabRecipe recipe;
-    recipe.lab = &lab;
-    recipe.build_dir = dir;
-    for (const auto& file : lab.editable) {
-      if (fs::path(file).extension() != ".cpp") continue;
-      const std::string source = (root / "labs" / lab.slug / file).lexically_normal().string();
-      const auto it = commands.find(source);
-      if (it == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", source));
-      recipe.compile[file] = lab_file_template(it->second, source);
-    }
-    recipe.imports = allowed.rules_for(lab.number);
-    const std::string objects_source = (dir / "tests" / (target + "_objects.cpp")).string();
-    const auto objects = commands.find(objects_source);
-    if (objects == commands.end()) throw Error(fmt::format("the grader's build has no compile command for {}", objects_source));
-    recipe.compile_objects_file = compile_template(objects->second, objects_source);
-    recipe.link = link_template(dir, lab, target, recipe.fixed_objects);
-    if (fs::exists(test_program_path(dir, lab.target("starter_explored")))) {
-      std::vector<fs::path> same_fixed_objects;
-      recipe.explored_link = link_template(dir, lab, lab.target("starter_explored"), same_fixed_objects);
-      // The program finds the explorer's library beside itself, where the sandbox's uid can
-      // surely read it (build_lab copies it there), not in the grader's build.
-      for (auto& word : recipe.explored_link) {
-        if (word.rfind("-Wl,-rpath,", 0) == 0) word = "-Wl,-rpath,$ORIGIN";
-        if (fs::path(word).filename() == "libracelab_explore.so") recipe.explored_library = dir / word;
-      }
-      if (recipe.explored_library.empty()) {
-        throw Error(fmt::format("cannot find the explorer's library in the link command of {}", lab.target("starter_explored")));
-      }
-    }
-    recipe.tests = list_tests(dir, lab);
-    build.recipes_.emplace(lab.number, std::move(recipe));
+    readers.emplace_back(&lab, std::async(std::launch::async, read_recipe, std::cref(dir), std::cref(lab),
+                                          std::cref(root), std::cref(commands), std::cref(allowed)));
   }
+  for (auto& [lab, reader] : readers) build.recipes_.emplace(lab->number, reader.get());
   return build;
 }
 
